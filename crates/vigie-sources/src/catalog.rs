@@ -1,0 +1,648 @@
+//! The catalogue: measures, code tables, source descriptions and indicator formulas, all
+//! declared in TOML. The built-in catalogue is embedded; users extend it with their own files.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Deserialize;
+use vigie_core::{Align, Formula};
+
+const BUILTIN_SOURCES: &str = include_str!("../catalog/epidemic.toml");
+const BUILTIN_INDICATORS: &str = include_str!("../catalog/indicators.toml");
+
+/// A catalogue that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// The TOML does not parse or does not match the schema.
+    #[error("catalogue {origin}: {source}")]
+    Toml {
+        /// Where the text came from.
+        origin: String,
+        /// Parser error (with line and column).
+        source: toml::de::Error,
+    },
+    /// A reference to something undeclared, a duplicate id, or an impossible setting.
+    #[error("catalogue: {0}")]
+    Invalid(String),
+}
+
+/// What a measure is, for aggregation and the data dictionary.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureKind {
+    /// A daily count.
+    Flow,
+    /// A level on a day.
+    Stock,
+    /// A running total.
+    Cumulative,
+    /// A population denominator.
+    Population,
+    /// A rate or ratio computed by the publisher.
+    Rate,
+    /// A coded category.
+    Category,
+}
+
+/// How regions and France are derived from departments.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregate {
+    /// Sum of the departments (or regions).
+    #[default]
+    Sum,
+    /// Never derived.
+    None,
+}
+
+/// A measure: a quantity read from source files.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureSpec {
+    /// Identifier used in source and indicator declarations.
+    pub id: String,
+    /// French label.
+    pub label_fr: String,
+    /// English label.
+    pub label_en: String,
+    /// Unit, in French.
+    #[serde(default)]
+    pub unit: String,
+    /// Kind.
+    pub kind: MeasureKind,
+    /// Aggregation rule.
+    #[serde(default)]
+    pub aggregate: Aggregate,
+    /// Publish the measure itself as an indicator of the same id.
+    #[serde(default)]
+    pub publish: bool,
+}
+
+/// Level of the territory column.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TerritoryLevel {
+    /// France (the column, if any, is ignored).
+    Country,
+    /// Region codes.
+    Region,
+    /// Department codes.
+    Department,
+}
+
+/// How the territory column is matched.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TerritoryBy {
+    /// INSEE code.
+    #[default]
+    Code,
+    /// Official name (folded: case, accents and punctuation ignored).
+    Name,
+}
+
+/// Where the territory of a row comes from.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerritorySpec {
+    /// Column name; absent for national files.
+    #[serde(default)]
+    pub column: Option<String>,
+    /// Level.
+    pub level: TerritoryLevel,
+    /// Code or name.
+    #[serde(default)]
+    pub by: TerritoryBy,
+}
+
+/// Where the date of a row comes from.
+#[derive(Clone, Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DateSpec {
+    /// Column holding `YYYY-MM-DD` or `dd/mm/yyyy` (a sliding week `start-end` gives its end).
+    #[serde(default)]
+    pub column: Option<String>,
+    /// The date is the `YYYY-MM-DD` found in the file name.
+    #[serde(default)]
+    pub from_filename: bool,
+    /// The values hold for every day (capacities).
+    #[serde(default)]
+    pub constant: bool,
+}
+
+/// A breakdown column and its code table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakdownSpec {
+    /// Column name.
+    pub column: String,
+    /// Name of the code table mapping raw codes to breakdown keys (`all`, `age:0-9`...).
+    pub codes: String,
+}
+
+/// A value column.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    /// Column name in the header.
+    pub name: String,
+    /// Measure it feeds.
+    pub measure: String,
+    /// The column may be absent from some vintages.
+    #[serde(default)]
+    pub optional: bool,
+    /// A fixed breakdown for this column (e.g. `sex:female` for `P_f`); it then applies only to
+    /// rows whose other breakdowns are `all`.
+    #[serde(default)]
+    pub breakdown: Option<String>,
+    /// Category codes for text values (`vert = 0`).
+    #[serde(default)]
+    pub values: Option<BTreeMap<String, f64>>,
+}
+
+/// What to do with two rows for the same territory, breakdown and date.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDuplicate {
+    /// Stop with an error naming both lines.
+    #[default]
+    Error,
+    /// Keep the first row, count the others in the report.
+    KeepFirst,
+}
+
+/// A named schema vintage, recognised by the columns present, absent or their order.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VintageSpec {
+    /// Name reported in provenance.
+    pub name: String,
+    /// Columns that must be present.
+    #[serde(default)]
+    pub present: Vec<String>,
+    /// Columns that must be absent.
+    #[serde(default)]
+    pub absent: Vec<String>,
+    /// Columns that must appear in this relative order.
+    #[serde(default)]
+    pub order: Vec<String>,
+}
+
+/// A source file type.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    /// Identifier (the official dataset name where there is one).
+    pub id: String,
+    /// Title, in French.
+    pub title: String,
+    /// Publisher.
+    #[serde(default)]
+    pub publisher: String,
+    /// Where the publisher distributes it.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Header signature: every one of these columns must be present.
+    pub header: Vec<String>,
+    /// Columns whose presence means another source type.
+    #[serde(default)]
+    pub absent: Vec<String>,
+    /// Territory.
+    pub territory: TerritorySpec,
+    /// Date.
+    pub date: DateSpec,
+    /// Breakdown columns.
+    #[serde(default)]
+    pub breakdowns: Vec<BreakdownSpec>,
+    /// Value columns.
+    pub columns: Vec<ColumnSpec>,
+    /// Known schema vintages.
+    #[serde(default)]
+    pub vintages: Vec<VintageSpec>,
+    /// Duplicate rows policy.
+    #[serde(default)]
+    pub on_duplicate: OnDuplicate,
+    /// When two sources feed the same series, the higher priority wins.
+    #[serde(default = "default_priority")]
+    pub priority: i32,
+}
+
+fn default_priority() -> i32 {
+    100
+}
+
+/// Stability thresholds of the level-and-trend wording.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdSpec {
+    /// `[s0, s1, s2]`.
+    pub levels: [f64; 3],
+    /// Relative stability step.
+    #[serde(default = "default_step")]
+    pub step: f64,
+}
+
+fn default_step() -> f64 {
+    0.02
+}
+
+/// A formula as written in TOML.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FormulaSpec {
+    /// The input itself.
+    Value {
+        /// Input.
+        input: String,
+    },
+    /// Rolling sum.
+    Sum {
+        /// Input.
+        input: String,
+        /// Window (days).
+        window: usize,
+        /// `trailing` (default) or `centred`.
+        #[serde(default)]
+        align: AlignSpec,
+    },
+    /// Rolling mean.
+    Mean {
+        /// Input.
+        input: String,
+        /// Window (days).
+        window: usize,
+        /// Alignment.
+        #[serde(default)]
+        align: AlignSpec,
+    },
+    /// Sum over window / population × per.
+    Rate {
+        /// Numerator.
+        numerator: String,
+        /// Population input.
+        population: String,
+        /// Window.
+        window: usize,
+        /// Scale.
+        per: f64,
+        /// Alignment.
+        #[serde(default)]
+        align: AlignSpec,
+    },
+    /// Ratio of sums × factor.
+    Ratio {
+        /// Numerator.
+        numerator: String,
+        /// Denominator.
+        denominator: String,
+        /// Window.
+        window: usize,
+        /// Scale.
+        factor: f64,
+        /// Alignment.
+        #[serde(default)]
+        align: AlignSpec,
+    },
+    /// Mean of daily ratios × factor.
+    MeanOfRatios {
+        /// Numerator.
+        numerator: String,
+        /// Denominator.
+        denominator: String,
+        /// Window.
+        window: usize,
+        /// Scale.
+        factor: f64,
+        /// Alignment.
+        #[serde(default)]
+        align: AlignSpec,
+    },
+    /// Effective reproduction number.
+    Reproduction {
+        /// Input.
+        input: String,
+        /// Summing window.
+        window: usize,
+        /// Delay.
+        delay: usize,
+        /// Smoothing.
+        smoothing: usize,
+    },
+    /// Daily difference of a cumulative input.
+    DailyFromCumulative {
+        /// Input.
+        input: String,
+    },
+    /// Percentage change over `lag` days.
+    Change {
+        /// Input.
+        input: String,
+        /// Lag.
+        lag: usize,
+    },
+}
+
+/// Window alignment in TOML.
+#[derive(Clone, Copy, Debug, Deserialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AlignSpec {
+    /// Trailing.
+    #[default]
+    Trailing,
+    /// Centred.
+    Centred,
+}
+
+impl From<AlignSpec> for Align {
+    fn from(a: AlignSpec) -> Align {
+        match a {
+            AlignSpec::Trailing => Align::Trailing,
+            AlignSpec::Centred => Align::Centred,
+        }
+    }
+}
+
+impl FormulaSpec {
+    /// The core formula.
+    pub fn to_formula(&self) -> Formula {
+        match self.clone() {
+            FormulaSpec::Value { input } => Formula::Value { input },
+            FormulaSpec::Sum { input, window, align } => Formula::Sum { input, window, align: align.into() },
+            FormulaSpec::Mean { input, window, align } => Formula::Mean { input, window, align: align.into() },
+            FormulaSpec::Rate { numerator, population, window, per, align } => {
+                Formula::Rate { numerator, population, window, per, align: align.into() }
+            }
+            FormulaSpec::Ratio { numerator, denominator, window, factor, align } => {
+                Formula::Ratio { numerator, denominator, window, factor, align: align.into() }
+            }
+            FormulaSpec::MeanOfRatios { numerator, denominator, window, factor, align } => {
+                Formula::MeanOfRatios { numerator, denominator, window, factor, align: align.into() }
+            }
+            FormulaSpec::Reproduction { input, window, delay, smoothing } => {
+                Formula::Reproduction { input, window, delay, smoothing }
+            }
+            FormulaSpec::DailyFromCumulative { input } => Formula::DailyFromCumulative { input },
+            FormulaSpec::Change { input, lag } => Formula::Change { input, lag },
+        }
+    }
+
+    /// A readable formula for the data dictionary.
+    pub fn describe(&self) -> String {
+        let al = |a: &AlignSpec| if *a == AlignSpec::Centred { ", centred" } else { "" };
+        match self {
+            FormulaSpec::Value { input } => input.clone(),
+            FormulaSpec::Sum { input, window, align } => format!("sum({input}, {window} days{})", al(align)),
+            FormulaSpec::Mean { input, window, align } => format!("mean({input}, {window} days{})", al(align)),
+            FormulaSpec::Rate { numerator, population, window, per, align } => {
+                if *window == 1 {
+                    format!("{numerator} / {population} × {per}")
+                } else {
+                    format!("sum({numerator}, {window} days{}) / {population} × {per}", al(align))
+                }
+            }
+            FormulaSpec::Ratio { numerator, denominator, window, factor, align } => format!(
+                "sum({numerator}, {window} days{a}) / sum({denominator}, {window} days{a}) × {factor}",
+                a = al(align)
+            ),
+            FormulaSpec::MeanOfRatios { numerator, denominator, window, factor, align } => {
+                format!("mean({numerator} / {denominator} × {factor}, {window} days{})", al(align))
+            }
+            FormulaSpec::Reproduction { input, window, delay, smoothing } => format!(
+                "mean(A(t) / A(t-{delay}), {smoothing} days) with A(t) = sum({input}, {window} days)"
+            ),
+            FormulaSpec::DailyFromCumulative { input } => format!("{input}(t) − {input}(t-1)"),
+            FormulaSpec::Change { input, lag } => format!("({input}(t) − {input}(t-{lag})) / {input}(t-{lag}) × 100"),
+        }
+    }
+
+    /// Window length in days (1 for pointwise formulas).
+    pub fn window(&self) -> usize {
+        match self {
+            FormulaSpec::Sum { window, .. }
+            | FormulaSpec::Mean { window, .. }
+            | FormulaSpec::Rate { window, .. }
+            | FormulaSpec::Ratio { window, .. }
+            | FormulaSpec::MeanOfRatios { window, .. } => *window,
+            FormulaSpec::Reproduction { window, delay, smoothing, .. } => window + delay + smoothing - 1,
+            FormulaSpec::DailyFromCumulative { .. } => 2,
+            FormulaSpec::Change { lag, .. } => lag + 1,
+            FormulaSpec::Value { .. } => 1,
+        }
+    }
+}
+
+/// An indicator: a formula with labels.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSpec {
+    /// Identifier in open data.
+    pub id: String,
+    /// French label.
+    pub label_fr: String,
+    /// English label.
+    pub label_en: String,
+    /// Unit.
+    #[serde(default)]
+    pub unit: String,
+    /// Formula.
+    pub formula: FormulaSpec,
+    /// Level-and-trend thresholds, when the indicator has a KPI wording.
+    #[serde(default)]
+    pub thresholds: Option<ThresholdSpec>,
+    /// Longer description (French).
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    #[serde(default)]
+    measure: Vec<MeasureSpec>,
+    #[serde(default)]
+    code_table: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default)]
+    source: Vec<SourceSpec>,
+    #[serde(default)]
+    indicator: Vec<IndicatorSpec>,
+}
+
+/// The full catalogue.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    /// Measures in declaration order.
+    pub measures: Vec<MeasureSpec>,
+    /// Code tables: name → raw code → breakdown key.
+    pub code_tables: HashMap<String, HashMap<String, String>>,
+    /// Source types.
+    pub sources: Vec<SourceSpec>,
+    /// Indicators in evaluation order.
+    pub indicators: Vec<IndicatorSpec>,
+}
+
+impl Catalog {
+    /// The built-in catalogue.
+    pub fn builtin() -> Result<Catalog, CatalogError> {
+        let mut c = Catalog::default();
+        c.add_toml(BUILTIN_SOURCES, "built-in epidemic.toml")?;
+        c.add_toml(BUILTIN_INDICATORS, "built-in indicators.toml")?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Adds the declarations of one TOML text. A source, measure or indicator with an existing
+    /// id replaces the earlier one. Call [`Catalog::validate`] afterwards.
+    pub fn add_toml(&mut self, text: &str, origin: &str) -> Result<(), CatalogError> {
+        let file: CatalogFile =
+            toml::from_str(text).map_err(|source| CatalogError::Toml { origin: origin.to_string(), source })?;
+        for m in file.measure {
+            upsert(&mut self.measures, m, |x| &x.id);
+        }
+        for (name, table) in file.code_table {
+            self.code_tables.insert(name, table.into_iter().collect());
+        }
+        for s in file.source {
+            upsert(&mut self.sources, s, |x| &x.id);
+        }
+        for i in file.indicator {
+            upsert(&mut self.indicators, i, |x| &x.id);
+        }
+        Ok(())
+    }
+
+    /// Checks every cross-reference.
+    pub fn validate(&self) -> Result<(), CatalogError> {
+        let measures: HashSet<&str> = self.measures.iter().map(|m| m.id.as_str()).collect();
+        for s in &self.sources {
+            let bad = |what: String| CatalogError::Invalid(format!("source {}: {what}", s.id));
+            if s.header.is_empty() {
+                return Err(bad("empty header signature".into()));
+            }
+            for c in &s.columns {
+                if !measures.contains(c.measure.as_str()) {
+                    return Err(bad(format!("column {} feeds unknown measure {}", c.name, c.measure)));
+                }
+                if let Some(b) = &c.breakdown {
+                    crate::breakdown::validate_key(b).map_err(|e| bad(e.to_string()))?;
+                }
+            }
+            for b in &s.breakdowns {
+                let Some(table) = self.code_tables.get(&b.codes) else {
+                    return Err(bad(format!("unknown code table {}", b.codes)));
+                };
+                for key in table.values() {
+                    crate::breakdown::validate_key(key).map_err(|e| bad(e.to_string()))?;
+                }
+            }
+            if s.territory.column.is_none() && s.territory.level != TerritoryLevel::Country {
+                return Err(bad("a territory column is required below the country level".into()));
+            }
+            let d = &s.date;
+            if usize::from(d.column.is_some()) + usize::from(d.from_filename) + usize::from(d.constant) != 1 {
+                return Err(bad("date needs exactly one of column, from_filename, constant".into()));
+            }
+        }
+        let mut known: HashSet<String> = measures.iter().map(|s| s.to_string()).collect();
+        for i in &self.indicators {
+            for input in i.formula.to_formula().inputs() {
+                if !known.contains(input) {
+                    return Err(CatalogError::Invalid(format!(
+                        "indicator {}: input {input} is neither a measure nor an indicator declared above it",
+                        i.id
+                    )));
+                }
+            }
+            known.insert(i.id.clone());
+        }
+        Ok(())
+    }
+
+    /// A measure by id.
+    pub fn measure(&self, id: &str) -> Option<&MeasureSpec> {
+        self.measures.iter().find(|m| m.id == id)
+    }
+
+    /// Indicators to evaluate, including the published measures as `value` indicators.
+    pub fn all_indicators(&self) -> Vec<IndicatorSpec> {
+        let mut out = self.indicators.clone();
+        for m in self.measures.iter().filter(|m| m.publish) {
+            if !out.iter().any(|i| i.id == m.id) {
+                out.push(IndicatorSpec {
+                    id: m.id.clone(),
+                    label_fr: m.label_fr.clone(),
+                    label_en: m.label_en.clone(),
+                    unit: m.unit.clone(),
+                    formula: FormulaSpec::Value { input: m.id.clone() },
+                    thresholds: None,
+                    description: Some("Valeur publiée telle quelle par la source.".into()),
+                });
+            }
+        }
+        out
+    }
+}
+
+fn upsert<T>(list: &mut Vec<T>, item: T, id: impl Fn(&T) -> &String) {
+    if let Some(pos) = list.iter().position(|x| id(x) == id(&item)) {
+        list[pos] = item;
+    } else {
+        list.push(item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogue_is_valid() {
+        let c = Catalog::builtin().unwrap();
+        assert!(c.sources.len() >= 15);
+        for id in [
+            "cases", "tests", "incidence_rate_7d", "positivity_rate_7d", "screening_rate_7d", "r_effective", "hosp",
+            "icu", "hosp_admissions", "icu_admissions", "hosp_deaths", "hosp_deaths_cum",
+        ] {
+            assert!(c.indicators.iter().any(|i| i.id == id), "{id}");
+        }
+    }
+
+    #[test]
+    fn user_catalogue_extends_and_errors_name_the_problem() {
+        let mut c = Catalog::builtin().unwrap();
+        c.add_toml(
+            r#"
+[[measure]]
+id = "mpox_cases"
+label_fr = "Cas de mpox"
+label_en = "Mpox cases"
+kind = "flow"
+
+[[source]]
+id = "mpox-dep"
+title = "Cas de mpox par département"
+header = ["departement", "semaine_fin", "cas"]
+territory = { column = "departement", level = "department" }
+date = { column = "semaine_fin" }
+columns = [{ name = "cas", measure = "mpox_cases" }]
+
+[[indicator]]
+id = "mpox_cases_7d"
+label_fr = "Cas de mpox sur 7 jours"
+label_en = "Mpox cases over 7 days"
+formula = { kind = "sum", input = "mpox_cases", window = 7 }
+"#,
+            "test",
+        )
+        .unwrap();
+        c.validate().unwrap();
+        let mut bad = c.clone();
+        bad.add_toml(
+            "[[indicator]]\nid = \"x\"\nlabel_fr = \"x\"\nlabel_en = \"x\"\nformula = { kind = \"value\", input = \"nope\" }\n",
+            "t",
+        )
+        .unwrap();
+        let err = bad.validate().unwrap_err().to_string();
+        assert!(err.contains("input nope"), "{err}");
+        let err = Catalog::default().add_toml("[[measure]]\nid = 3\n", "user.toml").unwrap_err().to_string();
+        assert!(err.contains("user.toml"), "{err}");
+    }
+}

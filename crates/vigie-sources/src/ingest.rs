@@ -1,0 +1,523 @@
+//! Recognising a file by its header and reading its rows into measure series.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use vigie_core::{CodeMapping, Date, Series, TerritoryId, reference};
+
+use crate::breakdown::{BreakdownId, Breakdowns};
+use crate::catalog::{Catalog, OnDuplicate, SourceSpec, TerritoryBy, TerritoryLevel};
+use crate::decode::{self, Encoding};
+
+/// A bad row or cell: everything needed to find and fix it.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{file}:{line}: column `{column}`: {message} (value {value:?})")]
+pub struct IngestError {
+    /// File name.
+    pub file: String,
+    /// 1-based line number in the decoded file (the header is line 1).
+    pub line: u64,
+    /// Column name.
+    pub column: String,
+    /// The offending value.
+    pub value: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Index of a measure in [`Catalog::measures`].
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct MeasureId(pub u16);
+
+/// Identifies one series: a measure for a territory and breakdown.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct SeriesKey {
+    /// Measure.
+    pub measure: MeasureId,
+    /// Territory.
+    pub territory: TerritoryId,
+    /// Breakdown.
+    pub breakdown: BreakdownId,
+}
+
+/// What one recognised file contributed.
+#[derive(Debug)]
+pub struct FileData {
+    /// File name.
+    pub file: String,
+    /// Source type id.
+    pub source: String,
+    /// Source priority.
+    pub priority: i32,
+    /// Detected schema vintage, if the source declares vintages.
+    pub vintage: Option<String>,
+    /// Header as found.
+    pub header: Vec<String>,
+    /// Separator.
+    pub separator: char,
+    /// Encoding.
+    pub encoding: Encoding,
+    /// Gzip-compressed.
+    pub gzip: bool,
+    /// Data rows read.
+    pub rows: u64,
+    /// First and last dates found.
+    pub dates: Option<(Date, Date)>,
+    /// Daily series.
+    pub series: Vec<(SeriesKey, Series)>,
+    /// Values that hold on every day (capacities).
+    pub constants: Vec<(SeriesKey, f64)>,
+    /// Rows left out on purpose, by reason (special territory codes).
+    pub excluded: BTreeMap<String, u64>,
+    /// Duplicate rows ignored under `on_duplicate = "keep_first"`.
+    pub duplicates_ignored: u64,
+}
+
+/// The outcome of reading one file.
+#[derive(Debug)]
+pub enum Ingested {
+    /// A known source.
+    Data(Box<FileData>),
+    /// No source type matches the header.
+    Unrecognised {
+        /// The header names found.
+        header: Vec<String>,
+    },
+}
+
+/// The source type whose header signature matches, most specific first.
+pub fn recognise<'c>(catalog: &'c Catalog, header: &[String]) -> Option<&'c SourceSpec> {
+    let has = |c: &str| header.iter().any(|h| h == c);
+    catalog
+        .sources
+        .iter()
+        .filter(|s| s.header.iter().all(|c| has(c)) && !s.absent.iter().any(|c| has(c)))
+        .max_by_key(|s| (s.header.len(), s.priority))
+}
+
+fn vintage(spec: &SourceSpec, header: &[String]) -> Option<String> {
+    let pos = |c: &str| header.iter().position(|h| h == c);
+    spec.vintages
+        .iter()
+        .find(|v| {
+            v.present.iter().all(|c| pos(c).is_some())
+                && v.absent.iter().all(|c| pos(c).is_none())
+                && v.order.windows(2).all(|w| matches!((pos(&w[0]), pos(&w[1])), (Some(a), Some(b)) if a < b))
+        })
+        .map(|v| v.name.clone())
+}
+
+/// Parses a cell: `None` for empty, `NA`, `NaN`, `N/A`, `null`; decimal comma accepted.
+pub fn parse_value(raw: &[u8]) -> Result<Option<f64>, ()> {
+    let s = trim(raw);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.iter().all(u8::is_ascii_digit) && s.len() < 16 {
+        let mut v: u64 = 0;
+        for b in s {
+            v = v * 10 + u64::from(b - b'0');
+        }
+        return Ok(Some(v as f64));
+    }
+    let text = std::str::from_utf8(s).map_err(|_| ())?;
+    match text {
+        "NA" | "NaN" | "nan" | "NAN" | "N/A" | "n/a" | "null" | "NULL" | "-" => return Ok(None),
+        _ => {}
+    }
+    let parsed = if text.contains(',') && !text.contains('.') {
+        text.replace(',', ".").parse::<f64>()
+    } else {
+        text.parse::<f64>()
+    };
+    match parsed {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        _ => Err(()),
+    }
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    let b = b.trim_ascii();
+    let b = b.strip_prefix(b"\"").unwrap_or(b);
+    b.strip_suffix(b"\"").unwrap_or(b)
+}
+
+fn parse_date(raw: &[u8]) -> Option<Date> {
+    let s = trim(raw);
+    // Sliding weeks `2020-11-27-2020-12-03`: the day is the end date.
+    if s.len() == 21 && s[10] == b'-' {
+        return Date::parse(&s[11..]);
+    }
+    Date::parse(s)
+}
+
+/// The first `YYYY-MM-DD` in a file name.
+pub fn date_in_name(name: &str) -> Option<Date> {
+    let b = name.as_bytes();
+    (0..b.len().saturating_sub(9)).find_map(|i| {
+        let w = &b[i..i + 10];
+        (w[4] == b'-' && w[7] == b'-').then(|| Date::parse(w)).flatten()
+    })
+}
+
+/// A fast hasher for small integer keys.
+#[derive(Default)]
+struct Fx(u64);
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+struct ValueColumn {
+    index: usize,
+    name: String,
+    measure: MeasureId,
+    fixed: Option<BreakdownId>,
+    categories: Option<BTreeMap<String, f64>>,
+}
+
+struct BreakdownColumn {
+    index: usize,
+    name: String,
+    table: HashMap<Vec<u8>, BreakdownId>,
+}
+
+/// Reads one file. `name` is used for recognition-independent context (errors, file-name dates).
+pub fn ingest(name: &str, bytes: &[u8], catalog: &Catalog, breakdowns: &mut Breakdowns) -> Result<Ingested, IngestError> {
+    let err = |line: u64, column: &str, value: &str, message: String| IngestError {
+        file: name.to_string(),
+        line,
+        column: column.to_string(),
+        value: value.to_string(),
+        message,
+    };
+    let decoded = decode::decode(bytes).map_err(|e| err(0, "", "", format!("cannot decompress: {e}")))?;
+    let text = decoded.text.as_str();
+    let (header_line, body_start) = decode::first_line(text);
+    let sep = decode::detect_separator(header_line);
+    let header = decode::header_names(header_line, sep);
+    let Some(spec) = recognise(catalog, &header) else {
+        return Ok(Ingested::Unrecognised { header });
+    };
+    let col = |c: &str| header.iter().position(|h| h == c);
+    let measure_id = |m: &str| catalog.measures.iter().position(|x| x.id == m).map(|i| MeasureId(i as u16));
+
+    let territory_col = match &spec.territory.column {
+        Some(c) if spec.territory.level != TerritoryLevel::Country => {
+            Some(col(c).ok_or_else(|| err(1, c, "", "territory column missing".into()))?)
+        }
+        _ => None,
+    };
+    let fixed_date = if spec.date.from_filename {
+        Some(date_in_name(name).ok_or_else(|| err(1, "", name, "no YYYY-MM-DD date in the file name".into()))?)
+    } else {
+        None
+    };
+    let date_col = match &spec.date.column {
+        Some(c) => Some(col(c).ok_or_else(|| err(1, c, "", "date column missing".into()))?),
+        None => None,
+    };
+    let mut bcols = Vec::new();
+    for b in &spec.breakdowns {
+        let index = col(&b.column).ok_or_else(|| err(1, &b.column, "", "breakdown column missing".into()))?;
+        let table = catalog.code_tables.get(&b.codes).cloned().unwrap_or_default();
+        let table = table.iter().map(|(k, v)| (k.as_bytes().to_vec(), breakdowns.intern(v))).collect();
+        bcols.push(BreakdownColumn { index, name: b.column.clone(), table });
+    }
+    let mut vcols = Vec::new();
+    for c in &spec.columns {
+        let Some(index) = col(&c.name) else {
+            if c.optional {
+                continue;
+            }
+            return Err(err(1, &c.name, "", format!("required column missing for source {}", spec.id)));
+        };
+        let measure = measure_id(&c.measure).ok_or_else(|| err(1, &c.name, "", format!("unknown measure {}", c.measure)))?;
+        let fixed = c.breakdown.as_deref().map(|b| breakdowns.intern(b));
+        vcols.push(ValueColumn { index, name: c.name.clone(), measure, fixed, categories: c.values.clone() });
+    }
+
+    let reference = reference();
+    let mut data = FileData {
+        file: name.to_string(),
+        source: spec.id.clone(),
+        priority: spec.priority,
+        vintage: vintage(spec, &header),
+        separator: char::from(sep),
+        header: header.clone(),
+        encoding: decoded.encoding,
+        gzip: decoded.gzip,
+        rows: 0,
+        dates: None,
+        series: Vec::new(),
+        constants: Vec::new(),
+        excluded: BTreeMap::new(),
+        duplicates_ignored: 0,
+    };
+    let mut index: FxMap<SeriesKey, usize> = FxMap::default();
+    let mut territory_cache: HashMap<Vec<u8>, CodeMapping> = HashMap::new();
+    let mut last_date: (Vec<u8>, Date) = (Vec::new(), Date::from_days(0));
+    let mut constants: BTreeMap<SeriesKey, f64> = BTreeMap::new();
+
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(sep)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text[body_start..].as_bytes());
+    let mut record = csv::ByteRecord::new();
+    let ncols = header.len();
+    loop {
+        let line = rdr.position().line() + 1;
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(err(line, "", "", format!("unreadable CSV row: {e}"))),
+        }
+        if record.len() == 1 && record.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
+            continue; // blank line
+        }
+        if record.len() != ncols {
+            return Err(err(line, "", "", format!("{} fields where the header has {ncols}", record.len())));
+        }
+        data.rows += 1;
+        let field = |i: usize| record.get(i).unwrap_or_default();
+
+        // Territory.
+        let territory = match territory_col {
+            None => reference.france(),
+            Some(i) => {
+                let raw = trim(field(i));
+                let mapping = match territory_cache.get(raw) {
+                    Some(m) => *m,
+                    None => {
+                        let text = String::from_utf8_lossy(raw).into_owned();
+                        let m = match (spec.territory.level, spec.territory.by) {
+                            (TerritoryLevel::Department, TerritoryBy::Name) => reference
+                                .department_by_name(&text)
+                                .map(CodeMapping::Territory)
+                                .ok_or_else(|| format!("unknown department name {text:?}")),
+                            (TerritoryLevel::Department, TerritoryBy::Code) => {
+                                reference.department(&text).map_err(|e| e.to_string())
+                            }
+                            (TerritoryLevel::Region, _) => reference.region(&text).map_err(|e| e.to_string()),
+                            (TerritoryLevel::Country, _) => Ok(CodeMapping::Territory(reference.france())),
+                        };
+                        let m = m.map_err(|msg| err(line, &header[i], &text, msg))?;
+                        territory_cache.insert(raw.to_vec(), m);
+                        m
+                    }
+                };
+                match mapping {
+                    CodeMapping::Territory(t) => t,
+                    CodeMapping::Excluded(reason) => {
+                        *data.excluded.entry(reason.to_string()).or_default() += 1;
+                        continue;
+                    }
+                }
+            }
+        };
+
+        // Date.
+        let date = match (date_col, fixed_date) {
+            (Some(i), _) => {
+                let raw = field(i);
+                if raw == last_date.0.as_slice() {
+                    last_date.1
+                } else {
+                    let d = parse_date(raw).ok_or_else(|| {
+                        err(line, &header[i], &String::from_utf8_lossy(raw), "not a date (YYYY-MM-DD or dd/mm/yyyy)".into())
+                    })?;
+                    last_date = (raw.to_vec(), d);
+                    d
+                }
+            }
+            (None, Some(d)) => d,
+            (None, None) => Date::from_days(0),
+        };
+
+        // Breakdown (the last non-`all` breakdown column wins; rows combining two non-`all`
+        // breakdowns are not representable and are rejected).
+        let mut breakdown = Breakdowns::ALL;
+        for b in &bcols {
+            let raw = trim(field(b.index));
+            let Some(id) = b.table.get(raw) else {
+                return Err(err(line, &b.name, &String::from_utf8_lossy(raw), "unknown code".into()));
+            };
+            if *id != Breakdowns::ALL {
+                if breakdown != Breakdowns::ALL {
+                    return Err(err(line, &b.name, &String::from_utf8_lossy(raw), "two breakdowns on one row".into()));
+                }
+                breakdown = *id;
+            }
+        }
+
+        for v in &vcols {
+            let b = match v.fixed {
+                Some(fixed) if breakdown == Breakdowns::ALL => fixed,
+                Some(_) => continue,
+                None => breakdown,
+            };
+            let raw = field(v.index);
+            let value = match &v.categories {
+                Some(cats) => {
+                    let t = String::from_utf8_lossy(trim(raw));
+                    if t.is_empty() {
+                        None
+                    } else {
+                        Some(*cats.get(t.as_ref()).ok_or_else(|| err(line, &v.name, &t, "unknown category".into()))?)
+                    }
+                }
+                None => parse_value(raw)
+                    .map_err(|()| err(line, &v.name, &String::from_utf8_lossy(raw), "not a number".into()))?,
+            };
+            let Some(value) = value else { continue };
+            let key = SeriesKey { measure: v.measure, territory, breakdown: b };
+            if spec.date.constant {
+                if constants.insert(key, value).is_some() && spec.on_duplicate == OnDuplicate::Error {
+                    return Err(err(line, &v.name, &value.to_string(), "duplicate row for this territory".into()));
+                }
+                continue;
+            }
+            let slot = *index.entry(key).or_insert_with(|| {
+                data.series.push((key, Series::new(date)));
+                data.series.len() - 1
+            });
+            let series = &mut data.series[slot].1;
+            if series.has(date) {
+                match spec.on_duplicate {
+                    OnDuplicate::KeepFirst => {
+                        data.duplicates_ignored += 1;
+                        continue;
+                    }
+                    OnDuplicate::Error => {
+                        return Err(err(
+                            line,
+                            &v.name,
+                            &String::from_utf8_lossy(raw),
+                            format!(
+                                "duplicate row: {} {} {} already has a value in this file",
+                                reference.get(territory).key(),
+                                breakdowns.key(b),
+                                date
+                            ),
+                        ));
+                    }
+                }
+            }
+            series.set(date, value);
+            data.dates = Some(match data.dates {
+                None => (date, date),
+                Some((a, z)) => (a.min(date), z.max(date)),
+            });
+        }
+    }
+    data.constants = constants.into_iter().collect();
+    Ok(Ingested::Data(Box::new(data)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(name: &str, text: &str) -> Result<Ingested, IngestError> {
+        let c = Catalog::builtin().unwrap();
+        let mut b = Breakdowns::default();
+        ingest(name, text.as_bytes(), &c, &mut b)
+    }
+
+    fn data(i: Ingested) -> FileData {
+        match i {
+            Ingested::Data(d) => *d,
+            Ingested::Unrecognised { header } => panic!("unrecognised {header:?}"),
+        }
+    }
+
+    #[test]
+    fn values() {
+        assert_eq!(parse_value(b"12"), Ok(Some(12.0)));
+        assert_eq!(parse_value(b" 7763205.6862729"), Ok(Some(7763205.6862729)));
+        assert_eq!(parse_value(b"12,5"), Ok(Some(12.5)));
+        assert_eq!(parse_value(b"-3"), Ok(Some(-3.0)));
+        for missing in [&b""[..], b"NA", b"NaN", b"\"\""] {
+            assert_eq!(parse_value(missing), Ok(None));
+        }
+        assert_eq!(parse_value(b"abc"), Err(()));
+        assert_eq!(parse_value(b"inf"), Err(()));
+    }
+
+    #[test]
+    fn recognises_by_header_not_name() {
+        let d = data(run("whatever.csv", "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16;09\n01;2020-05-13;3;40;0\n").unwrap());
+        assert_eq!(d.source, "sp-pos-quot-dep");
+        assert_eq!(d.vintage.as_deref(), Some("2020: without pop"));
+        assert_eq!(d.series.len(), 4);
+        let d = data(run("x.csv", "dep;jour;P;cl_age90;pop\n01;2020-05-13;1;0;656955\n").unwrap());
+        assert_eq!(d.source, "sp-pe-tb-quot-dep");
+        assert!(matches!(run("x.csv", "a,b\n1,2\n").unwrap(), Ingested::Unrecognised { .. }));
+    }
+
+    #[test]
+    fn quoted_crlf_dmy_and_special_codes() {
+        let text = "\"dep\";\"sexe\";\"jour\";\"hosp\";\"rea\";\"dc\";\"rad\"\r\n\"01\";0;\"18/03/2020\";2;0;0;1\r\n\"975\";0;\"18/03/2020\";1;0;0;0\r\n\"1\";1;\"2020-03-19\";NA;;0;1\r\n";
+        let d = data(run("donnees-hospitalieres-covid19.csv", text).unwrap());
+        assert_eq!(d.vintage.as_deref(), Some("2020-11: dc before rad"));
+        assert_eq!(d.rows, 3);
+        assert_eq!(d.excluded.values().sum::<u64>(), 1);
+        let hosp = d.series.iter().find(|(k, _)| k.measure == MeasureId(3) && k.breakdown == Breakdowns::ALL).unwrap();
+        assert_eq!(hosp.1.get(Date::parse_str("2020-03-18").unwrap()), Some(2.0));
+        // NA and empty cells are missing, never zero.
+        assert!(!d.series.iter().any(|(k, s)| k.measure == MeasureId(3) && s.has(Date::parse_str("2020-03-19").unwrap())));
+    }
+
+    #[test]
+    fn errors_name_file_line_column_value() {
+        let e = run("f.csv", "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16;09\n01;2020-05-14;x;16;09\n").unwrap_err();
+        assert_eq!((e.file.as_str(), e.line, e.column.as_str(), e.value.as_str()), ("f.csv", 3, "P", "x"));
+        let e = run("f.csv", "dep;jour;P;T;cl_age90\n01;2020-13-13;1;16;09\n").unwrap_err();
+        assert_eq!((e.line, e.column.as_str()), (2, "jour"));
+        let e = run("f.csv", "dep;jour;P;T;cl_age90\n96;2020-05-13;1;16;09\n").unwrap_err();
+        assert_eq!((e.line, e.column.as_str(), e.value.as_str()), (2, "dep", "96"));
+        let e = run("f.csv", "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16;07\n").unwrap_err();
+        assert_eq!(e.column, "cl_age90");
+        let e = run("f.csv", "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = run("f.csv", "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16;0\n01;2020-05-13;2;16;0\n").unwrap_err();
+        assert!(e.message.contains("duplicate"), "{e}");
+        assert!(e.to_string().starts_with("f.csv:3: column `P`"), "{e}");
+    }
+
+    #[test]
+    fn sex_columns_apply_to_all_ages_only() {
+        let text = "fra;jour;P_f;P_h;P;T_f;T_h;T;cl_age90;pop\nFR;2020-05-13;7;6;13;601;649;1282;09;7763205.6\nFR;2020-05-13;70;60;130;6010;6490;12820;0;67114995\n";
+        let c = Catalog::builtin().unwrap();
+        let mut b = Breakdowns::default();
+        let d = data(ingest("x", text.as_bytes(), &c, &mut b).unwrap());
+        let female = b.get("sex:female").unwrap();
+        let pos = MeasureId(c.measures.iter().position(|m| m.id == "positives").unwrap() as u16);
+        let s: Vec<f64> = d
+            .series
+            .iter()
+            .filter(|(k, _)| k.measure == pos && k.breakdown == female)
+            .flat_map(|(_, s)| s.points().map(|p| p.1))
+            .collect();
+        assert_eq!(s, [70.0]);
+    }
+
+    #[test]
+    fn constant_capacities_by_name_and_dates_from_names() {
+        let d = data(run("lits_rea.csv", "nom_dpt,LITS\nAin,22\nCôte-d'or,60\n").unwrap());
+        assert_eq!(d.constants.len(), 2);
+        assert_eq!(date_in_name("table_indicateurs_open_data_dep_2020-06-16.csv"), Date::parse_str("2020-06-16"));
+        assert_eq!(parse_date(b"2020-11-27-2020-12-03"), Date::parse_str("2020-12-03"));
+    }
+}

@@ -1,1 +1,397 @@
-//! placeholder
+//! `vigie build`: a sources directory in, a release directory out.
+//!
+//! 1. every file of the sources directory is decoded and recognised by its header
+//!    ([`vigie_sources`]); a malformed row stops the build with its file, line, column and value;
+//! 2. series are merged by priority, regions and France are summed from departments where the
+//!    files do not carry them, and checked against them where they do ([`compute`]);
+//! 3. every catalogue indicator is evaluated for every territory and breakdown;
+//! 4. open data, the data dictionary, provenance, checks and charts are written to a staging
+//!    directory, which is then switched in atomically ([`release`]). On any error the previous
+//!    release is left exactly as it was.
+
+pub mod charts;
+pub mod compute;
+pub mod kpi;
+pub mod output;
+pub mod release;
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use vigie_core::reference;
+use vigie_sources::catalog::CatalogError;
+use vigie_sources::{Breakdowns, Catalog, IngestError, Ingested, Store};
+
+/// What to build.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// Directory of official files (any names; recognised by header).
+    pub sources: PathBuf,
+    /// Release directory to create or replace atomically.
+    pub out: PathBuf,
+    /// Extra catalogue files (TOML) added to the built-in catalogue.
+    pub catalogs: Vec<PathBuf>,
+    /// Build time, ISO 8601 (passed in: the build reads no clock for its outputs).
+    pub built_at: String,
+    /// Chart formats to render.
+    pub charts: charts::ChartFormats,
+}
+
+/// A build that could not complete. The previous release is untouched.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A file or directory could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// Path.
+        path: PathBuf,
+        /// Cause.
+        source: io::Error,
+    },
+    /// A catalogue is invalid.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// A source file has a bad row.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// Nothing to build from.
+    #[error("no recognised data file in {0}")]
+    NoData(PathBuf),
+    /// A chart could not be drawn.
+    #[error("chart {name}: {message}")]
+    Chart {
+        /// Chart file.
+        name: String,
+        /// Cause.
+        message: String,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> BuildError + '_ {
+    move |source| BuildError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What a build did, for the command line and the release manifest.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct BuildReport {
+    /// Release id (derived from the build time).
+    pub release_id: String,
+    /// Recognised files.
+    pub files_used: usize,
+    /// Files that matched no source type, with their header.
+    pub files_unrecognised: Vec<String>,
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Rows of `indicators.csv`.
+    pub rows_written: u64,
+    /// Territory × breakdown groups.
+    pub groups: usize,
+    /// Charts written.
+    pub charts: usize,
+    /// Seconds per stage.
+    pub timings: Vec<(String, f64)>,
+}
+
+/// Loads the built-in catalogue plus user files.
+pub fn load_catalog(extra: &[PathBuf]) -> Result<Catalog, BuildError> {
+    let mut c = Catalog::builtin()?;
+    for p in extra {
+        let text = fs::read_to_string(p).map_err(io_err(p))?;
+        c.add_toml(&text, &p.display().to_string())?;
+    }
+    c.validate()?;
+    Ok(c)
+}
+
+fn list_files(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).map_err(io_err(&d))? {
+            let entry = entry.map_err(io_err(&d))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Runs a whole build.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let catalog = load_catalog(&opts.catalogs)?;
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &str, timings: &mut Vec<(String, f64)>| {
+        timings.push((name.to_string(), clock.elapsed().as_secs_f64()));
+        clock = Instant::now();
+    };
+
+    // 1. Read and recognise.
+    let mut breakdowns = Breakdowns::default();
+    let mut files = Vec::new();
+    let mut provenance = Vec::new();
+    let mut unrecognised = Vec::new();
+    let mut geometry: Option<(String, String)> = None;
+    for path in list_files(&opts.sources)? {
+        let name = path
+            .strip_prefix(&opts.sources)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        let bytes = fs::read(&path).map_err(io_err(&path))?;
+        let sha = format!("{:x}", Sha256::digest(&bytes));
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".geojson")
+            || (lower.ends_with(".json") && bytes.windows(17).any(|w| w == b"FeatureCollection"))
+        {
+            if lower.contains("departement") || lower.contains("department") {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                // Prefer the file with overseas departments, then the larger one.
+                let better = match &geometry {
+                    None => true,
+                    Some((n, t)) => {
+                        (lower.contains("outre-mer"), text.len())
+                            > (n.contains("outre-mer"), t.len())
+                    }
+                };
+                if better {
+                    geometry = Some((lower.clone(), text));
+                }
+                provenance.push(json!({"file": name, "sha256": sha, "bytes": bytes.len(), "source": "geometry-departements"}));
+            } else {
+                unrecognised.push(name);
+            }
+            continue;
+        }
+        match vigie_sources::ingest(&name, &bytes, &catalog, &mut breakdowns)? {
+            Ingested::Data(d) => {
+                provenance.push(json!({"file": name, "sha256": sha, "bytes": bytes.len()}));
+                files.push(*d);
+            }
+            Ingested::Unrecognised { header } => {
+                tracing::warn!(file = %name, "not recognised (header: {})", header.join(","));
+                unrecognised.push(name);
+            }
+        }
+    }
+    if files.is_empty() {
+        return Err(BuildError::NoData(opts.sources.clone()));
+    }
+    let rows_read: u64 = files.iter().map(|f| f.rows).sum();
+    lap("read", &mut timings);
+
+    // 2–3. Merge, aggregate, evaluate.
+    let mut store = Store::from_files(files);
+    let (mut checks, aggregated) = compute::aggregate(&mut store, &catalog, &breakdowns);
+    let (indicators, groups) = compute::evaluate(&store, &catalog, &breakdowns);
+    let mut computed = compute::Computed {
+        indicators,
+        groups,
+        checks: Vec::new(),
+        aggregated,
+    };
+    checks.extend(compute::cross_checks(&computed, &breakdowns));
+    computed.checks = checks;
+    lap("compute", &mut timings);
+
+    // 4. Write.
+    let staging = release::Staging::create(&opts.out).map_err(io_err(&opts.out))?;
+    let result = write_release(
+        opts,
+        &staging.dir,
+        &catalog,
+        &store,
+        &computed,
+        &breakdowns,
+        provenance,
+        geometry,
+        rows_read,
+        &unrecognised,
+        &mut timings,
+    );
+    match result {
+        Ok(mut report) => {
+            let t = Instant::now();
+            staging.commit().map_err(io_err(&opts.out))?;
+            report
+                .timings
+                .push(("commit".into(), t.elapsed().as_secs_f64()));
+            Ok(report)
+        }
+        Err(e) => {
+            staging.discard();
+            Err(e)
+        }
+    }
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+    }
+    fs::write(path, bytes).map_err(io_err(path))
+}
+
+fn json_bytes(v: &serde_json::Value) -> Vec<u8> {
+    let mut b = serde_json::to_vec_pretty(v).unwrap_or_default();
+    b.push(b'\n');
+    b
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_release(
+    opts: &BuildOptions,
+    dir: &Path,
+    catalog: &Catalog,
+    store: &Store,
+    computed: &compute::Computed,
+    breakdowns: &Breakdowns,
+    mut provenance: Vec<serde_json::Value>,
+    geometry: Option<(String, String)>,
+    rows_read: u64,
+    unrecognised: &[String],
+    timings: &mut Vec<(String, f64)>,
+) -> Result<BuildReport, BuildError> {
+    let mut clock = Instant::now();
+    let od = dir.join("open-data");
+    fs::create_dir_all(od.join("territories")).map_err(io_err(&od))?;
+
+    let csv_path = od.join("indicators.csv");
+    let file = fs::File::create(&csv_path).map_err(io_err(&csv_path))?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let rows_written =
+        output::write_indicators_csv(computed, breakdowns, &mut w).map_err(io_err(&csv_path))?;
+    w.flush().map_err(io_err(&csv_path))?;
+    timings.push(("indicators.csv".into(), clock.elapsed().as_secs_f64()));
+    clock = Instant::now();
+
+    let r = reference();
+    let mut buf = Vec::with_capacity(1 << 20);
+    let mut territories_index = Vec::new();
+    for t in r.all() {
+        if !computed.groups.iter().any(|g| g.territory == t.id) {
+            continue;
+        }
+        buf.clear();
+        output::territory_json(computed, breakdowns, t.id, &mut buf);
+        write_file(
+            &od.join("territories").join(format!("{}.json", t.key())),
+            &buf,
+        )?;
+        territories_index.push(json!({"territory": t.key(), "name": t.name, "level": t.level.as_str(), "region": t.region.map(|g| r.get(g).key()), "population_insee": t.population}));
+    }
+    write_file(
+        &od.join("territories.json"),
+        &json_bytes(&json!(territories_index)),
+    )?;
+    timings.push(("territories json".into(), clock.elapsed().as_secs_f64()));
+    clock = Instant::now();
+
+    let dict = output::data_dictionary(computed, catalog);
+    write_file(&od.join("data-dictionary.json"), &json_bytes(&dict))?;
+    write_file(
+        &od.join("data-dictionary.md"),
+        output::data_dictionary_md(&dict).as_bytes(),
+    )?;
+
+    // Provenance: merge hashes with what ingestion learnt.
+    for f in &store.files {
+        if let Some(p) = provenance.iter_mut().find(|p| p["file"] == f.file.as_str()) {
+            let spec = catalog.sources.iter().find(|s| s.id == f.source);
+            p["source"] = json!(f.source);
+            p["title"] = json!(spec.map(|s| s.title.clone()));
+            p["publisher"] = json!(spec.map(|s| s.publisher.clone()));
+            p["url"] = json!(spec.and_then(|s| s.url.clone()));
+            p["vintage"] = json!(f.vintage);
+            p["header"] = json!(f.header);
+            p["separator"] = json!(f.separator.to_string());
+            p["encoding"] = json!(f.encoding);
+            p["gzip"] = json!(f.gzip);
+            p["rows"] = json!(f.rows);
+            p["first_date"] = json!(f.dates.map(|d| d.0.to_string()));
+            p["last_date"] = json!(f.dates.map(|d| d.1.to_string()));
+            p["series_used"] = json!(f.series_used);
+            p["series_superseded"] = json!(f.series_superseded);
+            p["rows_excluded"] = json!(f.excluded);
+            p["duplicates_ignored"] = json!(f.duplicates_ignored);
+        }
+    }
+    write_file(
+        &od.join("sources.json"),
+        &json_bytes(&json!({"files": provenance, "unrecognised": unrecognised})),
+    )?;
+    write_file(
+        &od.join("checks.json"),
+        &json_bytes(&json!({"aggregated_series": computed.aggregated, "checks": computed.checks})),
+    )?;
+    timings.push((
+        "dictionary, provenance, checks".into(),
+        clock.elapsed().as_secs_f64(),
+    ));
+    clock = Instant::now();
+
+    let chart_count = charts::write_all(
+        computed,
+        breakdowns,
+        geometry.as_ref().map(|g| g.1.as_str()),
+        &dir.join("charts"),
+        opts.charts,
+    )?;
+    timings.push(("charts".into(), clock.elapsed().as_secs_f64()));
+
+    let release_id = release_id(&opts.built_at);
+    let report = BuildReport {
+        release_id: release_id.clone(),
+        files_used: store.files.len(),
+        files_unrecognised: unrecognised.to_vec(),
+        rows_read,
+        rows_written,
+        groups: computed.groups.len(),
+        charts: chart_count,
+        timings: timings.clone(),
+    };
+    let last_dates: Vec<_> = store
+        .files
+        .iter()
+        .filter_map(|f| f.dates.map(|d| d.1))
+        .collect();
+    write_file(
+        &dir.join("release.json"),
+        &json_bytes(&json!({
+            "release_id": release_id,
+            "built_at": opts.built_at,
+            "data_until": last_dates.iter().max().map(|d| d.to_string()),
+            "vigie_version": env!("CARGO_PKG_VERSION"),
+            "files_used": report.files_used,
+            "rows_read": rows_read,
+            "indicator_rows": rows_written,
+            "groups": report.groups,
+            "charts": chart_count,
+        })),
+    )?;
+    Ok(report)
+}
+
+/// `2026-11-29T06:00:00Z` → `20261129T060000Z`.
+pub fn release_id(built_at: &str) -> String {
+    built_at
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect()
+}

@@ -68,12 +68,17 @@ impl Date {
     /// Surrounding spaces and quotes must already be removed.
     pub fn parse(s: &[u8]) -> Option<Date> {
         match s {
-            [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] | [y0, y1, y2, y3, b'/', m0, m1, b'/', d0, d1] => {
-                Date::from_ymd(num4(*y0, *y1, *y2, *y3)? as i32, num2(*m0, *m1)?, num2(*d0, *d1)?)
-            }
-            [d0, d1, b'/', m0, m1, b'/', y0, y1, y2, y3] => {
-                Date::from_ymd(num4(*y0, *y1, *y2, *y3)? as i32, num2(*m0, *m1)?, num2(*d0, *d1)?)
-            }
+            [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1]
+            | [y0, y1, y2, y3, b'/', m0, m1, b'/', d0, d1] => Date::from_ymd(
+                num4(*y0, *y1, *y2, *y3)? as i32,
+                num2(*m0, *m1)?,
+                num2(*d0, *d1)?,
+            ),
+            [d0, d1, b'/', m0, m1, b'/', y0, y1, y2, y3] => Date::from_ymd(
+                num4(*y0, *y1, *y2, *y3)? as i32,
+                num2(*m0, *m1)?,
+                num2(*d0, *d1)?,
+            ),
             // Timestamps such as `2021-04-24 00:00:00` or `2021-04-24T19:00:00`: keep the date.
             _ if s.len() > 10 && (s[10] == b' ' || s[10] == b'T') => Date::parse(&s[..10]),
             _ => None,
@@ -140,10 +145,16 @@ mod tests {
     #[test]
     fn known_dates() {
         assert_eq!(Date::from_ymd(1970, 1, 1), Some(Date(0)));
-        assert_eq!(Date::from_ymd(2020, 3, 18).map(|d| d.to_string()), Some("2020-03-18".into()));
+        assert_eq!(
+            Date::from_ymd(2020, 3, 18).map(|d| d.to_string()),
+            Some("2020-03-18".into())
+        );
         assert_eq!(Date::parse(b"2020-02-29"), Date::from_ymd(2020, 2, 29));
         assert_eq!(Date::parse(b"29/02/2020"), Date::from_ymd(2020, 2, 29));
-        assert_eq!(Date::parse(b"2021-04-24 19:00:00"), Date::from_ymd(2021, 4, 24));
+        assert_eq!(
+            Date::parse(b"2021-04-24 19:00:00"),
+            Date::from_ymd(2021, 4, 24)
+        );
         assert_eq!(Date::parse(b"2021-02-29"), None);
         assert_eq!(Date::parse(b"2021-13-01"), None);
         assert_eq!(Date::parse(b"20210101"), None);

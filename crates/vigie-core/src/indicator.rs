@@ -124,8 +124,21 @@ impl Formula {
             | Formula::Reproduction { input, .. }
             | Formula::DailyFromCumulative { input }
             | Formula::Change { input, .. } => vec![input],
-            Formula::Rate { numerator, population, .. } => vec![numerator, population],
-            Formula::Ratio { numerator, denominator, .. } | Formula::MeanOfRatios { numerator, denominator, .. } => {
+            Formula::Rate {
+                numerator,
+                population,
+                ..
+            } => vec![numerator, population],
+            Formula::Ratio {
+                numerator,
+                denominator,
+                ..
+            }
+            | Formula::MeanOfRatios {
+                numerator,
+                denominator,
+                ..
+            } => {
                 vec![numerator, denominator]
             }
         }
@@ -136,22 +149,55 @@ impl Formula {
     pub fn evaluate<'a>(&self, input: impl Fn(&str) -> Option<&'a [f64]>) -> Option<Vec<f64>> {
         Some(match self {
             Formula::Value { input: i } => input(i)?.to_vec(),
-            Formula::Sum { input: i, window, align } => rolling_sum(input(i)?, *window, *align),
-            Formula::Mean { input: i, window, align } => rolling_mean(input(i)?, *window, *align),
-            Formula::Rate { numerator, population, window, align, per } => {
-                scaled_ratio(&rolling_sum(input(numerator)?, *window, *align), input(population)?, *per)
-            }
-            Formula::Ratio { numerator, denominator, window, align, factor } => scaled_ratio(
+            Formula::Sum {
+                input: i,
+                window,
+                align,
+            } => rolling_sum(input(i)?, *window, *align),
+            Formula::Mean {
+                input: i,
+                window,
+                align,
+            } => rolling_mean(input(i)?, *window, *align),
+            Formula::Rate {
+                numerator,
+                population,
+                window,
+                align,
+                per,
+            } => scaled_ratio(
+                &rolling_sum(input(numerator)?, *window, *align),
+                input(population)?,
+                *per,
+            ),
+            Formula::Ratio {
+                numerator,
+                denominator,
+                window,
+                align,
+                factor,
+            } => scaled_ratio(
                 &rolling_sum(input(numerator)?, *window, *align),
                 &rolling_sum(input(denominator)?, *window, *align),
                 *factor,
             ),
-            Formula::MeanOfRatios { numerator, denominator, window, align, factor } => {
-                rolling_mean(&scaled_ratio(input(numerator)?, input(denominator)?, *factor), *window, *align)
-            }
-            Formula::Reproduction { input: i, window, delay, smoothing } => {
-                reproduction(input(i)?, *window, *delay, *smoothing)
-            }
+            Formula::MeanOfRatios {
+                numerator,
+                denominator,
+                window,
+                align,
+                factor,
+            } => rolling_mean(
+                &scaled_ratio(input(numerator)?, input(denominator)?, *factor),
+                *window,
+                *align,
+            ),
+            Formula::Reproduction {
+                input: i,
+                window,
+                delay,
+                smoothing,
+            } => reproduction(input(i)?, *window, *delay, *smoothing),
             Formula::DailyFromCumulative { input: i } => diff(input(i)?, 1),
             Formula::Change { input: i, lag } => pct_change(input(i)?, *lag),
         })
@@ -201,7 +247,15 @@ pub fn scaled_ratio(num: &[f64], den: &[f64], factor: f64) -> Vec<f64> {
 
 /// `x(t) - x(t-lag)`.
 pub fn diff(v: &[f64], lag: usize) -> Vec<f64> {
-    (0..v.len()).map(|t| if t >= lag { v[t] - v[t - lag] } else { f64::NAN }).collect()
+    (0..v.len())
+        .map(|t| {
+            if t >= lag {
+                v[t] - v[t - lag]
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
 }
 
 /// `(x(t) - x(t-lag)) / x(t-lag) × 100`; `NaN` when `x(t-lag)` is 0 or missing.
@@ -223,7 +277,13 @@ pub fn pct_change(v: &[f64], lag: usize) -> Vec<f64> {
 pub fn reproduction(v: &[f64], window: usize, delay: usize, smoothing: usize) -> Vec<f64> {
     let a = rolling_sum(v, window, Align::Trailing);
     let ratio: Vec<f64> = (0..a.len())
-        .map(|t| if t >= delay && a[t - delay] > 0.0 { a[t] / a[t - delay] } else { f64::NAN })
+        .map(|t| {
+            if t >= delay && a[t - delay] > 0.0 {
+                a[t] / a[t - delay]
+            } else {
+                f64::NAN
+            }
+        })
         .collect();
     rolling_mean(&ratio, smoothing, Align::Trailing)
 }
@@ -303,7 +363,10 @@ mod tests {
         assert!(c[0].is_nan());
         assert_eq!(c[1], -100.0);
         assert!(c[2].is_nan());
-        assert_eq!(fill_stock(&[NAN, 5.0, NAN, 7.0, NAN]), vec![5.0, 5.0, 5.0, 7.0, 7.0]);
+        assert_eq!(
+            fill_stock(&[NAN, 5.0, NAN, 7.0, NAN]),
+            vec![5.0, 5.0, 5.0, 7.0, 7.0]
+        );
     }
 
     proptest! {

@@ -19,7 +19,10 @@ pub struct Series {
 impl Series {
     /// An empty series starting at `start`.
     pub fn new(start: Date) -> Series {
-        Series { start, values: Vec::new() }
+        Series {
+            start,
+            values: Vec::new(),
+        }
     }
 
     /// A series from a start date and values.
@@ -118,7 +121,10 @@ impl Series {
     pub fn defined_range(&self) -> Option<(Date, Date)> {
         let first = self.values.iter().position(|v| !v.is_nan())?;
         let last = self.values.iter().rposition(|v| !v.is_nan())?;
-        Some((self.start.add_days(first as i32), self.start.add_days(last as i32)))
+        Some((
+            self.start.add_days(first as i32),
+            self.start.add_days(last as i32),
+        ))
     }
 
     /// Number of defined values.

@@ -108,12 +108,30 @@ impl Reference {
                 Some("region") => Level::Region,
                 _ => Level::Department,
             };
-            territories.push((level, f[1].to_string(), f[2].trim_matches('"').to_string(), f[3].to_string(), f[4].parse().unwrap_or(0)));
+            territories.push((
+                level,
+                f[1].to_string(),
+                f[2].trim_matches('"').to_string(),
+                f[3].to_string(),
+                f[4].parse().unwrap_or(0),
+            ));
         }
-        let mut out = Reference { territories: Vec::new(), by_key: HashMap::new(), regions: Vec::new(), departments: Vec::new() };
+        let mut out = Reference {
+            territories: Vec::new(),
+            by_key: HashMap::new(),
+            regions: Vec::new(),
+            departments: Vec::new(),
+        };
         for (i, (level, code, name, _, population)) in territories.iter().enumerate() {
             let id = TerritoryId(i as u16);
-            let t = Territory { id, level: *level, code: code.clone(), name: name.clone(), region: None, population: *population };
+            let t = Territory {
+                id,
+                level: *level,
+                code: code.clone(),
+                name: name.clone(),
+                region: None,
+                population: *population,
+            };
             out.by_key.insert(t.key(), id);
             match level {
                 Level::Region => out.regions.push(id),
@@ -157,7 +175,10 @@ impl Reference {
 
     /// Departments of a region.
     pub fn departments_of(&self, region: TerritoryId) -> impl Iterator<Item = TerritoryId> + '_ {
-        self.departments.iter().copied().filter(move |d| self.get(*d).region == Some(region))
+        self.departments
+            .iter()
+            .copied()
+            .filter(move |d| self.get(*d).region == Some(region))
     }
 
     /// Looks a territory up by its open-data key (`FR`, `REG-84`, `DEP-2A`).
@@ -181,10 +202,17 @@ impl Reference {
             code
         };
         let special = match code {
+            "" => Some("no department code (empty cell)"),
             "00" | "0" | "NA" => Some("unknown department (00)"),
-            "975" => Some("Saint-Pierre-et-Miquelon (975), an overseas collectivity outside the 101 departments"),
-            "977" => Some("Saint-Barthélemy (977), an overseas collectivity outside the 101 departments"),
-            "978" => Some("Saint-Martin (978), an overseas collectivity outside the 101 departments"),
+            "975" => Some(
+                "Saint-Pierre-et-Miquelon (975), an overseas collectivity outside the 101 departments",
+            ),
+            "977" => {
+                Some("Saint-Barthélemy (977), an overseas collectivity outside the 101 departments")
+            }
+            "978" => {
+                Some("Saint-Martin (978), an overseas collectivity outside the 101 departments")
+            }
             "20" => Some("Corsica before the 2A/2B split (20): cannot be assigned to a department"),
             "99" => Some("abroad (99)"),
             _ => None,
@@ -196,32 +224,48 @@ impl Reference {
         self.by_key
             .get(&format!("DEP-{upper}"))
             .map(|id| CodeMapping::Territory(*id))
-            .ok_or_else(|| UnknownCode { level: "department", code: raw.to_string() })
+            .ok_or_else(|| UnknownCode {
+                level: "department",
+                code: raw.to_string(),
+            })
     }
 
     /// Maps a region code as found in SPF files (`01`…`94`, unpadded `1`…`6`).
     /// `05`, `07`, `08` (overseas collectivities in vaccination files) and `00` are excluded.
     pub fn region(&self, raw: &str) -> Result<CodeMapping, UnknownCode> {
         let code = raw.trim().trim_matches('"');
-        let code = if code.len() == 1 { format!("0{code}") } else { code.to_string() };
+        let code = if code.len() == 1 {
+            format!("0{code}")
+        } else {
+            code.to_string()
+        };
         match code.as_str() {
+            "" => return Ok(CodeMapping::Excluded("no region code (empty cell)")),
             "00" => return Ok(CodeMapping::Excluded("unknown region (00)")),
             "05" | "07" | "08" => {
-                return Ok(CodeMapping::Excluded("overseas collectivity (05/07/08) outside the 18 regions"));
+                return Ok(CodeMapping::Excluded(
+                    "overseas collectivity (05/07/08) outside the 18 regions",
+                ));
             }
             _ => {}
         }
         self.by_key
             .get(&format!("REG-{code}"))
             .map(|id| CodeMapping::Territory(*id))
-            .ok_or_else(|| UnknownCode { level: "region", code: raw.to_string() })
+            .ok_or_else(|| UnknownCode {
+                level: "region",
+                code: raw.to_string(),
+            })
     }
 
     /// Looks a department up by name, ignoring case, accents, hyphens and apostrophes
     /// (for tables joined by name, such as ICU bed counts).
     pub fn department_by_name(&self, name: &str) -> Option<TerritoryId> {
         let wanted = fold_name(name);
-        self.departments.iter().copied().find(|d| fold_name(&self.get(*d).name) == wanted)
+        self.departments
+            .iter()
+            .copied()
+            .find(|d| fold_name(&self.get(*d).name) == wanted)
     }
 }
 
@@ -280,12 +324,18 @@ mod tests {
         assert_eq!(r.department("\"01\""), Ok(CodeMapping::Territory(ain)));
         assert!(matches!(r.department("2a"), Ok(CodeMapping::Territory(_))));
         assert!(matches!(r.department("976"), Ok(CodeMapping::Territory(_))));
-        for special in ["00", "975", "977", "978", "20"] {
-            assert!(matches!(r.department(special), Ok(CodeMapping::Excluded(_))), "{special}");
+        for special in ["00", "975", "977", "978", "20", ""] {
+            assert!(
+                matches!(r.department(special), Ok(CodeMapping::Excluded(_))),
+                "{special}"
+            );
         }
         assert!(r.department("96").is_err());
         assert!(r.department("XX").is_err());
-        assert_eq!(r.get(r.by_key("DEP-2A").unwrap()).region, r.by_key("REG-94"));
+        assert_eq!(
+            r.get(r.by_key("DEP-2A").unwrap()).region,
+            r.by_key("REG-94")
+        );
         assert_eq!(r.department_by_name("Côte-d'or"), r.by_key("DEP-21"));
         assert_eq!(r.department_by_name("Val-d'oise"), r.by_key("DEP-95"));
     }
@@ -293,8 +343,14 @@ mod tests {
     #[test]
     fn region_codes() {
         let r = reference();
-        assert_eq!(r.region("84"), Ok(CodeMapping::Territory(r.by_key("REG-84").unwrap())));
-        assert_eq!(r.region("1"), Ok(CodeMapping::Territory(r.by_key("REG-01").unwrap())));
+        assert_eq!(
+            r.region("84"),
+            Ok(CodeMapping::Territory(r.by_key("REG-84").unwrap()))
+        );
+        assert_eq!(
+            r.region("1"),
+            Ok(CodeMapping::Territory(r.by_key("REG-01").unwrap()))
+        );
         assert!(matches!(r.region("07"), Ok(CodeMapping::Excluded(_))));
         assert!(r.region("99").is_err());
     }

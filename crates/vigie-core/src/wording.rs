@@ -123,12 +123,30 @@ mod tests {
 
     #[test]
     fn covidtracker_thresholds() {
-        let incidence = Thresholds { levels: [50.0, 75.0, 200.0], step: 0.02 };
-        assert_eq!(characterise(250.0, 200.0, &incidence), (Level::VeryHigh, Trend::Rising));
-        assert_eq!(characterise(100.0, 101.0, &incidence), (Level::High, Trend::Stable));
-        assert_eq!(characterise(60.0, 80.0, &incidence), (Level::Moderate, Trend::Falling));
-        assert_eq!(characterise(50.0, 10.0, &incidence), (Level::Low, Trend::Rising));
-        let r = Thresholds { levels: [0.85, 1.25, 1.5], step: 0.015 };
+        let incidence = Thresholds {
+            levels: [50.0, 75.0, 200.0],
+            step: 0.02,
+        };
+        assert_eq!(
+            characterise(250.0, 200.0, &incidence),
+            (Level::VeryHigh, Trend::Rising)
+        );
+        assert_eq!(
+            characterise(100.0, 101.0, &incidence),
+            (Level::High, Trend::Stable)
+        );
+        assert_eq!(
+            characterise(60.0, 80.0, &incidence),
+            (Level::Moderate, Trend::Falling)
+        );
+        assert_eq!(
+            characterise(50.0, 10.0, &incidence),
+            (Level::Low, Trend::Rising)
+        );
+        let r = Thresholds {
+            levels: [0.85, 1.25, 1.5],
+            step: 0.015,
+        };
         assert_eq!(characterise(1.3, 1.29, &r), (Level::High, Trend::Stable));
         assert_eq!(wording_fr(Level::High, Trend::Rising), "ÉLEVÉ ET EN HAUSSE");
     }

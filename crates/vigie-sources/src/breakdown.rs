@@ -9,7 +9,9 @@ pub struct BreakdownId(pub u16);
 
 /// An invalid breakdown key.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid breakdown key {0:?} (expected all, age:<lo>-<hi>, age:<lo>+, sex:female|male, or <dimension>:<value>)")]
+#[error(
+    "invalid breakdown key {0:?} (expected all, age:<lo>-<hi>, age:<lo>+, sex:female|male, or <dimension>:<value>)"
+)]
 pub struct BadBreakdown(pub String);
 
 /// Checks the syntax of a breakdown key.
@@ -26,10 +28,16 @@ pub fn validate_key(key: &str) -> Result<(), BadBreakdown> {
         _ => {
             !dim.is_empty()
                 && !value.is_empty()
-                && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-:_+.".contains(&b))
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-:_+.".contains(&b))
         }
     };
-    if ok { Ok(()) } else { Err(BadBreakdown(key.to_string())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(BadBreakdown(key.to_string()))
+    }
 }
 
 /// `0-9` → (0, Some(9)); `90+` → (90, None).
@@ -63,7 +71,10 @@ pub struct Breakdowns {
 
 impl Default for Breakdowns {
     fn default() -> Self {
-        let mut b = Breakdowns { keys: Vec::new(), ids: HashMap::new() };
+        let mut b = Breakdowns {
+            keys: Vec::new(),
+            ids: HashMap::new(),
+        };
         b.intern("all");
         b
     }
@@ -101,7 +112,13 @@ mod tests {
 
     #[test]
     fn keys() {
-        for ok in ["all", "age:0-9", "age:90+", "sex:female", "vaccine:pfizer-biontech"] {
+        for ok in [
+            "all",
+            "age:0-9",
+            "age:90+",
+            "sex:female",
+            "vaccine:pfizer-biontech",
+        ] {
             validate_key(ok).unwrap();
         }
         for bad in ["", "age:9-0", "sex:x", "Age:0-9", "nope"] {

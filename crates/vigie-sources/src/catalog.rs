@@ -366,20 +366,74 @@ impl FormulaSpec {
     pub fn to_formula(&self) -> Formula {
         match self.clone() {
             FormulaSpec::Value { input } => Formula::Value { input },
-            FormulaSpec::Sum { input, window, align } => Formula::Sum { input, window, align: align.into() },
-            FormulaSpec::Mean { input, window, align } => Formula::Mean { input, window, align: align.into() },
-            FormulaSpec::Rate { numerator, population, window, per, align } => {
-                Formula::Rate { numerator, population, window, per, align: align.into() }
-            }
-            FormulaSpec::Ratio { numerator, denominator, window, factor, align } => {
-                Formula::Ratio { numerator, denominator, window, factor, align: align.into() }
-            }
-            FormulaSpec::MeanOfRatios { numerator, denominator, window, factor, align } => {
-                Formula::MeanOfRatios { numerator, denominator, window, factor, align: align.into() }
-            }
-            FormulaSpec::Reproduction { input, window, delay, smoothing } => {
-                Formula::Reproduction { input, window, delay, smoothing }
-            }
+            FormulaSpec::Sum {
+                input,
+                window,
+                align,
+            } => Formula::Sum {
+                input,
+                window,
+                align: align.into(),
+            },
+            FormulaSpec::Mean {
+                input,
+                window,
+                align,
+            } => Formula::Mean {
+                input,
+                window,
+                align: align.into(),
+            },
+            FormulaSpec::Rate {
+                numerator,
+                population,
+                window,
+                per,
+                align,
+            } => Formula::Rate {
+                numerator,
+                population,
+                window,
+                per,
+                align: align.into(),
+            },
+            FormulaSpec::Ratio {
+                numerator,
+                denominator,
+                window,
+                factor,
+                align,
+            } => Formula::Ratio {
+                numerator,
+                denominator,
+                window,
+                factor,
+                align: align.into(),
+            },
+            FormulaSpec::MeanOfRatios {
+                numerator,
+                denominator,
+                window,
+                factor,
+                align,
+            } => Formula::MeanOfRatios {
+                numerator,
+                denominator,
+                window,
+                factor,
+                align: align.into(),
+            },
+            FormulaSpec::Reproduction {
+                input,
+                window,
+                delay,
+                smoothing,
+            } => Formula::Reproduction {
+                input,
+                window,
+                delay,
+                smoothing,
+            },
             FormulaSpec::DailyFromCumulative { input } => Formula::DailyFromCumulative { input },
             FormulaSpec::Change { input, lag } => Formula::Change { input, lag },
         }
@@ -387,30 +441,75 @@ impl FormulaSpec {
 
     /// A readable formula for the data dictionary.
     pub fn describe(&self) -> String {
-        let al = |a: &AlignSpec| if *a == AlignSpec::Centred { ", centred" } else { "" };
+        let al = |a: &AlignSpec| {
+            if *a == AlignSpec::Centred {
+                ", centred"
+            } else {
+                ""
+            }
+        };
         match self {
             FormulaSpec::Value { input } => input.clone(),
-            FormulaSpec::Sum { input, window, align } => format!("sum({input}, {window} days{})", al(align)),
-            FormulaSpec::Mean { input, window, align } => format!("mean({input}, {window} days{})", al(align)),
-            FormulaSpec::Rate { numerator, population, window, per, align } => {
+            FormulaSpec::Sum {
+                input,
+                window,
+                align,
+            } => format!("sum({input}, {window} days{})", al(align)),
+            FormulaSpec::Mean {
+                input,
+                window,
+                align,
+            } => format!("mean({input}, {window} days{})", al(align)),
+            FormulaSpec::Rate {
+                numerator,
+                population,
+                window,
+                per,
+                align,
+            } => {
                 if *window == 1 {
                     format!("{numerator} / {population} × {per}")
                 } else {
-                    format!("sum({numerator}, {window} days{}) / {population} × {per}", al(align))
+                    format!(
+                        "sum({numerator}, {window} days{}) / {population} × {per}",
+                        al(align)
+                    )
                 }
             }
-            FormulaSpec::Ratio { numerator, denominator, window, factor, align } => format!(
+            FormulaSpec::Ratio {
+                numerator,
+                denominator,
+                window,
+                factor,
+                align,
+            } => format!(
                 "sum({numerator}, {window} days{a}) / sum({denominator}, {window} days{a}) × {factor}",
                 a = al(align)
             ),
-            FormulaSpec::MeanOfRatios { numerator, denominator, window, factor, align } => {
-                format!("mean({numerator} / {denominator} × {factor}, {window} days{})", al(align))
+            FormulaSpec::MeanOfRatios {
+                numerator,
+                denominator,
+                window,
+                factor,
+                align,
+            } => {
+                format!(
+                    "mean({numerator} / {denominator} × {factor}, {window} days{})",
+                    al(align)
+                )
             }
-            FormulaSpec::Reproduction { input, window, delay, smoothing } => format!(
+            FormulaSpec::Reproduction {
+                input,
+                window,
+                delay,
+                smoothing,
+            } => format!(
                 "mean(A(t) / A(t-{delay}), {smoothing} days) with A(t) = sum({input}, {window} days)"
             ),
             FormulaSpec::DailyFromCumulative { input } => format!("{input}(t) − {input}(t-1)"),
-            FormulaSpec::Change { input, lag } => format!("({input}(t) − {input}(t-{lag})) / {input}(t-{lag}) × 100"),
+            FormulaSpec::Change { input, lag } => {
+                format!("({input}(t) − {input}(t-{lag})) / {input}(t-{lag}) × 100")
+            }
         }
     }
 
@@ -422,7 +521,12 @@ impl FormulaSpec {
             | FormulaSpec::Rate { window, .. }
             | FormulaSpec::Ratio { window, .. }
             | FormulaSpec::MeanOfRatios { window, .. } => *window,
-            FormulaSpec::Reproduction { window, delay, smoothing, .. } => window + delay + smoothing - 1,
+            FormulaSpec::Reproduction {
+                window,
+                delay,
+                smoothing,
+                ..
+            } => window + delay + smoothing - 1,
             FormulaSpec::DailyFromCumulative { .. } => 2,
             FormulaSpec::Change { lag, .. } => lag + 1,
             FormulaSpec::Value { .. } => 1,
@@ -451,6 +555,9 @@ pub struct IndicatorSpec {
     /// Longer description (French).
     #[serde(default)]
     pub description: Option<String>,
+    /// Compute only for the `all` breakdown (variants and chart helpers), not per age or sex.
+    #[serde(default)]
+    pub only_all: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -492,8 +599,10 @@ impl Catalog {
     /// Adds the declarations of one TOML text. A source, measure or indicator with an existing
     /// id replaces the earlier one. Call [`Catalog::validate`] afterwards.
     pub fn add_toml(&mut self, text: &str, origin: &str) -> Result<(), CatalogError> {
-        let file: CatalogFile =
-            toml::from_str(text).map_err(|source| CatalogError::Toml { origin: origin.to_string(), source })?;
+        let file: CatalogFile = toml::from_str(text).map_err(|source| CatalogError::Toml {
+            origin: origin.to_string(),
+            source,
+        })?;
         for m in file.measure {
             upsert(&mut self.measures, m, |x| &x.id);
         }
@@ -519,7 +628,10 @@ impl Catalog {
             }
             for c in &s.columns {
                 if !measures.contains(c.measure.as_str()) {
-                    return Err(bad(format!("column {} feeds unknown measure {}", c.name, c.measure)));
+                    return Err(bad(format!(
+                        "column {} feeds unknown measure {}",
+                        c.name, c.measure
+                    )));
                 }
                 if let Some(b) = &c.breakdown {
                     crate::breakdown::validate_key(b).map_err(|e| bad(e.to_string()))?;
@@ -534,11 +646,19 @@ impl Catalog {
                 }
             }
             if s.territory.column.is_none() && s.territory.level != TerritoryLevel::Country {
-                return Err(bad("a territory column is required below the country level".into()));
+                return Err(bad(
+                    "a territory column is required below the country level".into(),
+                ));
             }
             let d = &s.date;
-            if usize::from(d.column.is_some()) + usize::from(d.from_filename) + usize::from(d.constant) != 1 {
-                return Err(bad("date needs exactly one of column, from_filename, constant".into()));
+            if usize::from(d.column.is_some())
+                + usize::from(d.from_filename)
+                + usize::from(d.constant)
+                != 1
+            {
+                return Err(bad(
+                    "date needs exactly one of column, from_filename, constant".into(),
+                ));
             }
         }
         let mut known: HashSet<String> = measures.iter().map(|s| s.to_string()).collect();
@@ -571,9 +691,12 @@ impl Catalog {
                     label_fr: m.label_fr.clone(),
                     label_en: m.label_en.clone(),
                     unit: m.unit.clone(),
-                    formula: FormulaSpec::Value { input: m.id.clone() },
+                    formula: FormulaSpec::Value {
+                        input: m.id.clone(),
+                    },
                     thresholds: None,
                     description: Some("Valeur publiée telle quelle par la source.".into()),
+                    only_all: false,
                 });
             }
         }
@@ -598,8 +721,18 @@ mod tests {
         let c = Catalog::builtin().unwrap();
         assert!(c.sources.len() >= 15);
         for id in [
-            "cases", "tests", "incidence_rate_7d", "positivity_rate_7d", "screening_rate_7d", "r_effective", "hosp",
-            "icu", "hosp_admissions", "icu_admissions", "hosp_deaths", "hosp_deaths_cum",
+            "cases",
+            "tests",
+            "incidence_rate_7d",
+            "positivity_rate_7d",
+            "screening_rate_7d",
+            "r_effective",
+            "hosp",
+            "icu",
+            "hosp_admissions",
+            "icu_admissions",
+            "hosp_deaths",
+            "hosp_deaths_cum",
         ] {
             assert!(c.indicators.iter().any(|i| i.id == id), "{id}");
         }
@@ -642,7 +775,10 @@ formula = { kind = "sum", input = "mpox_cases", window = 7 }
         .unwrap();
         let err = bad.validate().unwrap_err().to_string();
         assert!(err.contains("input nope"), "{err}");
-        let err = Catalog::default().add_toml("[[measure]]\nid = 3\n", "user.toml").unwrap_err().to_string();
+        let err = Catalog::default()
+            .add_toml("[[measure]]\nid = 3\n", "user.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("user.toml"), "{err}");
     }
 }

@@ -50,8 +50,18 @@ pub fn decode(bytes: &[u8]) -> std::io::Result<Decoded> {
         data = &data[3..];
     }
     match std::str::from_utf8(data) {
-        Ok(s) => Ok(Decoded { text: s.to_string(), encoding: Encoding::Utf8, gzip, bom }),
-        Err(_) => Ok(Decoded { text: cp1252_to_string(data), encoding: Encoding::Cp1252, gzip, bom }),
+        Ok(s) => Ok(Decoded {
+            text: s.to_string(),
+            encoding: Encoding::Utf8,
+            gzip,
+            bom,
+        }),
+        Err(_) => Ok(Decoded {
+            text: cp1252_to_string(data),
+            encoding: Encoding::Cp1252,
+            gzip,
+            bom,
+        }),
     }
 }
 
@@ -62,8 +72,9 @@ fn data_is_gzip(bytes: &[u8]) -> bool {
 /// Transcodes Windows-1252 bytes to a UTF-8 string.
 pub fn cp1252_to_string(bytes: &[u8]) -> String {
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
-        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
     ];
     bytes
         .iter()
@@ -124,7 +135,16 @@ mod tests {
         let h = "\"extract_date,\"tx_incid\",\"R\",\"taux_occupation_sae\",\"tx_pos\"";
         let sep = detect_separator(h);
         assert_eq!(sep, b',');
-        assert_eq!(header_names(h, sep), ["extract_date", "tx_incid", "R", "taux_occupation_sae", "tx_pos"]);
+        assert_eq!(
+            header_names(h, sep),
+            [
+                "extract_date",
+                "tx_incid",
+                "R",
+                "taux_occupation_sae",
+                "tx_pos"
+            ]
+        );
         assert_eq!(detect_separator("\"dep\";\"sexe\";\"jour\""), b';');
         assert_eq!(first_line("a;b\r\n1;2"), ("a;b", 5));
     }

@@ -102,7 +102,9 @@ fn vintage(spec: &SourceSpec, header: &[String]) -> Option<String> {
         .find(|v| {
             v.present.iter().all(|c| pos(c).is_some())
                 && v.absent.iter().all(|c| pos(c).is_none())
-                && v.order.windows(2).all(|w| matches!((pos(&w[0]), pos(&w[1])), (Some(a), Some(b)) if a < b))
+                && v.order
+                    .windows(2)
+                    .all(|w| matches!((pos(&w[0]), pos(&w[1])), (Some(a), Some(b)) if a < b))
         })
         .map(|v| v.name.clone())
 }
@@ -156,7 +158,9 @@ pub fn date_in_name(name: &str) -> Option<Date> {
     let b = name.as_bytes();
     (0..b.len().saturating_sub(9)).find_map(|i| {
         let w = &b[i..i + 10];
-        (w[4] == b'-' && w[7] == b'-').then(|| Date::parse(w)).flatten()
+        (w[4] == b'-' && w[7] == b'-')
+            .then(|| Date::parse(w))
+            .flatten()
     })
 }
 
@@ -169,7 +173,8 @@ impl Hasher for Fx {
     }
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         }
     }
     fn write_u16(&mut self, n: u16) {
@@ -193,7 +198,12 @@ struct BreakdownColumn {
 }
 
 /// Reads one file. `name` is used for recognition-independent context (errors, file-name dates).
-pub fn ingest(name: &str, bytes: &[u8], catalog: &Catalog, breakdowns: &mut Breakdowns) -> Result<Ingested, IngestError> {
+pub fn ingest(
+    name: &str,
+    bytes: &[u8],
+    catalog: &Catalog,
+    breakdowns: &mut Breakdowns,
+) -> Result<Ingested, IngestError> {
     let err = |line: u64, column: &str, value: &str, message: String| IngestError {
         file: name.to_string(),
         line,
@@ -201,7 +211,8 @@ pub fn ingest(name: &str, bytes: &[u8], catalog: &Catalog, breakdowns: &mut Brea
         value: value.to_string(),
         message,
     };
-    let decoded = decode::decode(bytes).map_err(|e| err(0, "", "", format!("cannot decompress: {e}")))?;
+    let decoded =
+        decode::decode(bytes).map_err(|e| err(0, "", "", format!("cannot decompress: {e}")))?;
     let text = decoded.text.as_str();
     let (header_line, body_start) = decode::first_line(text);
     let sep = decode::detect_separator(header_line);
@@ -210,7 +221,13 @@ pub fn ingest(name: &str, bytes: &[u8], catalog: &Catalog, breakdowns: &mut Brea
         return Ok(Ingested::Unrecognised { header });
     };
     let col = |c: &str| header.iter().position(|h| h == c);
-    let measure_id = |m: &str| catalog.measures.iter().position(|x| x.id == m).map(|i| MeasureId(i as u16));
+    let measure_id = |m: &str| {
+        catalog
+            .measures
+            .iter()
+            .position(|x| x.id == m)
+            .map(|i| MeasureId(i as u16))
+    };
 
     let territory_col = match &spec.territory.column {
         Some(c) if spec.territory.level != TerritoryLevel::Country => {
@@ -219,7 +236,10 @@ pub fn ingest(name: &str, bytes: &[u8], catalog: &Catalog, breakdowns: &mut Brea
         _ => None,
     };
     let fixed_date = if spec.date.from_filename {
-        Some(date_in_name(name).ok_or_else(|| err(1, "", name, "no YYYY-MM-DD date in the file name".into()))?)
+        Some(
+            date_in_name(name)
+                .ok_or_else(|| err(1, "", name, "no YYYY-MM-DD date in the file name".into()))?,
+        )
     } else {
         None
     };
@@ -229,10 +249,22 @@ pub fn ingest(name: &str, bytes: &[u8], catalog: &Catalog, breakdowns: &mut Brea
     };
     let mut bcols = Vec::new();
     for b in &spec.breakdowns {
-        let index = col(&b.column).ok_or_else(|| err(1, &b.column, "", "breakdown column missing".into()))?;
-        let table = catalog.code_tables.get(&b.codes).cloned().unwrap_or_default();
-        let table = table.iter().map(|(k, v)| (k.as_bytes().to_vec(), breakdowns.intern(v))).collect();
-        bcols.push(BreakdownColumn { index, name: b.column.clone(), table });
+        let index = col(&b.column)
+            .ok_or_else(|| err(1, &b.column, "", "breakdown column missing".into()))?;
+        let table = catalog
+            .code_tables
+            .get(&b.codes)
+            .cloned()
+            .unwrap_or_default();
+        let table = table
+            .iter()
+            .map(|(k, v)| (k.as_bytes().to_vec(), breakdowns.intern(v)))
+            .collect();
+        bcols.push(BreakdownColumn {
+            index,
+            name: b.column.clone(),
+            table,
+        });
     }
     let mut vcols = Vec::new();
     for c in &spec.columns {
@@ -240,11 +272,23 @@ pub fn ingest(name: &str, bytes: &[u8], catalog: &Catalog, breakdowns: &mut Brea
             if c.optional {
                 continue;
             }
-            return Err(err(1, &c.name, "", format!("required column missing for source {}", spec.id)));
+            return Err(err(
+                1,
+                &c.name,
+                "",
+                format!("required column missing for source {}", spec.id),
+            ));
         };
-        let measure = measure_id(&c.measure).ok_or_else(|| err(1, &c.name, "", format!("unknown measure {}", c.measure)))?;
+        let measure = measure_id(&c.measure)
+            .ok_or_else(|| err(1, &c.name, "", format!("unknown measure {}", c.measure)))?;
         let fixed = c.breakdown.as_deref().map(|b| breakdowns.intern(b));
-        vcols.push(ValueColumn { index, name: c.name.clone(), measure, fixed, categories: c.values.clone() });
+        vcols.push(ValueColumn {
+            index,
+            name: c.name.clone(),
+            measure,
+            fixed,
+            categories: c.values.clone(),
+        });
     }
 
     let reference = reference();
@@ -287,7 +331,12 @@ pub fn ingest(name: &str, bytes: &[u8], catalog: &Catalog, breakdowns: &mut Brea
             continue; // blank line
         }
         if record.len() != ncols {
-            return Err(err(line, "", "", format!("{} fields where the header has {ncols}", record.len())));
+            return Err(err(
+                line,
+                "",
+                "",
+                format!("{} fields where the header has {ncols}", record.len()),
+            ));
         }
         data.rows += 1;
         let field = |i: usize| record.get(i).unwrap_or_default();
@@ -309,8 +358,12 @@ pub fn ingest(name: &str, bytes: &[u8], catalog: &Catalog, breakdowns: &mut Brea
                             (TerritoryLevel::Department, TerritoryBy::Code) => {
                                 reference.department(&text).map_err(|e| e.to_string())
                             }
-                            (TerritoryLevel::Region, _) => reference.region(&text).map_err(|e| e.to_string()),
-                            (TerritoryLevel::Country, _) => Ok(CodeMapping::Territory(reference.france())),
+                            (TerritoryLevel::Region, _) => {
+                                reference.region(&text).map_err(|e| e.to_string())
+                            }
+                            (TerritoryLevel::Country, _) => {
+                                Ok(CodeMapping::Territory(reference.france()))
+                            }
                         };
                         let m = m.map_err(|msg| err(line, &header[i], &text, msg))?;
                         territory_cache.insert(raw.to_vec(), m);
@@ -335,7 +388,12 @@ pub fn ingest(name: &str, bytes: &[u8], catalog: &Catalog, breakdowns: &mut Brea
                     last_date.1
                 } else {
                     let d = parse_date(raw).ok_or_else(|| {
-                        err(line, &header[i], &String::from_utf8_lossy(raw), "not a date (YYYY-MM-DD or dd/mm/yyyy)".into())
+                        err(
+                            line,
+                            &header[i],
+                            &String::from_utf8_lossy(raw),
+                            "not a date (YYYY-MM-DD or dd/mm/yyyy)".into(),
+                        )
                     })?;
                     last_date = (raw.to_vec(), d);
                     d
@@ -351,11 +409,21 @@ pub fn ingest(name: &str, bytes: &[u8], catalog: &Catalog, breakdowns: &mut Brea
         for b in &bcols {
             let raw = trim(field(b.index));
             let Some(id) = b.table.get(raw) else {
-                return Err(err(line, &b.name, &String::from_utf8_lossy(raw), "unknown code".into()));
+                return Err(err(
+                    line,
+                    &b.name,
+                    &String::from_utf8_lossy(raw),
+                    "unknown code".into(),
+                ));
             };
             if *id != Breakdowns::ALL {
                 if breakdown != Breakdowns::ALL {
-                    return Err(err(line, &b.name, &String::from_utf8_lossy(raw), "two breakdowns on one row".into()));
+                    return Err(err(
+                        line,
+                        &b.name,
+                        &String::from_utf8_lossy(raw),
+                        "two breakdowns on one row".into(),
+                    ));
                 }
                 breakdown = *id;
             }
@@ -374,17 +442,37 @@ pub fn ingest(name: &str, bytes: &[u8], catalog: &Catalog, breakdowns: &mut Brea
                     if t.is_empty() {
                         None
                     } else {
-                        Some(*cats.get(t.as_ref()).ok_or_else(|| err(line, &v.name, &t, "unknown category".into()))?)
+                        Some(
+                            *cats
+                                .get(t.as_ref())
+                                .ok_or_else(|| err(line, &v.name, &t, "unknown category".into()))?,
+                        )
                     }
                 }
-                None => parse_value(raw)
-                    .map_err(|()| err(line, &v.name, &String::from_utf8_lossy(raw), "not a number".into()))?,
+                None => parse_value(raw).map_err(|()| {
+                    err(
+                        line,
+                        &v.name,
+                        &String::from_utf8_lossy(raw),
+                        "not a number".into(),
+                    )
+                })?,
             };
             let Some(value) = value else { continue };
-            let key = SeriesKey { measure: v.measure, territory, breakdown: b };
+            let key = SeriesKey {
+                measure: v.measure,
+                territory,
+                breakdown: b,
+            };
             if spec.date.constant {
-                if constants.insert(key, value).is_some() && spec.on_duplicate == OnDuplicate::Error {
-                    return Err(err(line, &v.name, &value.to_string(), "duplicate row for this territory".into()));
+                if constants.insert(key, value).is_some() && spec.on_duplicate == OnDuplicate::Error
+                {
+                    return Err(err(
+                        line,
+                        &v.name,
+                        &value.to_string(),
+                        "duplicate row for this territory".into(),
+                    ));
                 }
                 continue;
             }
@@ -457,13 +545,28 @@ mod tests {
 
     #[test]
     fn recognises_by_header_not_name() {
-        let d = data(run("whatever.csv", "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16;09\n01;2020-05-13;3;40;0\n").unwrap());
+        let d = data(
+            run(
+                "whatever.csv",
+                "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16;09\n01;2020-05-13;3;40;0\n",
+            )
+            .unwrap(),
+        );
         assert_eq!(d.source, "sp-pos-quot-dep");
         assert_eq!(d.vintage.as_deref(), Some("2020: without pop"));
         assert_eq!(d.series.len(), 4);
-        let d = data(run("x.csv", "dep;jour;P;cl_age90;pop\n01;2020-05-13;1;0;656955\n").unwrap());
+        let d = data(
+            run(
+                "x.csv",
+                "dep;jour;P;cl_age90;pop\n01;2020-05-13;1;0;656955\n",
+            )
+            .unwrap(),
+        );
         assert_eq!(d.source, "sp-pe-tb-quot-dep");
-        assert!(matches!(run("x.csv", "a,b\n1,2\n").unwrap(), Ingested::Unrecognised { .. }));
+        assert!(matches!(
+            run("x.csv", "a,b\n1,2\n").unwrap(),
+            Ingested::Unrecognised { .. }
+        ));
     }
 
     #[test]
@@ -473,25 +576,48 @@ mod tests {
         assert_eq!(d.vintage.as_deref(), Some("2020-11: dc before rad"));
         assert_eq!(d.rows, 3);
         assert_eq!(d.excluded.values().sum::<u64>(), 1);
-        let hosp = d.series.iter().find(|(k, _)| k.measure == MeasureId(3) && k.breakdown == Breakdowns::ALL).unwrap();
-        assert_eq!(hosp.1.get(Date::parse_str("2020-03-18").unwrap()), Some(2.0));
+        let hosp = d
+            .series
+            .iter()
+            .find(|(k, _)| k.measure == MeasureId(3) && k.breakdown == Breakdowns::ALL)
+            .unwrap();
+        assert_eq!(
+            hosp.1.get(Date::parse_str("2020-03-18").unwrap()),
+            Some(2.0)
+        );
         // NA and empty cells are missing, never zero.
-        assert!(!d.series.iter().any(|(k, s)| k.measure == MeasureId(3) && s.has(Date::parse_str("2020-03-19").unwrap())));
+        assert!(!d.series.iter().any(
+            |(k, s)| k.measure == MeasureId(3) && s.has(Date::parse_str("2020-03-19").unwrap())
+        ));
     }
 
     #[test]
     fn errors_name_file_line_column_value() {
-        let e = run("f.csv", "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16;09\n01;2020-05-14;x;16;09\n").unwrap_err();
-        assert_eq!((e.file.as_str(), e.line, e.column.as_str(), e.value.as_str()), ("f.csv", 3, "P", "x"));
+        let e = run(
+            "f.csv",
+            "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16;09\n01;2020-05-14;x;16;09\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.file.as_str(), e.line, e.column.as_str(), e.value.as_str()),
+            ("f.csv", 3, "P", "x")
+        );
         let e = run("f.csv", "dep;jour;P;T;cl_age90\n01;2020-13-13;1;16;09\n").unwrap_err();
         assert_eq!((e.line, e.column.as_str()), (2, "jour"));
         let e = run("f.csv", "dep;jour;P;T;cl_age90\n96;2020-05-13;1;16;09\n").unwrap_err();
-        assert_eq!((e.line, e.column.as_str(), e.value.as_str()), (2, "dep", "96"));
+        assert_eq!(
+            (e.line, e.column.as_str(), e.value.as_str()),
+            (2, "dep", "96")
+        );
         let e = run("f.csv", "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16;07\n").unwrap_err();
         assert_eq!(e.column, "cl_age90");
         let e = run("f.csv", "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16\n").unwrap_err();
         assert_eq!(e.line, 2);
-        let e = run("f.csv", "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16;0\n01;2020-05-13;2;16;0\n").unwrap_err();
+        let e = run(
+            "f.csv",
+            "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16;0\n01;2020-05-13;2;16;0\n",
+        )
+        .unwrap_err();
         assert!(e.message.contains("duplicate"), "{e}");
         assert!(e.to_string().starts_with("f.csv:3: column `P`"), "{e}");
     }
@@ -517,7 +643,13 @@ mod tests {
     fn constant_capacities_by_name_and_dates_from_names() {
         let d = data(run("lits_rea.csv", "nom_dpt,LITS\nAin,22\nCôte-d'or,60\n").unwrap());
         assert_eq!(d.constants.len(), 2);
-        assert_eq!(date_in_name("table_indicateurs_open_data_dep_2020-06-16.csv"), Date::parse_str("2020-06-16"));
-        assert_eq!(parse_date(b"2020-11-27-2020-12-03"), Date::parse_str("2020-12-03"));
+        assert_eq!(
+            date_in_name("table_indicateurs_open_data_dep_2020-06-16.csv"),
+            Date::parse_str("2020-06-16")
+        );
+        assert_eq!(
+            parse_date(b"2020-11-27-2020-12-03"),
+            Date::parse_str("2020-12-03")
+        );
     }
 }

@@ -121,13 +121,26 @@ mod tests {
     #[test]
     fn newest_file_of_a_dataset_wins_whole_series() {
         let mut b = Breakdowns::default();
-        let old = file("old.csv", "dep;jour;incid_hosp;incid_rea;incid_dc;incid_rad\n01;2020-03-19;1;0;0;0\n01;2020-03-20;2;0;0;0\n", &mut b);
-        let new = file("new.csv", "dep;jour;incid_hosp;incid_rea;incid_dc;incid_rad\n01;2020-03-19;5;0;0;0\n01;2020-03-20;6;0;0;0\n01;2020-03-21;7;0;0;0\n", &mut b);
+        let old = file(
+            "old.csv",
+            "dep;jour;incid_hosp;incid_rea;incid_dc;incid_rad\n01;2020-03-19;1;0;0;0\n01;2020-03-20;2;0;0;0\n",
+            &mut b,
+        );
+        let new = file(
+            "new.csv",
+            "dep;jour;incid_hosp;incid_rea;incid_dc;incid_rad\n01;2020-03-19;5;0;0;0\n01;2020-03-20;6;0;0;0\n01;2020-03-21;7;0;0;0\n",
+            &mut b,
+        );
         let store = Store::from_files(vec![old, new]);
         assert_eq!(store.files[0].file, "new.csv");
         assert_eq!(store.files[1].series_superseded, 4);
         let c = Catalog::builtin().unwrap();
-        let m = crate::MeasureId(c.measures.iter().position(|m| m.id == "hosp_admissions").unwrap() as u16);
+        let m = crate::MeasureId(
+            c.measures
+                .iter()
+                .position(|m| m.id == "hosp_admissions")
+                .unwrap() as u16,
+        );
         let s = store.series.iter().find(|(k, _)| k.measure == m).unwrap().1;
         assert_eq!(s.points().map(|p| p.1).collect::<Vec<_>>(), [5.0, 6.0, 7.0]);
     }

@@ -24,7 +24,9 @@ pub fn shared_data() -> Option<PathBuf> {
 /// `let Some(path) = vigie_testkit::shared("spf-epidemic/x.csv") else { return };`
 pub fn shared(relative: &str) -> Option<PathBuf> {
     let Some(root) = shared_data() else {
-        eprintln!("skipped: shared data not found (set VIGIE_SHARED_DATA or place ../shared/data beside the repository)");
+        eprintln!(
+            "skipped: shared data not found (set VIGIE_SHARED_DATA or place ../shared/data beside the repository)"
+        );
         return None;
     };
     let p = root.join(relative);

@@ -1,0 +1,427 @@
+//! From merged measure series to indicator vectors: aggregation of departments into regions
+//! and France, cross-checks against published aggregates, and formula evaluation.
+
+use std::collections::{BTreeMap, HashMap};
+
+use vigie_core::indicator::fill_stock;
+use vigie_core::{Date, Series, TerritoryId, reference};
+use vigie_sources::catalog::{Aggregate, IndicatorSpec};
+use vigie_sources::{BreakdownId, Breakdowns, Catalog, MeasureId, SeriesKey, Store};
+
+/// Where a group's population denominator came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PopulationSource {
+    /// The `pop` column of the source file (summed over departments where aggregated).
+    SourceFile,
+    /// The embedded INSEE population.
+    Insee,
+    /// None available (rates undefined).
+    None,
+}
+
+impl PopulationSource {
+    /// Identifier in open data.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PopulationSource::SourceFile => "source_file",
+            PopulationSource::Insee => "insee_embedded",
+            PopulationSource::None => "none",
+        }
+    }
+}
+
+/// The indicators of one territory and breakdown, aligned on one day range.
+#[derive(Debug)]
+pub struct Group {
+    /// Territory.
+    pub territory: TerritoryId,
+    /// Breakdown.
+    pub breakdown: BreakdownId,
+    /// First day of every vector.
+    pub start: Date,
+    /// `(index in the indicator list, values)`; only indicators with a defined value.
+    pub values: Vec<(usize, Vec<f64>)>,
+    /// Population used for rates.
+    pub population_source: PopulationSource,
+    /// Last population value used (for display).
+    pub population: Option<f64>,
+}
+
+impl Group {
+    /// Values of an indicator by index.
+    pub fn get(&self, indicator: usize) -> Option<&[f64]> {
+        self.values
+            .iter()
+            .find(|(i, _)| *i == indicator)
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+/// A comparison between a published aggregate and the sum of its parts, or between one of our
+/// indicators and the publisher's own value.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Check {
+    /// What was compared.
+    pub kind: &'static str,
+    /// Territory key.
+    pub territory: String,
+    /// Measure or indicator.
+    pub quantity: String,
+    /// Publisher's counterpart.
+    pub reference: String,
+    /// Breakdown key.
+    pub breakdown: String,
+    /// Dates where both are defined.
+    pub dates_compared: usize,
+    /// Largest relative difference (|ours − theirs| / |theirs|).
+    pub max_relative_difference: f64,
+    /// Where it occurs.
+    pub at: Option<String>,
+    /// Mean relative difference.
+    pub mean_relative_difference: f64,
+}
+
+/// Result of the computation step.
+#[derive(Debug)]
+pub struct Computed {
+    /// Indicators evaluated, in catalogue order.
+    pub indicators: Vec<IndicatorSpec>,
+    /// Groups in territory order, then breakdown order.
+    pub groups: Vec<Group>,
+    /// Consistency checks.
+    pub checks: Vec<Check>,
+    /// Series derived by aggregation, by measure id.
+    pub aggregated: BTreeMap<String, usize>,
+}
+
+fn sum_strict(parts: &[&Series]) -> Option<Series> {
+    let (start, len) = vigie_core::series::span(parts.iter().copied())?;
+    let mut out = vec![0.0; len];
+    for s in parts {
+        let off = s.start.days_since(start) as usize;
+        // Days outside a part's range are missing for that part.
+        for (i, o) in out.iter_mut().enumerate() {
+            let v = if i >= off {
+                s.values.get(i - off).copied().unwrap_or(f64::NAN)
+            } else {
+                f64::NAN
+            };
+            *o += v;
+        }
+    }
+    Some(Series::from_values(start, out).trimmed())
+}
+
+fn compare(
+    kind: &'static str,
+    quantity: &str,
+    reference_name: &str,
+    territory: TerritoryId,
+    breakdown: &str,
+    ours: &Series,
+    theirs: &Series,
+) -> Option<Check> {
+    let mut n = 0usize;
+    let (mut max, mut sum) = (0.0f64, 0.0f64);
+    let mut at = None;
+    for (d, t) in theirs.points() {
+        let Some(o) = ours.get(d) else { continue };
+        let rel = if t == 0.0 {
+            if o == 0.0 { 0.0 } else { 1.0 }
+        } else {
+            ((o - t) / t).abs()
+        };
+        n += 1;
+        sum += rel;
+        if n == 1 || rel > max {
+            max = rel;
+            at = Some(d.to_string());
+        }
+    }
+    (n > 0).then(|| Check {
+        kind,
+        territory: reference().get(territory).key(),
+        quantity: quantity.to_string(),
+        reference: reference_name.to_string(),
+        breakdown: breakdown.to_string(),
+        dates_compared: n,
+        max_relative_difference: max,
+        at,
+        mean_relative_difference: sum / n as f64,
+    })
+}
+
+/// Adds region and France series summed from departments where the files do not carry them,
+/// and checks the published aggregates against the sums where they do.
+pub fn aggregate(
+    store: &mut Store,
+    catalog: &Catalog,
+    breakdowns: &Breakdowns,
+) -> (Vec<Check>, BTreeMap<String, usize>) {
+    let r = reference();
+    let mut checks = Vec::new();
+    let mut derived: BTreeMap<String, usize> = BTreeMap::new();
+    for (mi, m) in catalog.measures.iter().enumerate() {
+        if m.aggregate != Aggregate::Sum {
+            continue;
+        }
+        let measure = MeasureId(mi as u16);
+        let mut bds: Vec<BreakdownId> = store
+            .series
+            .keys()
+            .chain(store.constants.keys())
+            .filter(|k| k.measure == measure)
+            .map(|k| k.breakdown)
+            .collect();
+        bds.sort();
+        bds.dedup();
+        for b in bds {
+            let key = |t: TerritoryId| SeriesKey {
+                measure,
+                territory: t,
+                breakdown: b,
+            };
+            // Constants (capacities): plain sums when every part has one.
+            let sum_const =
+                |store: &Store, parts: &mut dyn Iterator<Item = TerritoryId>| -> Option<f64> {
+                    parts
+                        .map(|t| store.constants.get(&key(t)).copied())
+                        .sum::<Option<f64>>()
+                };
+            for &reg in r.regions() {
+                if !store.constants.contains_key(&key(reg)) {
+                    if let Some(v) = sum_const(store, &mut r.departments_of(reg)) {
+                        store.constants.insert(key(reg), v);
+                    }
+                }
+                let parts: Option<Vec<&Series>> = r
+                    .departments_of(reg)
+                    .map(|d| store.series.get(&key(d)))
+                    .collect();
+                let Some(agg) = parts.and_then(|p| sum_strict(&p)) else {
+                    continue;
+                };
+                match store.series.get(&key(reg)) {
+                    Some(direct) => checks.extend(compare(
+                        "aggregate",
+                        &m.id,
+                        "sum of departments",
+                        reg,
+                        breakdowns.key(b),
+                        &agg,
+                        direct,
+                    )),
+                    None => {
+                        store.series.insert(key(reg), agg);
+                        *derived.entry(m.id.clone()).or_default() += 1;
+                    }
+                }
+            }
+            let fr = r.france();
+            if !store.constants.contains_key(&key(fr)) {
+                if let Some(v) = sum_const(store, &mut r.departments().iter().copied()) {
+                    store.constants.insert(key(fr), v);
+                }
+            }
+            let from_deps: Option<Vec<&Series>> = r
+                .departments()
+                .iter()
+                .map(|d| store.series.get(&key(*d)))
+                .collect();
+            let agg = match from_deps {
+                Some(p) => sum_strict(&p),
+                None => r
+                    .regions()
+                    .iter()
+                    .map(|g| store.series.get(&key(*g)))
+                    .collect::<Option<Vec<_>>>()
+                    .and_then(|p| sum_strict(&p)),
+            };
+            let Some(agg) = agg else { continue };
+            match store.series.get(&key(fr)) {
+                Some(direct) => checks.extend(compare(
+                    "aggregate",
+                    &m.id,
+                    "sum of departments",
+                    fr,
+                    breakdowns.key(b),
+                    &agg,
+                    direct,
+                )),
+                None => {
+                    store.series.insert(key(fr), agg);
+                    *derived.entry(m.id.clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+    (checks, derived)
+}
+
+/// Evaluates every indicator for every territory and breakdown that has data.
+pub fn evaluate(
+    store: &Store,
+    catalog: &Catalog,
+    breakdowns: &Breakdowns,
+) -> (Vec<IndicatorSpec>, Vec<Group>) {
+    let r = reference();
+    let indicators = catalog.all_indicators();
+    let formulas: Vec<_> = indicators.iter().map(|i| i.formula.to_formula()).collect();
+    let population_measure = catalog
+        .measures
+        .iter()
+        .position(|m| m.id == "population")
+        .map(|i| MeasureId(i as u16));
+
+    let mut by_group: HashMap<(TerritoryId, BreakdownId), Vec<MeasureId>> = HashMap::new();
+    for k in store.series.keys() {
+        by_group
+            .entry((k.territory, k.breakdown))
+            .or_default()
+            .push(k.measure);
+    }
+    let mut keys: Vec<(TerritoryId, BreakdownId)> = by_group.keys().copied().collect();
+    keys.sort_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            vigie_sources::breakdown::sort_key(breakdowns.key(a.1))
+                .cmp(&vigie_sources::breakdown::sort_key(breakdowns.key(b.1)))
+        })
+    });
+
+    let mut groups = Vec::with_capacity(keys.len());
+    for (territory, breakdown) in keys {
+        let mut measures = by_group.remove(&(territory, breakdown)).unwrap_or_default();
+        measures.sort();
+        let data: Vec<(MeasureId, &Series)> = measures
+            .iter()
+            .filter(|m| Some(**m) != population_measure)
+            .filter_map(|m| {
+                store
+                    .series
+                    .get(&SeriesKey {
+                        measure: *m,
+                        territory,
+                        breakdown,
+                    })
+                    .map(|s| (*m, s))
+            })
+            .collect();
+        let Some((start, len)) = vigie_core::series::span(data.iter().map(|(_, s)| *s)) else {
+            continue;
+        };
+        let mut inputs: HashMap<&str, Vec<f64>> = HashMap::new();
+        for (m, s) in &data {
+            inputs.insert(
+                catalog.measures[m.0 as usize].id.as_str(),
+                s.aligned(start, len),
+            );
+        }
+        // Population: the source file's, filled across the range; else INSEE for `all`.
+        let mut population_source = PopulationSource::None;
+        if let Some(pm) = population_measure {
+            if let Some(p) = store.series.get(&SeriesKey {
+                measure: pm,
+                territory,
+                breakdown,
+            }) {
+                let filled = fill_stock(&p.aligned(start, len));
+                // A series entirely outside the range still gives its nearest value.
+                let filled = if filled.iter().all(|x| x.is_nan()) {
+                    let v = if p.start > start {
+                        p.points().next()
+                    } else {
+                        p.last()
+                    };
+                    vec![v.map_or(f64::NAN, |x| x.1); len]
+                } else {
+                    filled
+                };
+                inputs.insert("population", filled);
+                population_source = PopulationSource::SourceFile;
+            }
+        }
+        if population_source == PopulationSource::None && breakdown == Breakdowns::ALL {
+            inputs.insert("population", vec![r.get(territory).population as f64; len]);
+            population_source = PopulationSource::Insee;
+        }
+        let population = inputs
+            .get("population")
+            .and_then(|p| p.iter().rev().find(|x| !x.is_nan()).copied());
+        for (k, v) in &store.constants {
+            if k.territory == territory && k.breakdown == breakdown {
+                inputs.insert(
+                    catalog.measures[k.measure.0 as usize].id.as_str(),
+                    vec![*v; len],
+                );
+            }
+        }
+        let mut values: Vec<(usize, Vec<f64>)> = Vec::new();
+        let mut computed: HashMap<&str, usize> = HashMap::new();
+        for (i, (spec, formula)) in indicators.iter().zip(&formulas).enumerate() {
+            if spec.only_all && breakdown != Breakdowns::ALL {
+                continue;
+            }
+            let out = formula.evaluate(|name| {
+                computed
+                    .get(name)
+                    .map(|j| values[*j].1.as_slice())
+                    .or_else(|| inputs.get(name).map(Vec::as_slice))
+            });
+            if let Some(out) = out {
+                if out.iter().any(|x| !x.is_nan()) {
+                    computed.insert(spec.id.as_str(), values.len());
+                    values.push((i, out));
+                }
+            }
+        }
+        if !values.is_empty() {
+            groups.push(Group {
+                territory,
+                breakdown,
+                start,
+                values,
+                population_source,
+                population,
+            });
+        }
+    }
+    (indicators, groups)
+}
+
+/// Compares our indicators with the publisher's own (SPF indicator tables).
+pub fn cross_checks(computed: &Computed, breakdowns: &Breakdowns) -> Vec<Check> {
+    let pairs = [
+        ("incidence_rate_7d", "spf_incidence_rate"),
+        ("positivity_rate_7d", "spf_positivity_rate"),
+        ("r_effective", "spf_r_effective"),
+        ("icu_saturation", "spf_icu_occupancy"),
+    ];
+    let idx = |id: &str| computed.indicators.iter().position(|i| i.id == id);
+    let mut out = Vec::new();
+    for g in computed
+        .groups
+        .iter()
+        .filter(|g| g.breakdown == Breakdowns::ALL)
+    {
+        for (ours, theirs) in pairs {
+            let (Some(a), Some(b)) = (idx(ours), idx(theirs)) else {
+                continue;
+            };
+            let (Some(va), Some(vb)) = (g.get(a), g.get(b)) else {
+                continue;
+            };
+            let sa = Series::from_values(g.start, va.to_vec());
+            let sb = Series::from_values(g.start, vb.to_vec());
+            out.extend(compare(
+                "publisher_indicator",
+                ours,
+                theirs,
+                g.territory,
+                breakdowns.key(g.breakdown),
+                &sa,
+                &sb,
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,282 @@
+//! Writers of the open-data files. Every writer is deterministic: same inputs, same bytes.
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+use vigie_core::{Date, reference};
+use vigie_sources::{Breakdowns, Catalog};
+
+use crate::compute::Computed;
+
+/// Header of `open-data/indicators.csv` (a public contract).
+pub const INDICATORS_HEADER: &str = "territory,indicator,breakdown,date,value\n";
+
+/// Appends a float in its shortest round-trip form (`.` decimal point, integers without `.0`).
+pub fn push_value(
+    buf: &mut Vec<u8>,
+    v: f64,
+    ryu_buf: &mut ryu::Buffer,
+    itoa_buf: &mut itoa::Buffer,
+) {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        buf.extend_from_slice(itoa_buf.format(v as i64).as_bytes());
+    } else {
+        buf.extend_from_slice(ryu_buf.format_finite(v).as_bytes());
+    }
+}
+
+/// Writes `indicators.csv`: rows sorted by territory (reference order), indicator (catalogue
+/// order), breakdown (all, ages ascending, sexes), date. Undefined values are omitted.
+/// Returns the number of data rows.
+pub fn write_indicators_csv(
+    computed: &Computed,
+    breakdowns: &Breakdowns,
+    out: &mut impl Write,
+) -> io::Result<u64> {
+    let r = reference();
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+    buf.extend_from_slice(INDICATORS_HEADER.as_bytes());
+    let mut rows = 0u64;
+    let (mut rb, mut ib) = (ryu::Buffer::new(), itoa::Buffer::new());
+    // Date strings are shared by all series: format each day once.
+    let (lo, hi) = computed
+        .groups
+        .iter()
+        .fold((i32::MAX, i32::MIN), |(lo, hi), g| {
+            let len = g.values.first().map_or(0, |v| v.1.len()) as i32;
+            (lo.min(g.start.days()), hi.max(g.start.days() + len))
+        });
+    let dates: Vec<[u8; 10]> = if lo <= hi {
+        (lo..=hi).map(|d| Date::from_days(d).iso_bytes()).collect()
+    } else {
+        Vec::new()
+    };
+    let mut order: Vec<(usize, usize)> = Vec::new(); // (group, indicator) in output order
+    let mut gi = 0;
+    while gi < computed.groups.len() {
+        let t = computed.groups[gi].territory;
+        let mut gj = gi;
+        while gj < computed.groups.len() && computed.groups[gj].territory == t {
+            gj += 1;
+        }
+        for ind in 0..computed.indicators.len() {
+            for g in gi..gj {
+                if computed.groups[g].get(ind).is_some() {
+                    order.push((g, ind));
+                }
+            }
+        }
+        gi = gj;
+    }
+    let mut prefix = Vec::with_capacity(96);
+    for (g, ind) in order {
+        let group = &computed.groups[g];
+        let Some(values) = group.get(ind) else {
+            continue;
+        };
+        prefix.clear();
+        prefix.extend_from_slice(r.get(group.territory).key().as_bytes());
+        prefix.push(b',');
+        prefix.extend_from_slice(computed.indicators[ind].id.as_bytes());
+        prefix.push(b',');
+        prefix.extend_from_slice(breakdowns.key(group.breakdown).as_bytes());
+        prefix.push(b',');
+        let base = (group.start.days() - lo) as usize;
+        for (i, v) in values.iter().enumerate() {
+            if v.is_nan() {
+                continue;
+            }
+            buf.extend_from_slice(&prefix);
+            buf.extend_from_slice(&dates[base + i]);
+            buf.push(b',');
+            push_value(&mut buf, *v, &mut rb, &mut ib);
+            buf.push(b'\n');
+            rows += 1;
+        }
+        if buf.len() > (1 << 20) {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    out.write_all(&buf)?;
+    Ok(rows)
+}
+
+/// JSON of one territory: every indicator and breakdown as a dense array from `start`
+/// (`null` for undefined days), plus its latest values and level-and-trend wording.
+pub fn territory_json(
+    computed: &Computed,
+    breakdowns: &Breakdowns,
+    territory: vigie_core::TerritoryId,
+    out: &mut Vec<u8>,
+) {
+    let r = reference();
+    let t = r.get(territory);
+    let (mut rb, mut ib) = (ryu::Buffer::new(), itoa::Buffer::new());
+    let groups: Vec<_> = computed
+        .groups
+        .iter()
+        .filter(|g| g.territory == territory)
+        .collect();
+    let head = json!({
+        "territory": t.key(),
+        "name": t.name,
+        "level": t.level.as_str(),
+        "region": t.region.map(|g| r.get(g).key()),
+        "population_insee": t.population,
+        "population": groups.iter().find(|g| g.breakdown == Breakdowns::ALL).and_then(|g| g.population),
+        "population_source": groups.iter().find(|g| g.breakdown == Breakdowns::ALL).map(|g| g.population_source.as_str()),
+        "latest": crate::kpi::latest(computed, territory),
+    });
+    let head = serde_json::to_string(&head).unwrap_or_else(|_| "{}".into());
+    out.extend_from_slice(&head.as_bytes()[..head.len().saturating_sub(1)]);
+    out.extend_from_slice(b",\"indicators\":{");
+    let mut first_ind = true;
+    for (ind, spec) in computed.indicators.iter().enumerate() {
+        let mut members = groups
+            .iter()
+            .filter_map(|g| g.get(ind).map(|v| (g, v)))
+            .peekable();
+        if members.peek().is_none() {
+            continue;
+        }
+        if !first_ind {
+            out.push(b',');
+        }
+        first_ind = false;
+        out.extend_from_slice(format!("\"{}\":{{", spec.id).as_bytes());
+        let mut first_b = true;
+        for (g, values) in members {
+            let Some(a) = values.iter().position(|x| !x.is_nan()) else {
+                continue;
+            };
+            let z = values.iter().rposition(|x| !x.is_nan()).unwrap_or(a);
+            if !first_b {
+                out.push(b',');
+            }
+            first_b = false;
+            out.extend_from_slice(b"\"");
+            out.extend_from_slice(breakdowns.key(g.breakdown).as_bytes());
+            out.extend_from_slice(b"\":{\"start\":\"");
+            out.extend_from_slice(&g.start.add_days(a as i32).iso_bytes());
+            out.extend_from_slice(b"\",\"values\":[");
+            for (i, v) in values[a..=z].iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                if v.is_nan() {
+                    out.extend_from_slice(b"null");
+                } else {
+                    crate::output::push_value(out, *v, &mut rb, &mut ib);
+                }
+            }
+            out.extend_from_slice(b"]}");
+        }
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"}}\n");
+}
+
+/// The data dictionary: every indicator and every open-data column.
+pub fn data_dictionary(computed: &Computed, catalog: &Catalog) -> Value {
+    let indicators: Vec<Value> = computed
+        .indicators
+        .iter()
+        .map(|i| {
+            let inputs: Vec<String> = i.formula.to_formula().inputs().into_iter().map(String::from).collect();
+            let sources: Vec<String> = catalog
+                .sources
+                .iter()
+                .filter(|s| s.columns.iter().any(|c| inputs.contains(&c.measure)))
+                .map(|s| s.id.clone())
+                .collect();
+            json!({
+                "id": i.id,
+                "label_fr": i.label_fr,
+                "label_en": i.label_en,
+                "unit": i.unit,
+                "formula": i.formula.describe(),
+                "window_days": i.formula.window(),
+                "alignment": if i.formula.describe().contains("centred") { "centred" } else { "trailing" },
+                "inputs": inputs,
+                "sources": sources,
+                "breakdowns": if i.only_all { "all only" } else { "all, and every age class or sex the source has" },
+                "thresholds": i.thresholds.as_ref().map(|t| json!({"levels": t.levels, "step": t.step})),
+                "description": i.description,
+            })
+        })
+        .collect();
+    json!({
+        "files": {
+            "open-data/indicators.csv": {
+                "format": "CSV, UTF-8, comma-separated, LF, header territory,indicator,breakdown,date,value",
+                "columns": {
+                    "territory": "FR (France, the 101 departments), REG-<INSEE region code> or DEP-<INSEE department code>",
+                    "indicator": "indicator id, see `indicators`",
+                    "breakdown": "all; age:<lo>-<hi> or age:<lo>+ (years); sex:female or sex:male",
+                    "date": "ISO 8601 day (YYYY-MM-DD): the day the value refers to (sampling day for tests, report day for hospital data); for a window, its last day (trailing) or its middle day (centred)",
+                    "value": "decimal number with '.', shortest representation that reads back to the same binary64 value; undefined values are omitted (never written as 0)"
+                }
+            },
+            "open-data/territories/<territory>.json": "the same values per territory: indicators.<id>.<breakdown> = {start, values[]} (one value per day from start, null when undefined), plus latest values with level-and-trend wording",
+            "open-data/sources.json": "provenance of every input file: name, SHA-256, size, source type, schema vintage, rows, dates",
+            "open-data/checks.json": "consistency checks: published aggregates against sums of departments, our indicators against the publisher's"
+        },
+        "rules": {
+            "windows": "Windows run over calendar days. A window containing a missing day is undefined and omitted: a gap never makes a window reach further back. Trailing windows end on the reported day; centred 7-day windows cover D-3..D+3.",
+            "missing_values": "Empty cells, NA and NaN are missing values, never zeros.",
+            "population": "Rates use the population carried by the source file itself (SI-DEP `pop`, per day and age class), as Santé publique France does, filled forward (and backward before its first day) across the territory's date range; where a territory has no such column, the embedded INSEE population municipale (COG 2026, @etalab/decoupage-administratif 6.0.0) is used for the `all` breakdown, and age-class rates are omitted. Each territory JSON states which (`population_source`).",
+            "aggregation": "Regions and France are sums of their departments for additive measures where the files do not carry them; a day is defined only when every department of the territory has a value that day. Where the publisher carries the aggregate, it is used and the sum of departments is compared in checks.json.",
+            "special_codes": "Department codes 00 (unknown), 975, 977, 978 (overseas collectivities), 20 (Corsica before 2A/2B) and 99 (abroad) are not among the 101 departments: their rows are counted in sources.json and left out of regions and France sums (France as published by SPF may include them).",
+            "duplicates": "Two rows for the same territory, breakdown and day stop the build, except in files whose catalogue entry says keep_first (hospital data by age class, as CovidTracker did).",
+            "multiple_files": "When several files feed the same series, the higher-priority source wins, then the file with the most recent data; a series is never mixed from two files."
+        },
+        "indicators": indicators,
+    })
+}
+
+/// Markdown rendering of the data dictionary.
+pub fn data_dictionary_md(dict: &Value) -> String {
+    let mut s =
+        String::from("# Vigie open data — data dictionary\n\n## `open-data/indicators.csv`\n\n");
+    s.push_str("CSV, UTF-8, comma-separated, header `territory,indicator,breakdown,date,value`.\n\n| column | meaning |\n|---|---|\n");
+    if let Some(cols) = dict["files"]["open-data/indicators.csv"]["columns"].as_object() {
+        for (k, v) in cols {
+            s.push_str(&format!("| `{k}` | {} |\n", v.as_str().unwrap_or_default()));
+        }
+    }
+    s.push_str("\n## Rules\n\n");
+    if let Some(rules) = dict["rules"].as_object() {
+        for (k, v) in rules {
+            s.push_str(&format!("- **{k}**: {}\n", v.as_str().unwrap_or_default()));
+        }
+    }
+    s.push_str("\n## Indicators\n\n| id | label | unit | formula | breakdowns | sources |\n|---|---|---|---|---|---|\n");
+    for i in dict["indicators"].as_array().into_iter().flatten() {
+        let list = |v: &Value| {
+            v.as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default()
+        };
+        s.push_str(&format!(
+            "| `{}` | {} ({}) | {} | {} | {} | {} |\n",
+            i["id"].as_str().unwrap_or_default(),
+            i["label_fr"].as_str().unwrap_or_default(),
+            i["label_en"].as_str().unwrap_or_default(),
+            i["unit"].as_str().unwrap_or_default(),
+            i["formula"]
+                .as_str()
+                .unwrap_or_default()
+                .replace('|', "\\|"),
+            i["breakdowns"].as_str().unwrap_or_default(),
+            list(&i["sources"]),
+        ));
+    }
+    s.push_str("\nDescriptions, thresholds of the level-and-trend wording and windows: `data-dictionary.json`.\n");
+    s
+}

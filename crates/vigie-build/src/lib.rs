@@ -120,10 +120,16 @@ fn list_files(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
             if name.starts_with('.') {
                 continue;
             }
+            let lower = name.to_ascii_lowercase();
+            let data_like = [
+                ".csv", ".csv.gz", ".tsv", ".txt", ".gz", ".json", ".geojson",
+            ]
+            .iter()
+            .any(|e| lower.ends_with(e));
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else {
+            } else if data_like {
                 out.push(path);
             }
         }

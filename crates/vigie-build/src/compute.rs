@@ -189,10 +189,10 @@ pub fn aggregate(
                         .sum::<Option<f64>>()
                 };
             for &reg in r.regions() {
-                if !store.constants.contains_key(&key(reg)) {
-                    if let Some(v) = sum_const(store, &mut r.departments_of(reg)) {
-                        store.constants.insert(key(reg), v);
-                    }
+                if !store.constants.contains_key(&key(reg))
+                    && let Some(v) = sum_const(store, &mut r.departments_of(reg))
+                {
+                    store.constants.insert(key(reg), v);
                 }
                 let parts: Option<Vec<&Series>> = r
                     .departments_of(reg)
@@ -218,10 +218,10 @@ pub fn aggregate(
                 }
             }
             let fr = r.france();
-            if !store.constants.contains_key(&key(fr)) {
-                if let Some(v) = sum_const(store, &mut r.departments().iter().copied()) {
-                    store.constants.insert(key(fr), v);
-                }
+            if !store.constants.contains_key(&key(fr))
+                && let Some(v) = sum_const(store, &mut r.departments().iter().copied())
+            {
+                store.constants.insert(key(fr), v);
             }
             let from_deps: Option<Vec<&Series>> = r
                 .departments()
@@ -318,27 +318,27 @@ pub fn evaluate(
         }
         // Population: the source file's, filled across the range; else INSEE for `all`.
         let mut population_source = PopulationSource::None;
-        if let Some(pm) = population_measure {
-            if let Some(p) = store.series.get(&SeriesKey {
+        if let Some(pm) = population_measure
+            && let Some(p) = store.series.get(&SeriesKey {
                 measure: pm,
                 territory,
                 breakdown,
-            }) {
-                let filled = fill_stock(&p.aligned(start, len));
-                // A series entirely outside the range still gives its nearest value.
-                let filled = if filled.iter().all(|x| x.is_nan()) {
-                    let v = if p.start > start {
-                        p.points().next()
-                    } else {
-                        p.last()
-                    };
-                    vec![v.map_or(f64::NAN, |x| x.1); len]
+            })
+        {
+            let filled = fill_stock(&p.aligned(start, len));
+            // A series entirely outside the range still gives its nearest value.
+            let filled = if filled.iter().all(|x| x.is_nan()) {
+                let v = if p.start > start {
+                    p.points().next()
                 } else {
-                    filled
+                    p.last()
                 };
-                inputs.insert("population", filled);
-                population_source = PopulationSource::SourceFile;
-            }
+                vec![v.map_or(f64::NAN, |x| x.1); len]
+            } else {
+                filled
+            };
+            inputs.insert("population", filled);
+            population_source = PopulationSource::SourceFile;
         }
         if population_source == PopulationSource::None && breakdown == Breakdowns::ALL {
             inputs.insert("population", vec![r.get(territory).population as f64; len]);
@@ -367,11 +367,11 @@ pub fn evaluate(
                     .map(|j| values[*j].1.as_slice())
                     .or_else(|| inputs.get(name).map(Vec::as_slice))
             });
-            if let Some(out) = out {
-                if out.iter().any(|x| !x.is_nan()) {
-                    computed.insert(spec.id.as_str(), values.len());
-                    values.push((i, out));
-                }
+            if let Some(out) = out
+                && out.iter().any(|x| !x.is_nan())
+            {
+                computed.insert(spec.id.as_str(), values.len());
+                values.push((i, out));
             }
         }
         if !values.is_empty() {

@@ -154,12 +154,17 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut provenance = Vec::new();
     let mut unrecognised = Vec::new();
     let mut geometry: Option<(String, String)> = None;
+    let mut demo = false;
     for path in list_files(&opts.sources)? {
         let name = path
             .strip_prefix(&opts.sources)
             .unwrap_or(&path)
             .to_string_lossy()
             .into_owned();
+        if name == vigie_demo::MARKER {
+            demo = true;
+            continue;
+        }
         let bytes = fs::read(&path).map_err(io_err(&path))?;
         let sha = format!("{:x}", Sha256::digest(&bytes));
         let lower = name.to_ascii_lowercase();
@@ -220,6 +225,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let staging = release::Staging::create(&opts.out).map_err(io_err(&opts.out))?;
     let result = write_release(
         opts,
+        demo,
         &staging.dir,
         &catalog,
         &store,
@@ -263,6 +269,7 @@ fn json_bytes(v: &serde_json::Value) -> Vec<u8> {
 #[allow(clippy::too_many_arguments)]
 fn write_release(
     opts: &BuildOptions,
+    demo: bool,
     dir: &Path,
     catalog: &Catalog,
     store: &Store,
@@ -382,6 +389,8 @@ fn write_release(
         &json_bytes(&json!({
             "release_id": release_id,
             "built_at": opts.built_at,
+            "demo": demo,
+            "demo": demo,
             "data_until": last_dates.iter().max().map(|d| d.to_string()),
             "vigie_version": env!("CARGO_PKG_VERSION"),
             "files_used": report.files_used,

@@ -109,8 +109,12 @@ fn vintage(spec: &SourceSpec, header: &[String]) -> Option<String> {
         .map(|v| v.name.clone())
 }
 
+/// A cell that is neither a number nor a missing-value marker.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NotANumber;
+
 /// Parses a cell: `None` for empty, `NA`, `NaN`, `N/A`, `null`; decimal comma accepted.
-pub fn parse_value(raw: &[u8]) -> Result<Option<f64>, ()> {
+pub fn parse_value(raw: &[u8]) -> Result<Option<f64>, NotANumber> {
     let s = trim(raw);
     if s.is_empty() {
         return Ok(None);
@@ -122,7 +126,7 @@ pub fn parse_value(raw: &[u8]) -> Result<Option<f64>, ()> {
         }
         return Ok(Some(v as f64));
     }
-    let text = std::str::from_utf8(s).map_err(|_| ())?;
+    let text = std::str::from_utf8(s).map_err(|_| NotANumber)?;
     match text {
         "NA" | "NaN" | "nan" | "NAN" | "N/A" | "n/a" | "null" | "NULL" | "-" => return Ok(None),
         _ => {}
@@ -134,7 +138,7 @@ pub fn parse_value(raw: &[u8]) -> Result<Option<f64>, ()> {
     };
     match parsed {
         Ok(v) if v.is_finite() => Ok(Some(v)),
-        _ => Err(()),
+        _ => Err(NotANumber),
     }
 }
 
@@ -317,7 +321,7 @@ pub fn ingest(
         .delimiter(sep)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text[body_start..].as_bytes());
+        .from_reader(&text.as_bytes()[body_start..]);
     let mut record = csv::ByteRecord::new();
     let ncols = header.len();
     loop {
@@ -449,7 +453,7 @@ pub fn ingest(
                         )
                     }
                 }
-                None => parse_value(raw).map_err(|()| {
+                None => parse_value(raw).map_err(|NotANumber| {
                     err(
                         line,
                         &v.name,
@@ -539,8 +543,8 @@ mod tests {
         for missing in [&b""[..], b"NA", b"NaN", b"\"\""] {
             assert_eq!(parse_value(missing), Ok(None));
         }
-        assert_eq!(parse_value(b"abc"), Err(()));
-        assert_eq!(parse_value(b"inf"), Err(()));
+        assert_eq!(parse_value(b"abc"), Err(NotANumber));
+        assert_eq!(parse_value(b"inf"), Err(NotANumber));
     }
 
     #[test]

@@ -69,12 +69,12 @@ impl Store {
         for (i, f) in files.into_iter().enumerate() {
             let (mut used, mut superseded) = (0, 0);
             for (key, series) in f.series {
-                if store.series.contains_key(&key) {
-                    superseded += 1;
-                } else {
-                    store.series.insert(key, series);
+                if let std::collections::hash_map::Entry::Vacant(e) = store.series.entry(key) {
+                    e.insert(series);
                     store.origin.insert(key, i);
                     used += 1;
+                } else {
+                    superseded += 1;
                 }
             }
             for (key, value) in f.constants {

@@ -1,1 +1,248 @@
-//! placeholder
+//! `vigie serve`: the HTML pages and the JSON API over the live release.
+//!
+//! The router is a function of the state ([`router`]); [`serve`] runs it on a listener until
+//! the shutdown future completes. The release is loaded once and swapped when a new build
+//! replaces it ([`reload_if_changed`]): a request sees one whole release.
+//!
+//! **Invariant:** this crate only reads the release directory; it never writes data.
+
+pub mod pages;
+pub mod release;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::CorsLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use release::{LoadError, Release};
+
+const CSS: &str = include_str!("../assets/vigie.css");
+
+/// Shared state of the server.
+#[derive(Clone)]
+pub struct AppState {
+    /// Live release.
+    pub release: Arc<RwLock<Arc<Release>>>,
+    /// Whether the data are the demonstration dataset.
+    pub demo: bool,
+}
+
+impl AppState {
+    /// State over a loaded release.
+    pub fn new(release: Release, demo: bool) -> AppState {
+        AppState {
+            release: Arc::new(RwLock::new(Arc::new(release))),
+            demo,
+        }
+    }
+
+    fn current(&self) -> Arc<Release> {
+        match self.release.read() {
+            Ok(r) => r.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}
+
+/// Reloads the release when its id changed on disk; returns whether it did.
+pub fn reload_if_changed(state: &AppState) -> Result<bool, LoadError> {
+    let cur = state.current();
+    let manifest = std::fs::read(cur.dir.join("release.json")).ok();
+    let id = manifest
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v["release_id"].as_str().map(String::from));
+    if id.as_deref() == Some(cur.id()) || id.is_none() {
+        return Ok(false);
+    }
+    let fresh = Release::load(&cur.dir)?;
+    if let Ok(mut w) = state.release.write() {
+        *w = Arc::new(fresh);
+    }
+    Ok(true)
+}
+
+fn html(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CACHE_CONTROL, "public, max-age=60")],
+        Html(body),
+    )
+        .into_response()
+}
+
+async fn home(State(s): State<AppState>) -> Response {
+    html(StatusCode::OK, pages::home(&s.current(), s.demo))
+}
+
+async fn territories_page(State(s): State<AppState>) -> Response {
+    html(StatusCode::OK, pages::territories(&s.current(), s.demo))
+}
+
+async fn dashboard(State(s): State<AppState>, Path(key): Path<String>) -> Response {
+    let r = s.current();
+    match r.territory(&key) {
+        Some(t) => html(StatusCode::OK, pages::dashboard(&r, s.demo, t)),
+        None => html(StatusCode::NOT_FOUND, pages::not_found(&r, s.demo)),
+    }
+}
+
+async fn sources_page(State(s): State<AppState>) -> Response {
+    html(StatusCode::OK, pages::sources(&s.current(), s.demo))
+}
+
+async fn open_data_page(State(s): State<AppState>) -> Response {
+    html(StatusCode::OK, pages::open_data(&s.current(), s.demo))
+}
+
+async fn not_found(State(s): State<AppState>) -> Response {
+    html(
+        StatusCode::NOT_FOUND,
+        pages::not_found(&s.current(), s.demo),
+    )
+}
+
+fn json_file(path: PathBuf) -> Response {
+    match std::fs::read(&path) {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, "public, max-age=300"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"error\":\"not found\"}",
+        )
+            .into_response(),
+    }
+}
+
+async fn api_release(State(s): State<AppState>) -> Response {
+    let r = s.current();
+    let mut m = r.manifest.clone();
+    m["demo"] = serde_json::json!(s.demo);
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "public, max-age=60")],
+        axum::Json(m),
+    )
+        .into_response()
+}
+
+async fn api_territories(State(s): State<AppState>) -> Response {
+    json_file(s.current().dir.join("open-data/territories.json"))
+}
+
+async fn api_territory(State(s): State<AppState>, Path(key): Path<String>) -> Response {
+    let r = s.current();
+    if r.territory(&key).is_none() {
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"error\":\"unknown territory\"}",
+        )
+            .into_response();
+    }
+    json_file(
+        r.dir
+            .join("open-data/territories")
+            .join(format!("{key}.json")),
+    )
+}
+
+async fn api_file(State(s): State<AppState>, Path(name): Path<String>) -> Response {
+    let file = match name.as_str() {
+        "sources" => "sources.json",
+        "checks" => "checks.json",
+        "data-dictionary" => "data-dictionary.json",
+        _ => return (StatusCode::NOT_FOUND, "{\"error\":\"not found\"}").into_response(),
+    };
+    json_file(s.current().dir.join("open-data").join(file))
+}
+
+async fn css() -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+async fn healthz(State(s): State<AppState>) -> Response {
+    (StatusCode::OK, format!("ok {}\n", s.current().id())).into_response()
+}
+
+/// The application router.
+pub fn router(state: AppState) -> Router {
+    let dir = state.current().dir.clone();
+    let files = Router::new()
+        .nest_service("/open-data", ServeDir::new(dir.join("open-data")))
+        .nest_service("/charts", ServeDir::new(dir.join("charts")));
+    Router::new()
+        .route("/", get(home))
+        .route("/territoires", get(territories_page))
+        .route("/territoire/{key}", get(dashboard))
+        .route("/sources", get(sources_page))
+        .route("/donnees", get(open_data_page))
+        .route("/api/v1/release", get(api_release))
+        .route("/api/v1/territories", get(api_territories))
+        .route("/api/v1/territories/{key}", get(api_territory))
+        .route("/api/v1/{name}", get(api_file))
+        .route("/assets/vigie.css", get(css))
+        .route("/healthz", get(healthz))
+        .merge(files)
+        .fallback(not_found)
+        .layer(CorsLayer::new().allow_origin(tower_http::cors::Any).allow_methods([axum::http::Method::GET, axum::http::Method::HEAD]))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(10)))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes; reloads the release every `reload_every`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    reload_every: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let watcher = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(reload_every);
+        loop {
+            tick.tick().await;
+            match reload_if_changed(&watcher) {
+                Ok(true) => tracing::info!("release reloaded: {}", watcher.current().id()),
+                Ok(false) => {}
+                Err(e) => tracing::warn!("release not reloaded: {e}"),
+            }
+        }
+    });
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

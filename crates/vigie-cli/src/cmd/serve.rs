@@ -1,10 +1,128 @@
-//! `vigie serve`.
+//! `vigie serve`: pages and API over the live release, building one first when there is none.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use vigie_build::{BuildOptions, charts::ChartFormats};
 
 /// Arguments of `vigie serve`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Data directory: `sources/` (official files), `release/` (the live release).
+    #[arg(
+        long,
+        env = "VIGIE_DATA_DIR",
+        default_value = "vigie-data",
+        value_name = "DIR"
+    )]
+    pub data_dir: PathBuf,
+    /// Address to listen on. The default only accepts connections from this machine.
+    #[arg(
+        long,
+        env = "VIGIE_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
+    )]
+    pub listen: SocketAddr,
+    /// Serve the generated demonstration dataset even if real sources are present.
+    #[arg(long)]
+    pub demo: bool,
+    /// Seconds between checks for a new release on disk.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub reload_every: u64,
+}
 
-/// Serves.
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("not yet")
+fn has_data_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|mut d| d.any(|e| e.is_ok_and(|e| !e.file_name().to_string_lossy().starts_with('.'))))
+        .unwrap_or(false)
+}
+
+fn now() -> anyhow::Result<String> {
+    Ok(jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .context("clock")?
+        .to_string())
+}
+
+/// Ensures a release exists (building from sources, or from the demo dataset), then serves.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let release_dir = args.data_dir.join("release");
+    let sources = args.data_dir.join("sources");
+    if args.demo || !release_dir.join("release.json").exists() {
+        let from = if !args.demo && has_data_files(&sources) {
+            tracing::warn!("no release yet: building from {}", sources.display());
+            sources
+        } else {
+            let demo_dir = args.data_dir.join("demo-sources");
+            tracing::warn!(
+                "no data: generating the demonstration dataset in {}",
+                demo_dir.display()
+            );
+            write_demo(&demo_dir)?;
+            demo_dir
+        };
+        let opts = BuildOptions {
+            sources: from.clone(),
+            out: release_dir.clone(),
+            catalogs: Vec::new(),
+            built_at: now()?,
+            charts: ChartFormats {
+                svg: true,
+                png: false,
+            },
+        };
+        let report = vigie_build::build(&opts)
+            .with_context(|| format!("building a release from {}", from.display()))?;
+        eprintln!(
+            "built release {} ({} indicator rows)",
+            report.release_id, report.rows_written
+        );
+    }
+    let release = vigie_web::Release::load(&release_dir)
+        .with_context(|| format!("loading {}", release_dir.display()))?;
+    let demo = release.manifest["demo"].as_bool().unwrap_or(false);
+    let state = vigie_web::AppState::new(release, demo);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        eprintln!(
+            "Vigie serving {} on http://{}/{}",
+            release_dir.display(),
+            listener.local_addr()?,
+            if demo {
+                " (données de démonstration)"
+            } else {
+                ""
+            }
+        );
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        vigie_web::serve(
+            listener,
+            state,
+            Duration::from_secs(args.reload_every.max(1)),
+            shutdown,
+        )
+        .await
+        .context("server error")
+    })
+}
+
+fn write_demo(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let end = vigie_core::Date::from_ymd(2022, 2, 28).context("demo date")?;
+    for (name, bytes) in vigie_demo::sources(end, 181) {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
 }

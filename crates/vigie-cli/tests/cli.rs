@@ -1,0 +1,192 @@
+//! End-to-end tests of the `vigie` binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn vigie() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vigie"))
+}
+
+fn fixtures() -> std::path::PathBuf {
+    vigie_testkit::fixtures().join("epidemic")
+}
+
+#[test]
+fn help_on_every_subcommand_and_usage_errors_exit_2() {
+    for sub in [&["--help"][..], &["build", "--help"], &["serve", "--help"]] {
+        let out = vigie().args(sub).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{sub:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{sub:?}"
+        );
+    }
+    let out = vigie().args(["build", "--nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = vigie().arg("build").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn build_writes_the_release_and_bad_data_exits_1_naming_the_cell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("rel");
+    let run = vigie()
+        .args([
+            "build",
+            "--no-png",
+            "--built-at",
+            "2026-01-01T00:00:00Z",
+            "--sources",
+        ])
+        .arg(fixtures())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("release 20260101T000000Z"), "{stdout}");
+    let csv = fs::read_to_string(out.join("open-data/indicators.csv")).unwrap();
+    assert!(csv.starts_with("territory,indicator,breakdown,date,value\n"));
+    assert!(csv.contains("\nREG-94,cases,all,2021-01-07,42\n"));
+
+    let bad = tmp.path().join("bad");
+    fs::create_dir_all(&bad).unwrap();
+    fs::write(
+        bad.join("x.csv"),
+        "dep;jour;P;T;cl_age90\n01;2020-05-13;1;16;09\n01;2020-05-32;1;16;09\n",
+    )
+    .unwrap();
+    let run = vigie()
+        .args(["build", "--sources"])
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("x.csv:3: column `jour`") && err.contains("2020-05-32"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("open-data/indicators.csv")).unwrap(),
+        csv,
+        "previous release must be untouched"
+    );
+}
+
+#[test]
+fn a_new_dataset_by_configuration_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    fs::create_dir_all(&src).unwrap();
+    fs::write(
+        src.join("mpox.csv"),
+        "departement,semaine_fin,cas\n01,2024-06-02,3\n01,2024-06-09,5\n2A,2024-06-09,1\n",
+    )
+    .unwrap();
+    let catalog = tmp.path().join("mpox.toml");
+    // The example of docs/catalogue.md, verbatim.
+    let doc =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/catalogue.md"))
+            .unwrap();
+    let toml = doc
+        .split("```toml\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    fs::write(&catalog, toml).unwrap();
+    let out = tmp.path().join("rel");
+    let run = vigie()
+        .args(["build", "--no-charts", "--sources"])
+        .arg(&src)
+        .arg("--out")
+        .arg(&out)
+        .arg("--catalog")
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let csv = fs::read_to_string(out.join("open-data/indicators.csv")).unwrap();
+    let pop_ain: f64 = 679_344.0; // embedded INSEE population of Ain
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("DEP-01,mpox_rate,all,2024-06-09,"))
+        .expect("mpox rate");
+    let v: f64 = line.rsplit(',').next().unwrap().parse().unwrap();
+    assert!((v - 5.0 / pop_ain * 1e5).abs() < 1e-9, "{line}");
+}
+
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+#[test]
+fn serve_without_data_starts_on_the_labelled_demo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = vigie()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(tmp.path())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let start = Instant::now();
+    let addr = loop {
+        let line = lines.next().expect("server exited").unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_string();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "server did not start"
+        );
+    };
+    let (status, home) = get(&addr, "/");
+    assert_eq!(status, 200);
+    assert!(home.contains("Données de démonstration"), "{home}");
+    assert!(home.contains("Taux d&#39;incidence"));
+    let (status, api) = get(&addr, "/api/v1/territories/DEP-2A");
+    assert_eq!(status, 200);
+    assert!(api.contains("\"territory\":\"DEP-2A\""));
+    let (status, _) = get(&addr, "/territoire/DEP-99");
+    assert_eq!(status, 404);
+    let (status, _) = get(&addr, "/open-data/../release.json");
+    assert_ne!(status, 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -190,9 +190,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             }
             continue;
         }
-        match vigie_sources::ingest(&name, &bytes, &catalog, &mut breakdowns)? {
+        let size = bytes.len();
+        match vigie_sources::ingest(&name, bytes, &catalog, &mut breakdowns)? {
             Ingested::Data(d) => {
-                provenance.push(json!({"file": name, "sha256": sha, "bytes": bytes.len()}));
+                provenance.push(json!({"file": name, "sha256": sha, "bytes": size}));
                 files.push(*d);
             }
             Ingested::Unrecognised { header } => {
@@ -288,33 +289,28 @@ fn write_release(
     let csv_path = od.join("indicators.csv");
     let file = fs::File::create(&csv_path).map_err(io_err(&csv_path))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
-    let rows_written =
-        output::write_indicators_csv(computed, breakdowns, &mut w).map_err(io_err(&csv_path))?;
+    let rows_written = output::write_series(computed, breakdowns, &mut w, &od.join("territories"))
+        .map_err(|(path, source)| BuildError::Io { path, source })?;
     w.flush().map_err(io_err(&csv_path))?;
-    timings.push(("indicators.csv".into(), clock.elapsed().as_secs_f64()));
+    drop(w);
+    timings.push((
+        "indicators.csv and territory json".into(),
+        clock.elapsed().as_secs_f64(),
+    ));
     clock = Instant::now();
 
     let r = reference();
-    let mut buf = Vec::with_capacity(1 << 20);
     let mut territories_index = Vec::new();
     for t in r.all() {
         if !computed.groups.iter().any(|g| g.territory == t.id) {
             continue;
         }
-        buf.clear();
-        output::territory_json(computed, breakdowns, t.id, &mut buf);
-        write_file(
-            &od.join("territories").join(format!("{}.json", t.key())),
-            &buf,
-        )?;
         territories_index.push(json!({"territory": t.key(), "name": t.name, "level": t.level.as_str(), "region": t.region.map(|g| r.get(g).key()), "population_insee": t.population}));
     }
     write_file(
         &od.join("territories.json"),
         &json_bytes(&json!(territories_index)),
     )?;
-    timings.push(("territories json".into(), clock.elapsed().as_secs_f64()));
-    clock = Instant::now();
 
     let dict = output::data_dictionary(computed, catalog);
     write_file(&od.join("data-dictionary.json"), &json_bytes(&dict))?;

@@ -1,12 +1,13 @@
 //! Writers of the open-data files. Every writer is deterministic: same inputs, same bytes.
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use vigie_core::{Date, reference};
 use vigie_sources::{Breakdowns, Catalog};
 
-use crate::compute::Computed;
+use crate::compute::{Computed, Group};
 
 /// Header of `open-data/indicators.csv` (a public contract).
 pub const INDICATORS_HEADER: &str = "territory,indicator,breakdown,date,value\n";
@@ -15,7 +16,7 @@ pub const INDICATORS_HEADER: &str = "territory,indicator,breakdown,date,value\n"
 pub fn push_value(
     buf: &mut Vec<u8>,
     v: f64,
-    ryu_buf: &mut ryu::Buffer,
+    ryu_buf: &mut zmij::Buffer,
     itoa_buf: &mut itoa::Buffer,
 ) {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -25,19 +26,65 @@ pub fn push_value(
     }
 }
 
-/// Writes `indicators.csv`: rows sorted by territory (reference order), indicator (catalogue
-/// order), breakdown (all, ages ascending, sexes), date. Undefined values are omitted.
-/// Returns the number of data rows.
-pub fn write_indicators_csv(
+/// Values of one territory, each formatted once and shared by the CSV and JSON writers.
+struct Formatted {
+    bytes: Vec<u8>,
+    /// `(start, len)` in `bytes` per value; `len == 0` for an undefined value.
+    spans: Vec<(u32, u32)>,
+    /// Per group of the territory, per entry of `group.values`: index of its first span.
+    starts: Vec<Vec<usize>>,
+}
+
+impl Formatted {
+    fn new() -> Formatted {
+        Formatted {
+            bytes: Vec::with_capacity(1 << 22),
+            spans: Vec::with_capacity(1 << 18),
+            starts: Vec::new(),
+        }
+    }
+
+    fn fill(&mut self, groups: &[Group]) {
+        self.bytes.clear();
+        self.spans.clear();
+        self.starts.clear();
+        let (mut rb, mut ib) = (zmij::Buffer::new(), itoa::Buffer::new());
+        for g in groups {
+            let mut starts = Vec::with_capacity(g.values.len());
+            for (_, values) in &g.values {
+                starts.push(self.spans.len());
+                for v in values {
+                    let at = self.bytes.len() as u32;
+                    if !v.is_nan() {
+                        push_value(&mut self.bytes, *v, &mut rb, &mut ib);
+                    }
+                    self.spans.push((at, self.bytes.len() as u32 - at));
+                }
+            }
+            self.starts.push(starts);
+        }
+    }
+
+    fn value(&self, span: usize) -> Option<&[u8]> {
+        let (a, n) = self.spans[span];
+        (n > 0).then(|| &self.bytes[a as usize..(a + n) as usize])
+    }
+}
+
+/// Writes `indicators.csv` (rows sorted by territory in reference order, indicator in catalogue
+/// order, breakdown — all, ages ascending, sexes — and date; undefined values omitted) and one
+/// JSON file per territory into `json_dir` (`<key>.json`). Returns the number of CSV data rows.
+pub fn write_series(
     computed: &Computed,
     breakdowns: &Breakdowns,
-    out: &mut impl Write,
-) -> io::Result<u64> {
+    csv: &mut impl Write,
+    json_dir: &Path,
+) -> Result<u64, (PathBuf, io::Error)> {
     let r = reference();
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+    let csv_err = |e| (PathBuf::from("indicators.csv"), e);
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 21);
     buf.extend_from_slice(INDICATORS_HEADER.as_bytes());
     let mut rows = 0u64;
-    let (mut rb, mut ib) = (ryu::Buffer::new(), itoa::Buffer::new());
     // Date strings are shared by all series: format each day once.
     let (lo, hi) = computed
         .groups
@@ -51,81 +98,81 @@ pub fn write_indicators_csv(
     } else {
         Vec::new()
     };
-    let mut order: Vec<(usize, usize)> = Vec::new(); // (group, indicator) in output order
+    let mut fmt = Formatted::new();
+    let mut json = Vec::with_capacity(1 << 22);
+    let mut prefix = Vec::with_capacity(96);
     let mut gi = 0;
     while gi < computed.groups.len() {
-        let t = computed.groups[gi].territory;
+        let territory = computed.groups[gi].territory;
         let mut gj = gi;
-        while gj < computed.groups.len() && computed.groups[gj].territory == t {
+        while gj < computed.groups.len() && computed.groups[gj].territory == territory {
             gj += 1;
         }
+        let groups = &computed.groups[gi..gj];
+        fmt.fill(groups);
+        let key = r.get(territory).key();
         for ind in 0..computed.indicators.len() {
-            for g in gi..gj {
-                if computed.groups[g].get(ind).is_some() {
-                    order.push((g, ind));
+            for (k, g) in groups.iter().enumerate() {
+                let Some(pos) = g.values.iter().position(|(i, _)| *i == ind) else {
+                    continue;
+                };
+                prefix.clear();
+                prefix.extend_from_slice(key.as_bytes());
+                prefix.push(b',');
+                prefix.extend_from_slice(computed.indicators[ind].id.as_bytes());
+                prefix.push(b',');
+                prefix.extend_from_slice(breakdowns.key(g.breakdown).as_bytes());
+                prefix.push(b',');
+                let base = (g.start.days() - lo) as usize;
+                let first = fmt.starts[k][pos];
+                for i in 0..g.values[pos].1.len() {
+                    let Some(v) = fmt.value(first + i) else {
+                        continue;
+                    };
+                    buf.extend_from_slice(&prefix);
+                    buf.extend_from_slice(&dates[base + i]);
+                    buf.push(b',');
+                    buf.extend_from_slice(v);
+                    buf.push(b'\n');
+                    rows += 1;
+                }
+                if buf.len() > (1 << 21) {
+                    csv.write_all(&buf).map_err(csv_err)?;
+                    buf.clear();
                 }
             }
         }
+        json.clear();
+        territory_json(computed, breakdowns, territory, groups, &fmt, &mut json);
+        let path = json_dir.join(format!("{key}.json"));
+        std::fs::write(&path, &json).map_err(|e| (path.clone(), e))?;
         gi = gj;
     }
-    let mut prefix = Vec::with_capacity(96);
-    for (g, ind) in order {
-        let group = &computed.groups[g];
-        let Some(values) = group.get(ind) else {
-            continue;
-        };
-        prefix.clear();
-        prefix.extend_from_slice(r.get(group.territory).key().as_bytes());
-        prefix.push(b',');
-        prefix.extend_from_slice(computed.indicators[ind].id.as_bytes());
-        prefix.push(b',');
-        prefix.extend_from_slice(breakdowns.key(group.breakdown).as_bytes());
-        prefix.push(b',');
-        let base = (group.start.days() - lo) as usize;
-        for (i, v) in values.iter().enumerate() {
-            if v.is_nan() {
-                continue;
-            }
-            buf.extend_from_slice(&prefix);
-            buf.extend_from_slice(&dates[base + i]);
-            buf.push(b',');
-            push_value(&mut buf, *v, &mut rb, &mut ib);
-            buf.push(b'\n');
-            rows += 1;
-        }
-        if buf.len() > (1 << 20) {
-            out.write_all(&buf)?;
-            buf.clear();
-        }
-    }
-    out.write_all(&buf)?;
+    csv.write_all(&buf).map_err(csv_err)?;
     Ok(rows)
 }
 
 /// JSON of one territory: every indicator and breakdown as a dense array from `start`
 /// (`null` for undefined days), plus its latest values and level-and-trend wording.
-pub fn territory_json(
+fn territory_json(
     computed: &Computed,
     breakdowns: &Breakdowns,
     territory: vigie_core::TerritoryId,
+    groups: &[Group],
+    fmt: &Formatted,
     out: &mut Vec<u8>,
 ) {
     let r = reference();
     let t = r.get(territory);
-    let (mut rb, mut ib) = (ryu::Buffer::new(), itoa::Buffer::new());
-    let groups: Vec<_> = computed
-        .groups
-        .iter()
-        .filter(|g| g.territory == territory)
-        .collect();
+    let all = groups.iter().find(|g| g.breakdown == Breakdowns::ALL);
     let head = json!({
         "territory": t.key(),
         "name": t.name,
         "level": t.level.as_str(),
         "region": t.region.map(|g| r.get(g).key()),
         "population_insee": t.population,
-        "population": groups.iter().find(|g| g.breakdown == Breakdowns::ALL).and_then(|g| g.population),
-        "population_source": groups.iter().find(|g| g.breakdown == Breakdowns::ALL).map(|g| g.population_source.as_str()),
+        "population": all.and_then(|g| g.population),
+        "population_source": all.map(|g| g.population_source.as_str()),
         "latest": crate::kpi::latest(computed, territory),
     });
     let head = serde_json::to_string(&head).unwrap_or_else(|_| "{}".into());
@@ -133,20 +180,29 @@ pub fn territory_json(
     out.extend_from_slice(b",\"indicators\":{");
     let mut first_ind = true;
     for (ind, spec) in computed.indicators.iter().enumerate() {
-        let mut members = groups
+        let members: Vec<(usize, &Group, usize)> = groups
             .iter()
-            .filter_map(|g| g.get(ind).map(|v| (g, v)))
-            .peekable();
-        if members.peek().is_none() {
+            .enumerate()
+            .filter_map(|(k, g)| {
+                g.values
+                    .iter()
+                    .position(|(i, _)| *i == ind)
+                    .map(|p| (k, g, p))
+            })
+            .collect();
+        if members.is_empty() {
             continue;
         }
         if !first_ind {
             out.push(b',');
         }
         first_ind = false;
-        out.extend_from_slice(format!("\"{}\":{{", spec.id).as_bytes());
+        out.push(b'"');
+        out.extend_from_slice(spec.id.as_bytes());
+        out.extend_from_slice(b"\":{");
         let mut first_b = true;
-        for (g, values) in members {
+        for (k, g, pos) in members {
+            let values = &g.values[pos].1;
             let Some(a) = values.iter().position(|x| !x.is_nan()) else {
                 continue;
             };
@@ -155,19 +211,19 @@ pub fn territory_json(
                 out.push(b',');
             }
             first_b = false;
-            out.extend_from_slice(b"\"");
+            out.push(b'"');
             out.extend_from_slice(breakdowns.key(g.breakdown).as_bytes());
             out.extend_from_slice(b"\":{\"start\":\"");
             out.extend_from_slice(&g.start.add_days(a as i32).iso_bytes());
             out.extend_from_slice(b"\",\"values\":[");
-            for (i, v) in values[a..=z].iter().enumerate() {
-                if i > 0 {
+            let first = fmt.starts[k][pos];
+            for i in a..=z {
+                if i > a {
                     out.push(b',');
                 }
-                if v.is_nan() {
-                    out.extend_from_slice(b"null");
-                } else {
-                    crate::output::push_value(out, *v, &mut rb, &mut ib);
+                match fmt.value(first + i) {
+                    Some(v) => out.extend_from_slice(v),
+                    None => out.extend_from_slice(b"null"),
                 }
             }
             out.extend_from_slice(b"]}");

@@ -93,17 +93,11 @@ impl Staging {
     }
 }
 
+/// Flushes everything written under `dir` to stable storage before the switch: one `syncfs`
+/// of the file system holding it (a power cut after the rename must not expose empty files).
 fn sync_tree(dir: &Path) -> io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            sync_tree(&path)?;
-        } else {
-            fs::File::open(&path)?.sync_all()?;
-        }
-    }
-    fs::File::open(dir)?.sync_all()
+    let fd = fs::File::open(dir)?;
+    rustix::fs::syncfs(&fd).map_err(io::Error::from)
 }
 
 #[cfg(test)]

@@ -34,30 +34,29 @@ pub struct Decoded {
     pub bom: bool,
 }
 
-/// Decodes raw file bytes.
-pub fn decode(bytes: &[u8]) -> std::io::Result<Decoded> {
-    let gzip = data_is_gzip(bytes);
-    let decompressed: Vec<u8>;
-    let mut data: &[u8] = bytes;
-    if gzip {
+/// Decodes raw file bytes (taking them, so that UTF-8 text is not copied).
+pub fn decode(bytes: Vec<u8>) -> std::io::Result<Decoded> {
+    let gzip = data_is_gzip(&bytes);
+    let mut data = if gzip {
         let mut v = Vec::with_capacity(bytes.len() * 6);
-        flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut v)?;
-        decompressed = v;
-        data = &decompressed;
-    }
+        flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut v)?;
+        v
+    } else {
+        bytes
+    };
     let bom = data.starts_with(b"\xEF\xBB\xBF");
     if bom {
-        data = &data[3..];
+        data.drain(..3);
     }
-    match std::str::from_utf8(data) {
-        Ok(s) => Ok(Decoded {
-            text: s.to_string(),
+    match String::from_utf8(data) {
+        Ok(text) => Ok(Decoded {
+            text,
             encoding: Encoding::Utf8,
             gzip,
             bom,
         }),
-        Err(_) => Ok(Decoded {
-            text: cp1252_to_string(data),
+        Err(e) => Ok(Decoded {
+            text: cp1252_to_string(e.as_bytes()),
             encoding: Encoding::Cp1252,
             gzip,
             bom,
@@ -122,10 +121,10 @@ mod tests {
     fn gzip_bom_and_cp1252() {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(b"\xEF\xBB\xBFa;b\n1;2\n").unwrap();
-        let d = decode(&enc.finish().unwrap()).unwrap();
+        let d = decode(enc.finish().unwrap()).unwrap();
         assert!(d.gzip && d.bom);
         assert_eq!(d.text, "a;b\n1;2\n");
-        let d = decode(b"x;Pfizer P\xe9diatrique\x80\n").unwrap();
+        let d = decode(b"x;Pfizer P\xe9diatrique\x80\n".to_vec()).unwrap();
         assert_eq!(d.encoding, Encoding::Cp1252);
         assert_eq!(d.text, "x;Pfizer Pédiatrique€\n");
     }

@@ -198,13 +198,13 @@ struct ValueColumn {
 struct BreakdownColumn {
     index: usize,
     name: String,
-    table: HashMap<Vec<u8>, BreakdownId>,
+    table: Vec<(Vec<u8>, BreakdownId)>,
 }
 
 /// Reads one file. `name` is used for recognition-independent context (errors, file-name dates).
 pub fn ingest(
     name: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     catalog: &Catalog,
     breakdowns: &mut Breakdowns,
 ) -> Result<Ingested, IngestError> {
@@ -296,110 +296,216 @@ pub fn ingest(
     }
 
     let reference = reference();
-    let mut data = FileData {
-        file: name.to_string(),
-        source: spec.id.clone(),
-        priority: spec.priority,
-        vintage: vintage(spec, &header),
-        separator: char::from(sep),
-        header: header.clone(),
-        encoding: decoded.encoding,
-        gzip: decoded.gzip,
-        rows: 0,
-        dates: None,
-        series: Vec::new(),
-        constants: Vec::new(),
-        excluded: BTreeMap::new(),
-        duplicates_ignored: 0,
+    let mut sink = RowSink {
+        name,
+        spec,
+        header: &header,
+        territory_col,
+        date_col,
+        fixed_date,
+        bcols,
+        vcols,
+        breakdowns,
+        territory_cache: FxMap::default(),
+        last_territory: None,
+        last_date: (Vec::new(), Date::from_days(0)),
+        slots: FxMap::default(),
+        constants: BTreeMap::new(),
+        data: FileData {
+            file: name.to_string(),
+            source: spec.id.clone(),
+            priority: spec.priority,
+            vintage: vintage(spec, &header),
+            separator: char::from(sep),
+            header: header.clone(),
+            encoding: decoded.encoding,
+            gzip: decoded.gzip,
+            rows: 0,
+            dates: None,
+            series: Vec::new(),
+            constants: Vec::new(),
+            excluded: BTreeMap::new(),
+            duplicates_ignored: 0,
+        },
+        reference,
     };
-    let mut index: FxMap<SeriesKey, usize> = FxMap::default();
-    let mut territory_cache: HashMap<Vec<u8>, CodeMapping> = HashMap::new();
-    let mut last_date: (Vec<u8>, Date) = (Vec::new(), Date::from_days(0));
-    let mut constants: BTreeMap<SeriesKey, f64> = BTreeMap::new();
-
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(sep)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(&text.as_bytes()[body_start..]);
-    let mut record = csv::ByteRecord::new();
+    let body = &text.as_bytes()[body_start..];
     let ncols = header.len();
-    loop {
-        let line = rdr.position().line() + 1;
-        match rdr.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(err(line, "", "", format!("unreadable CSV row: {e}"))),
+    if !split_simple(body, sep, ncols, &mut sink)? {
+        // Quoted separators, embedded line breaks or ragged rows: the full CSV parser.
+        sink.reset();
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(sep)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(body);
+        let mut record = csv::ByteRecord::new();
+        loop {
+            let line = rdr.position().line() + 1;
+            match rdr.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => return Err(err(line, "", "", format!("unreadable CSV row: {e}"))),
+            }
+            let fields: Vec<&[u8]> = record.iter().collect();
+            sink.row(line, &fields)?;
         }
-        if record.len() == 1 && record.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
-            continue; // blank line
-        }
-        if record.len() != ncols {
-            return Err(err(
-                line,
-                "",
-                "",
-                format!("{} fields where the header has {ncols}", record.len()),
-            ));
-        }
-        data.rows += 1;
-        let field = |i: usize| record.get(i).unwrap_or_default();
+    }
+    let RowSink {
+        mut data,
+        constants,
+        ..
+    } = sink;
+    data.constants = constants.into_iter().collect();
+    Ok(Ingested::Data(Box::new(data)))
+}
 
-        // Territory.
-        let territory = match territory_col {
-            None => reference.france(),
-            Some(i) => {
-                let raw = trim(field(i));
-                let mapping = match territory_cache.get(raw) {
-                    Some(m) => *m,
-                    None => {
-                        let text = String::from_utf8_lossy(raw).into_owned();
-                        let m = match (spec.territory.level, spec.territory.by) {
-                            (TerritoryLevel::Department, TerritoryBy::Name) => reference
-                                .department_by_name(&text)
-                                .map(CodeMapping::Territory)
-                                .ok_or_else(|| format!("unknown department name {text:?}")),
-                            (TerritoryLevel::Department, TerritoryBy::Code) => {
-                                reference.department(&text).map_err(|e| e.to_string())
-                            }
-                            (TerritoryLevel::Region, _) => {
-                                reference.region(&text).map_err(|e| e.to_string())
-                            }
-                            (TerritoryLevel::Country, _) => {
-                                Ok(CodeMapping::Territory(reference.france()))
-                            }
-                        };
-                        let m = m.map_err(|msg| err(line, &header[i], &text, msg))?;
-                        territory_cache.insert(raw.to_vec(), m);
-                        m
+/// Splits lines on `\n` and fields on `sep` when every line has exactly `ncols` fields
+/// (quotes around whole fields are stripped later). Returns `false`, having fed nothing that
+/// must be undone (see [`RowSink::reset`]), when the file needs the full CSV parser.
+fn split_simple(
+    body: &[u8],
+    sep: u8,
+    ncols: usize,
+    sink: &mut RowSink<'_>,
+) -> Result<bool, IngestError> {
+    // A cheap pre-check: a quote followed by a separator inside a field, or an odd number of
+    // quotes on a line, means quoted separators or line breaks.
+    let mut fields: Vec<&[u8]> = Vec::with_capacity(ncols);
+    for (i, raw) in body.split(|b| *b == b'\n').enumerate() {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if line.is_empty() || line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        fields.clear();
+        fields.extend(line.split(|b| *b == sep));
+        let quotes_ok = fields.iter().all(|f| {
+            let n = f.iter().filter(|b| **b == b'"').count();
+            n == 0
+                || (n == 2 && f.trim_ascii().starts_with(b"\"") && f.trim_ascii().ends_with(b"\""))
+        });
+        if fields.len() != ncols || !quotes_ok {
+            return Ok(false);
+        }
+        sink.row(i as u64 + 2, &fields)?;
+    }
+    Ok(true)
+}
+
+struct RowSink<'a> {
+    name: &'a str,
+    spec: &'a SourceSpec,
+    header: &'a [String],
+    territory_col: Option<usize>,
+    date_col: Option<usize>,
+    fixed_date: Option<Date>,
+    bcols: Vec<BreakdownColumn>,
+    vcols: Vec<ValueColumn>,
+    breakdowns: &'a mut Breakdowns,
+    territory_cache: FxMap<Vec<u8>, CodeMapping>,
+    last_territory: Option<(Vec<u8>, CodeMapping)>,
+    last_date: (Vec<u8>, Date),
+    slots: FxMap<SeriesKey, usize>,
+    constants: BTreeMap<SeriesKey, f64>,
+    data: FileData,
+    reference: &'static vigie_core::Reference,
+}
+
+impl RowSink<'_> {
+    fn err(&self, line: u64, column: &str, value: &[u8], message: String) -> IngestError {
+        IngestError {
+            file: self.name.to_string(),
+            line,
+            column: column.to_string(),
+            value: String::from_utf8_lossy(value).into_owned(),
+            message,
+        }
+    }
+
+    /// Forgets what was read (before re-reading a file with the full CSV parser).
+    fn reset(&mut self) {
+        self.data.rows = 0;
+        self.data.dates = None;
+        self.data.series.clear();
+        self.data.excluded.clear();
+        self.data.duplicates_ignored = 0;
+        self.slots.clear();
+        self.constants.clear();
+    }
+
+    fn territory(&mut self, line: u64, i: usize, raw: &[u8]) -> Result<CodeMapping, IngestError> {
+        let raw = trim(raw);
+        if let Some((last, m)) = &self.last_territory {
+            if last.as_slice() == raw {
+                return Ok(*m);
+            }
+        }
+        let mapping = match self.territory_cache.get(raw) {
+            Some(m) => *m,
+            None => {
+                let text = String::from_utf8_lossy(raw).into_owned();
+                let r = self.reference;
+                let m = match (self.spec.territory.level, self.spec.territory.by) {
+                    (TerritoryLevel::Department, TerritoryBy::Name) => r
+                        .department_by_name(&text)
+                        .map(CodeMapping::Territory)
+                        .ok_or_else(|| format!("unknown department name {text:?}")),
+                    (TerritoryLevel::Department, TerritoryBy::Code) => {
+                        r.department(&text).map_err(|e| e.to_string())
                     }
+                    (TerritoryLevel::Region, _) => r.region(&text).map_err(|e| e.to_string()),
+                    (TerritoryLevel::Country, _) => Ok(CodeMapping::Territory(r.france())),
                 };
-                match mapping {
-                    CodeMapping::Territory(t) => t,
-                    CodeMapping::Excluded(reason) => {
-                        *data.excluded.entry(reason.to_string()).or_default() += 1;
-                        continue;
-                    }
-                }
+                let m = m.map_err(|msg| self.err(line, &self.header[i], raw, msg))?;
+                self.territory_cache.insert(raw.to_vec(), m);
+                m
             }
         };
+        self.last_territory = Some((raw.to_vec(), mapping));
+        Ok(mapping)
+    }
 
-        // Date.
-        let date = match (date_col, fixed_date) {
+    fn row(&mut self, line: u64, fields: &[&[u8]]) -> Result<(), IngestError> {
+        if fields.len() == 1 && fields[0].trim_ascii().is_empty() {
+            return Ok(()); // blank line
+        }
+        let ncols = self.header.len();
+        if fields.len() != ncols {
+            return Err(self.err(
+                line,
+                "",
+                b"",
+                format!("{} fields where the header has {ncols}", fields.len()),
+            ));
+        }
+        self.data.rows += 1;
+
+        let territory = match self.territory_col {
+            None => self.reference.france(),
+            Some(i) => match self.territory(line, i, fields[i])? {
+                CodeMapping::Territory(t) => t,
+                CodeMapping::Excluded(reason) => {
+                    *self.data.excluded.entry(reason.to_string()).or_default() += 1;
+                    return Ok(());
+                }
+            },
+        };
+
+        let date = match (self.date_col, self.fixed_date) {
             (Some(i), _) => {
-                let raw = field(i);
-                if raw == last_date.0.as_slice() {
-                    last_date.1
+                let raw = fields[i];
+                if raw == self.last_date.0.as_slice() {
+                    self.last_date.1
                 } else {
                     let d = parse_date(raw).ok_or_else(|| {
-                        err(
+                        self.err(
                             line,
-                            &header[i],
-                            &String::from_utf8_lossy(raw),
+                            &self.header[i],
+                            raw,
                             "not a date (YYYY-MM-DD or dd/mm/yyyy)".into(),
                         )
                     })?;
-                    last_date = (raw.to_vec(), d);
+                    self.last_date = (raw.to_vec(), d);
                     d
                 }
             }
@@ -407,60 +513,47 @@ pub fn ingest(
             (None, None) => Date::from_days(0),
         };
 
-        // Breakdown (the last non-`all` breakdown column wins; rows combining two non-`all`
-        // breakdowns are not representable and are rejected).
+        // Breakdown (a row combining two non-`all` breakdowns is not representable).
         let mut breakdown = Breakdowns::ALL;
-        for b in &bcols {
-            let raw = trim(field(b.index));
-            let Some(id) = b.table.get(raw) else {
-                return Err(err(
-                    line,
-                    &b.name,
-                    &String::from_utf8_lossy(raw),
-                    "unknown code".into(),
-                ));
+        for b in &self.bcols {
+            let raw = trim(fields[b.index]);
+            let Some(id) = b
+                .table
+                .iter()
+                .find(|(k, _)| k.as_slice() == raw)
+                .map(|(_, id)| *id)
+            else {
+                return Err(self.err(line, &b.name, raw, "unknown code".into()));
             };
-            if *id != Breakdowns::ALL {
+            if id != Breakdowns::ALL {
                 if breakdown != Breakdowns::ALL {
-                    return Err(err(
-                        line,
-                        &b.name,
-                        &String::from_utf8_lossy(raw),
-                        "two breakdowns on one row".into(),
-                    ));
+                    return Err(self.err(line, &b.name, raw, "two breakdowns on one row".into()));
                 }
-                breakdown = *id;
+                breakdown = id;
             }
         }
 
-        for v in &vcols {
+        for vi in 0..self.vcols.len() {
+            let v = &self.vcols[vi];
             let b = match v.fixed {
                 Some(fixed) if breakdown == Breakdowns::ALL => fixed,
                 Some(_) => continue,
                 None => breakdown,
             };
-            let raw = field(v.index);
+            let raw = fields[v.index];
             let value = match &v.categories {
                 Some(cats) => {
                     let t = String::from_utf8_lossy(trim(raw));
                     if t.is_empty() {
                         None
                     } else {
-                        Some(
-                            *cats
-                                .get(t.as_ref())
-                                .ok_or_else(|| err(line, &v.name, &t, "unknown category".into()))?,
-                        )
+                        Some(*cats.get(t.as_ref()).ok_or_else(|| {
+                            self.err(line, &v.name, raw, "unknown category".into())
+                        })?)
                     }
                 }
-                None => parse_value(raw).map_err(|NotANumber| {
-                    err(
-                        line,
-                        &v.name,
-                        &String::from_utf8_lossy(raw),
-                        "not a number".into(),
-                    )
-                })?,
+                None => parse_value(raw)
+                    .map_err(|NotANumber| self.err(line, &v.name, raw, "not a number".into()))?,
             };
             let Some(value) = value else { continue };
             let key = SeriesKey {
@@ -468,53 +561,53 @@ pub fn ingest(
                 territory,
                 breakdown: b,
             };
-            if spec.date.constant {
-                if constants.insert(key, value).is_some() && spec.on_duplicate == OnDuplicate::Error
+            if self.spec.date.constant {
+                if self.constants.insert(key, value).is_some()
+                    && self.spec.on_duplicate == OnDuplicate::Error
                 {
-                    return Err(err(
+                    return Err(self.err(
                         line,
                         &v.name,
-                        &value.to_string(),
+                        raw,
                         "duplicate row for this territory".into(),
                     ));
                 }
                 continue;
             }
-            let slot = *index.entry(key).or_insert_with(|| {
-                data.series.push((key, Series::new(date)));
-                data.series.len() - 1
-            });
-            let series = &mut data.series[slot].1;
+            let slot = match self.slots.get(&key) {
+                Some(s) => *s,
+                None => {
+                    self.data.series.push((key, Series::new(date)));
+                    self.slots.insert(key, self.data.series.len() - 1);
+                    self.data.series.len() - 1
+                }
+            };
+            let series = &mut self.data.series[slot].1;
             if series.has(date) {
-                match spec.on_duplicate {
+                match self.spec.on_duplicate {
                     OnDuplicate::KeepFirst => {
-                        data.duplicates_ignored += 1;
+                        self.data.duplicates_ignored += 1;
                         continue;
                     }
                     OnDuplicate::Error => {
-                        return Err(err(
-                            line,
-                            &v.name,
-                            &String::from_utf8_lossy(raw),
-                            format!(
-                                "duplicate row: {} {} {} already has a value in this file",
-                                reference.get(territory).key(),
-                                breakdowns.key(b),
-                                date
-                            ),
-                        ));
+                        let msg = format!(
+                            "duplicate row: {} {} {} already has a value in this file",
+                            self.reference.get(territory).key(),
+                            self.breakdowns.key(b),
+                            date
+                        );
+                        return Err(self.err(line, &self.vcols[vi].name, raw, msg));
                     }
                 }
             }
             series.set(date, value);
-            data.dates = Some(match data.dates {
+            self.data.dates = Some(match self.data.dates {
                 None => (date, date),
                 Some((a, z)) => (a.min(date), z.max(date)),
             });
         }
+        Ok(())
     }
-    data.constants = constants.into_iter().collect();
-    Ok(Ingested::Data(Box::new(data)))
 }
 
 #[cfg(test)]
@@ -524,7 +617,7 @@ mod tests {
     fn run(name: &str, text: &str) -> Result<Ingested, IngestError> {
         let c = Catalog::builtin().unwrap();
         let mut b = Breakdowns::default();
-        ingest(name, text.as_bytes(), &c, &mut b)
+        ingest(name, text.as_bytes().to_vec(), &c, &mut b)
     }
 
     fn data(i: Ingested) -> FileData {
@@ -631,7 +724,7 @@ mod tests {
         let text = "fra;jour;P_f;P_h;P;T_f;T_h;T;cl_age90;pop\nFR;2020-05-13;7;6;13;601;649;1282;09;7763205.6\nFR;2020-05-13;70;60;130;6010;6490;12820;0;67114995\n";
         let c = Catalog::builtin().unwrap();
         let mut b = Breakdowns::default();
-        let d = data(ingest("x", text.as_bytes(), &c, &mut b).unwrap());
+        let d = data(ingest("x", text.as_bytes().to_vec(), &c, &mut b).unwrap());
         let female = b.get("sex:female").unwrap();
         let pos = MeasureId(c.measures.iter().position(|m| m.id == "positives").unwrap() as u16);
         let s: Vec<f64> = d
@@ -641,6 +734,15 @@ mod tests {
             .flat_map(|(_, s)| s.points().map(|p| p.1))
             .collect();
         assert_eq!(s, [70.0]);
+    }
+
+    #[test]
+    fn quoted_separators_fall_back_to_the_full_parser() {
+        let text = "\"departement\",\"region\",\"libelle_reg\",\"libelle_dep\",\"tx_incid\",\"R\",\"taux_occupation_sae\",\"tx_pos\"\r\n\"01\",84,\"Auvergne, Rh\u{f4}ne-Alpes\",\"Ain\",2.74,0.64,16.8,1.07\r\n";
+        let d = data(run("table_indicateurs_open_data_dep_2020-06-16.csv", text).unwrap());
+        assert_eq!(d.rows, 1);
+        assert_eq!(d.series.len(), 4);
+        assert_eq!(d.dates.map(|x| x.0), Date::parse_str("2020-06-16"));
     }
 
     #[test]

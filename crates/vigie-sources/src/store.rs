@@ -112,7 +112,14 @@ mod tests {
     use crate::{Breakdowns, Catalog, Ingested, ingest};
 
     fn file(name: &str, text: &str, b: &mut Breakdowns) -> FileData {
-        match ingest(name, text.as_bytes(), &Catalog::builtin().unwrap(), b).unwrap() {
+        match ingest(
+            name,
+            text.as_bytes().to_vec(),
+            &Catalog::builtin().unwrap(),
+            b,
+        )
+        .unwrap()
+        {
             Ingested::Data(d) => *d,
             Ingested::Unrecognised { .. } => panic!(),
         }

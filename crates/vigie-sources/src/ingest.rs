@@ -435,11 +435,10 @@ impl RowSink<'_> {
 
     fn territory(&mut self, line: u64, i: usize, raw: &[u8]) -> Result<CodeMapping, IngestError> {
         let raw = trim(raw);
-        if let Some((last, m)) = &self.last_territory {
-            if last.as_slice() == raw {
+        if let Some((last, m)) = &self.last_territory
+            && last.as_slice() == raw {
                 return Ok(*m);
             }
-        }
         let mapping = match self.territory_cache.get(raw) {
             Some(m) => *m,
             None => {

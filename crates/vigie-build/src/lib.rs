@@ -355,10 +355,21 @@ fn write_release(
     ));
     clock = Instant::now();
 
+    let shapes = match &geometry {
+        Some((name, text)) => {
+            Some(
+                vigie_charts::GeoShapes::from_geojson(text).map_err(|e| BuildError::Chart {
+                    name: name.clone(),
+                    message: e.to_string(),
+                })?,
+            )
+        }
+        None => None,
+    };
     let chart_count = charts::write_all(
         computed,
         breakdowns,
-        geometry.as_ref().map(|g| g.1.as_str()),
+        shapes.as_ref(),
         &dir.join("charts"),
         opts.charts,
     )?;

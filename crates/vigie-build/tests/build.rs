@@ -7,7 +7,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use vigie_build::{BuildOptions, build, charts::ChartFormats};
+use vigie_build::charts::{ChartFormats, PngScope};
+use vigie_build::{BuildOptions, build};
 
 type Rows = BTreeMap<(String, String, String, String), f64>;
 
@@ -19,7 +20,7 @@ fn opts(sources: &Path, out: &Path) -> BuildOptions {
         built_at: "2026-11-29T06:00:00Z".into(),
         charts: ChartFormats {
             svg: true,
-            png: false,
+            png: PngScope::Dashboards,
         },
     }
 }
@@ -337,9 +338,20 @@ fn reference_test_vectors_on_real_excerpts() {
     ] {
         fs::copy(dir.join(f), src.join(f)).unwrap();
     }
+    if let Some(geo) = vigie_testkit::shared("geo/departements-avec-outre-mer.geojson") {
+        fs::copy(geo, src.join("departements-avec-outre-mer.geojson")).unwrap();
+    }
     let out = tmp.path().join("release");
     build(&opts(&src, &out)).unwrap();
     let rows = read_rows(&out);
+    // The department map is drawn from the GeoJSON found among the sources.
+    let map = fs::read_to_string(out.join("charts/maps/hosp_per_100k.svg")).unwrap();
+    assert!(
+        map.matches("<path").count() >= 101,
+        "{}",
+        map.matches("<path").count()
+    );
+    assert!(map.contains("Ain"));
     // §5 of spf-data-and-indicators.md.
     assert!(close(
         get(&rows, "DEP-01", "incidence_rate_7d", "all", "2020-05-19"),

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use vigie_build::{BuildOptions, charts::ChartFormats};
+use vigie_build::BuildOptions;
+use vigie_build::charts::{ChartFormats, PngScope};
 
 /// Arguments of `vigie build`.
 #[derive(Debug, clap::Args)]
@@ -18,8 +19,11 @@ pub struct Args {
     #[arg(long = "catalog", value_name = "FILE")]
     pub catalogs: Vec<PathBuf>,
     /// Do not render PNG copies of the charts (SVG only).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "png_all")]
     pub no_png: bool,
+    /// Render a PNG of every chart (default: each territory's dashboard and the maps).
+    #[arg(long)]
+    pub png_all: bool,
     /// Do not render charts at all.
     #[arg(long)]
     pub no_charts: bool,
@@ -44,7 +48,13 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
         built_at,
         charts: ChartFormats {
             svg: !args.no_charts,
-            png: !args.no_charts && !args.no_png,
+            png: if args.no_png {
+                PngScope::None
+            } else if args.png_all {
+                PngScope::All
+            } else {
+                PngScope::Dashboards
+            },
         },
     };
     let report = vigie_build::build(&opts).with_context(|| {

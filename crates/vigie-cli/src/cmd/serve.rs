@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use vigie_build::{BuildOptions, charts::ChartFormats};
+use vigie_build::BuildOptions;
+use vigie_build::charts::{ChartFormats, PngScope};
 
 /// Arguments of `vigie serve`.
 #[derive(Debug, clap::Args)]
@@ -71,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             built_at: now()?,
             charts: ChartFormats {
                 svg: true,
-                png: false,
+                png: PngScope::None,
             },
         };
         let report = vigie_build::build(&opts)

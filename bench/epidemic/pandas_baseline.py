@@ -123,24 +123,27 @@ def finite(s):
 def sidep_indicators(df):
     """(name, Series) pairs for SI-DEP; df is modified in place with helper columns."""
     has_pop = "pop" in df.columns
+    # Vigie's catalogue computes the variants (centred incidence, mean of daily ratios,
+    # week-over-week change) for the `all` breakdown only; so does the baseline.
+    only_all = df["breakdown"] == "all"
     df["P7"] = rolling(df, "P")
     df["T7"] = rolling(df, "T")
     out = [("cases", df["P"]), ("tests", df["T"])]
     if has_pop:
         out += [
             ("incidence_rate_7d", df["P7"] / df["pop"] * 1e5),
-            ("incidence_rate_7d_centred", rolling(df, "P", center=True) / df["pop"] * 1e5),
+            ("incidence_rate_7d_centred", (rolling(df, "P", center=True) / df["pop"] * 1e5).where(only_all)),
         ]
     out.append(("positivity_rate_7d", finite(df["P7"] / df["T7"] * 100)))
     df["daily_pos"] = finite(df["P"] / df["T"] * 100)
-    out.append(("positivity_rate_7d_mean_of_ratios", rolling(df, "daily_pos", "mean")))
+    out.append(("positivity_rate_7d_mean_of_ratios", rolling(df, "daily_pos", "mean").where(only_all)))
     if has_pop:
         out.append(("screening_rate_7d", df["T7"] / df["pop"] * 1e5))
     out.append(("cases_7d_mean", rolling(df, "P", "mean")))
     df["P7_prev"] = shift7(df, "P7")
     df["growth"] = finite(df["P7"] / df["P7_prev"])
     out.append(("r_effective", rolling(df, "growth", "mean")))
-    out.append(("cases_wow_change", finite((df["P7"] - df["P7_prev"]) / df["P7_prev"] * 100)))
+    out.append(("cases_wow_change", finite((df["P7"] - df["P7_prev"]) / df["P7_prev"] * 100).where(only_all)))
     return out
 
 

@@ -8,6 +8,9 @@
 #   CPU=0                  the CPU both tools are pinned to (taskset -c)
 #   VIGIE_BIN=path         use this vigie binary and skip `cargo build --release -p vigie-cli`
 #   VIGIE_SHARED_DATA=dir  shared data (default <repo>/../shared/data), read in place
+#   RELEASES=dir           where both tools write their outputs (default bench/out; e.g. /dev/shm/vigie-bench
+#                          to measure computation rather than the disk)
+#   VIGIE_ARGS="..."       extra flags for `vigie build` (e.g. "--png none", --no-charts)
 # Outputs (all under bench/out/, gitignored): epidemic-sources/, vigie-release/, pandas-release/,
 # epidemic-logs/, epidemic-report.txt.
 set -euo pipefail
@@ -22,6 +25,8 @@ SRC=$OUT/epidemic-sources
 LOGS=$OUT/epidemic-logs
 REPORT=$OUT/epidemic-report.txt
 RUNS=${RUNS:-3}
+REL=${RELEASES:-$OUT}
+mkdir -p "$REL"
 CPU=${CPU:-0}
 
 say() { printf '\n== %s\n' "$*"; }
@@ -103,11 +108,11 @@ run_tool() {
 }
 
 say "vigie: $RUNS runs on CPU $CPU"
-run_tool vigie "$OUT/vigie-release" \
-    "$VIGIE_BIN" build --sources "$SRC" --out "$OUT/vigie-release"
+run_tool vigie "$REL/vigie-release" \
+    "$VIGIE_BIN" build ${VIGIE_ARGS:-} --sources "$SRC" --out "$REL/vigie-release"
 say "pandas: $RUNS runs on CPU $CPU"
-run_tool pandas "$OUT/pandas-release" \
-    "$VENV/bin/python" "$BENCH/pandas_baseline.py" --sources "$SRC" --out "$OUT/pandas-release"
+run_tool pandas "$REL/pandas-release" \
+    "$VENV/bin/python" "$BENCH/pandas_baseline.py" --sources "$SRC" --out "$REL/pandas-release"
 
 # ---------------------------------------------------------------- (e) summary
 out_rows() { awk 'END { print NR - 1 }' "$1/open-data/indicators.csv"; }
@@ -124,7 +129,7 @@ summary() {
     for t in vigie pandas; do
         printf '%-8s %12.2f %14d %16.0f %16d\n' "$t" "${BEST[$t]}" $((RSS[$t] / 1024)) \
             "$(awk -v r="$INPUT_ROWS" -v s="${BEST[$t]}" 'BEGIN { print (s > 0 ? r / s : 0) }')" \
-            "$(out_rows "$OUT/$t-release")"
+            "$(out_rows "$REL/$t-release")"
     done
     awk -v p="${BEST[pandas]}" -v v="${BEST[vigie]}" -v pm="${RSS[pandas]}" -v vm="${RSS[vigie]}" 'BEGIN {
         if (v > 0) printf "ratio pandas/vigie: wall time %.1fx", p / v; else printf "ratio pandas/vigie: wall time n/a (vigie 0 s)";
@@ -136,10 +141,10 @@ SUMMARY=$(summary)
 echo "$SUMMARY"
 
 # ---------------------------------------------------------------- (f) output comparison
-say "comparing $OUT/vigie-release/open-data/indicators.csv with $OUT/pandas-release/open-data/indicators.csv"
+say "comparing $REL/vigie-release/open-data/indicators.csv with $REL/pandas-release/open-data/indicators.csv"
 set +e
 COMPARISON=$("$VENV/bin/python" "$BENCH/compare.py" \
-    "$OUT/vigie-release/open-data/indicators.csv" "$OUT/pandas-release/open-data/indicators.csv" 2>&1)
+    "$REL/vigie-release/open-data/indicators.csv" "$REL/pandas-release/open-data/indicators.csv" 2>&1)
 CMP_STATUS=$?
 set -e
 echo "$COMPARISON"

@@ -1,9 +1,9 @@
 //! Charts of a release: per territory time charts and a dashboard mosaic, and department maps.
 //!
-//! Layout: `charts/<TERRITORY>/<chart>.svg` for every territory, `charts/<TERRITORY>/dashboard.png`
-//! for every territory (and a PNG of every chart with [`PngScope::All`]), `charts/maps/<indicator>.svg`
-//! and `.png` when a department GeoJSON is among the sources. PNGs are rasterised on every
-//! available core.
+//! Layout: `charts/<TERRITORY>/<chart>.svg` and `dashboard.svg` for every territory,
+//! `charts/maps/<indicator>.svg` when a department GeoJSON is among the sources, and PNG copies
+//! as chosen by [`PngScope`] (by default the national and regional dashboards and the maps).
+//! PNGs are rasterised on every available core.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -16,13 +16,16 @@ use vigie_sources::Breakdowns;
 use crate::BuildError;
 use crate::compute::{Computed, Group};
 
-/// Which PNG copies to render.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Which PNG copies to render at build time (`vigie serve` rasterises any other chart on
+/// demand from its SVG).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PngScope {
     /// None.
-    #[default]
     None,
-    /// Each territory's dashboard and the maps.
+    /// The dashboards of France and the regions, and the maps.
+    #[default]
+    National,
+    /// The dashboard of every territory, and the maps.
     Dashboards,
     /// Every chart.
     All,
@@ -372,7 +375,12 @@ pub fn write_all(
             let path = tdir.join("dashboard.svg");
             fs::write(&path, &svg).map_err(io(&path))?;
             written += 1;
-            if formats.png != PngScope::None {
+            let wanted = match formats.png {
+                PngScope::None => false,
+                PngScope::National => t.level != Level::Department,
+                PngScope::Dashboards | PngScope::All => true,
+            };
+            if wanted {
                 png_jobs.push((path.with_extension("png"), svg));
             }
         }

@@ -425,3 +425,41 @@ pub fn cross_checks(computed: &Computed, breakdowns: &Breakdowns) -> Vec<Check> 
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use vigie_core::Date;
+
+    proptest! {
+        /// A region derived from its departments is exactly their sum on every day where all
+        /// of them have a value, and undefined elsewhere; France is not derived from a partial set.
+        #[test]
+        fn region_is_the_sum_of_its_departments(
+            a in proptest::collection::vec(proptest::option::weighted(0.9, 0u32..5000), 1..40),
+            b in proptest::collection::vec(proptest::option::weighted(0.9, 0u32..5000), 1..40),
+            shift in 0i32..5,
+        ) {
+            let catalog = Catalog::builtin().unwrap();
+            let breakdowns = Breakdowns::default();
+            let r = reference();
+            let positives = MeasureId(catalog.measures.iter().position(|m| m.id == "positives").unwrap() as u16);
+            let (a2, b2) = (r.by_key("DEP-2A").unwrap(), r.by_key("DEP-2B").unwrap());
+            let start = Date::from_ymd(2021, 1, 1).unwrap();
+            let mk = |v: &[Option<u32>], s: Date| Series::from_values(s, v.iter().map(|x| x.map_or(f64::NAN, f64::from)).collect());
+            let (sa, sb) = (mk(&a, start), mk(&b, start.add_days(shift)));
+            let mut store = Store::default();
+            store.series.insert(SeriesKey { measure: positives, territory: a2, breakdown: Breakdowns::ALL }, sa.clone());
+            store.series.insert(SeriesKey { measure: positives, territory: b2, breakdown: Breakdowns::ALL }, sb.clone());
+            aggregate(&mut store, &catalog, &breakdowns);
+            let region = store.series.get(&SeriesKey { measure: positives, territory: r.by_key("REG-94").unwrap(), breakdown: Breakdowns::ALL });
+            for d in 0..50 {
+                let day = start.add_days(d);
+                let expected = match (sa.get(day), sb.get(day)) { (Some(x), Some(y)) => Some(x + y), _ => None };
+                prop_assert_eq!(region.and_then(|s| s.get(day)), expected);
+            }
+            prop_assert!(!store.series.keys().any(|k| k.territory == r.france()));
+        }
+    }
+}

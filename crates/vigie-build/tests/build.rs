@@ -68,7 +68,7 @@ fn fixture_build_aggregates_and_computes() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("release");
     let report = build(&opts(&fixtures(), &out)).unwrap();
-    assert_eq!(report.files_used, 4);
+    assert_eq!(report.files_used, 5);
     assert!(
         report.files_unrecognised.is_empty(),
         "{:?}",
@@ -159,6 +159,48 @@ fn fixture_build_aggregates_and_computes() {
     .unwrap();
     let adm_sum: f64 = (0..7).map(|i| f64::from(2 * (3 + i % 4))).sum();
     assert!((adm - adm_sum / (158_507.0 + 177_689.0) * 1e5).abs() < 1e-9);
+
+    // R from emergency visits (SurSaUD): REG-94 visits are 2·(12+i) on day i.
+    let x: Vec<f64> = (0..24).map(|i| f64::from(2 * (12 + i))).collect();
+    let a = |t: usize| x[t - 6..=t].iter().sum::<f64>();
+    let r23 = (17..=23).map(|t| a(t) / a(t - 7)).sum::<f64>() / 7.0;
+    let got = get(
+        &rows,
+        "REG-94",
+        "r_effective_emergency",
+        "all",
+        "2021-01-24",
+    )
+    .unwrap();
+    assert!((got - r23).abs() < 1e-12, "{got} vs {r23}");
+    assert_eq!(
+        get(
+            &rows,
+            "REG-94",
+            "r_effective_emergency",
+            "all",
+            "2021-01-19"
+        ),
+        None
+    );
+    assert_eq!(
+        get(
+            &rows,
+            "DEP-2A",
+            "emergency_visits_covid",
+            "age:75+",
+            "2021-01-01"
+        ),
+        Some(2.0)
+    );
+    // Positivity over 14 days (CovidTracker's department variant).
+    let p14: f64 = (0..14).map(|i| f64::from(30 + 2 * i)).sum();
+    let t14: f64 = (0..14).map(|i| f64::from(10 * (30 + 2 * i) + 14)).sum();
+    assert!(close(
+        get(&rows, "REG-94", "positivity_rate_14d", "all", "2021-01-14"),
+        p14 / t14 * 100.0,
+        1e-9
+    ));
 
     // Every required indicator id is there.
     for id in [

@@ -39,7 +39,8 @@ fn build_writes_the_release_and_bad_data_exits_1_naming_the_cell() {
     let run = vigie()
         .args([
             "build",
-            "--no-png",
+            "--png",
+            "none",
             "--built-at",
             "2026-01-01T00:00:00Z",
             "--sources",
@@ -143,8 +144,9 @@ fn get(addr: &str, path: &str) -> (u16, String) {
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).unwrap();
+    let mut bytes = Vec::new();
+    s.read_to_end(&mut bytes).unwrap();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     let status = text
         .split(' ')
         .nth(1)
@@ -183,6 +185,15 @@ fn serve_without_data_starts_on_the_labelled_demo() {
     let (status, api) = get(&addr, "/api/v1/territories/DEP-2A");
     assert_eq!(status, 200);
     assert!(api.contains("\"territory\":\"DEP-2A\""));
+    // A department's dashboard PNG is not rendered by the build: the server rasterises it.
+    let (status, png) = get(&addr, "/charts/DEP-2A/dashboard.png");
+    assert_eq!(status, 200);
+    assert!(png.contains("image/png"));
+    let (status, svg) = get(&addr, "/charts/FR/incidence.svg");
+    assert_eq!(status, 200);
+    assert!(svg.contains("<svg"));
+    let (status, _) = get(&addr, "/charts/FR/..%2Frelease.json");
+    assert_eq!(status, 404);
     let (status, _) = get(&addr, "/territoire/DEP-99");
     assert_eq!(status, 404);
     let (status, _) = get(&addr, "/open-data/../release.json");

@@ -28,6 +28,12 @@ pub use release::{LoadError, Release};
 
 const CSS: &str = include_str!("../assets/vigie.css");
 
+/// PNG charts rendered on demand, by `release id/dir/file`.
+type PngCache = Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<u8>>>>>;
+
+/// At most this many on-demand PNGs are kept in memory.
+const PNG_CACHE_ENTRIES: usize = 1024;
+
 /// Shared state of the server.
 #[derive(Clone)]
 pub struct AppState {
@@ -35,6 +41,7 @@ pub struct AppState {
     pub release: Arc<RwLock<Arc<Release>>>,
     /// Whether the data are the demonstration dataset.
     pub demo: bool,
+    png_cache: PngCache,
 }
 
 impl AppState {
@@ -43,6 +50,7 @@ impl AppState {
         AppState {
             release: Arc::new(RwLock::new(Arc::new(release))),
             demo,
+            png_cache: PngCache::default(),
         }
     }
 
@@ -174,6 +182,69 @@ async fn api_file(State(s): State<AppState>, Path(name): Path<String>) -> Respon
     json_file(s.current().dir.join("open-data").join(file))
 }
 
+fn safe_segment(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('.')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+/// `/charts/{dir}/{file}`: SVG and PNG files of the release; a PNG the build did not render is
+/// rasterised from its SVG on first request and kept in memory.
+async fn chart(State(s): State<AppState>, Path((dir, file)): Path<(String, String)>) -> Response {
+    let not_found = || (StatusCode::NOT_FOUND, "not found\n").into_response();
+    if !safe_segment(&dir) || !safe_segment(&file) {
+        return not_found();
+    }
+    let r = s.current();
+    let path = r.dir.join("charts").join(&dir).join(&file);
+    let headers = |ct: &'static str| {
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ]
+    };
+    if file.ends_with(".svg") {
+        return match std::fs::read(&path) {
+            Ok(b) => (StatusCode::OK, headers("image/svg+xml"), b).into_response(),
+            Err(_) => not_found(),
+        };
+    }
+    let Some(stem) = file.strip_suffix(".png") else {
+        return not_found();
+    };
+    if let Ok(b) = std::fs::read(&path) {
+        return (StatusCode::OK, headers("image/png"), b).into_response();
+    }
+    let key = format!("{}/{dir}/{file}", r.id());
+    if let Some(hit) = s.png_cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return (StatusCode::OK, headers("image/png"), hit.as_ref().clone()).into_response();
+    }
+    let Ok(svg) =
+        std::fs::read_to_string(r.dir.join("charts").join(&dir).join(format!("{stem}.svg")))
+    else {
+        return not_found();
+    };
+    let rendered = tokio::task::spawn_blocking(move || vigie_charts::svg_to_png(&svg, 1.0)).await;
+    match rendered {
+        Ok(Ok(png)) => {
+            let png = Arc::new(png);
+            if let Ok(mut c) = s.png_cache.lock() {
+                if c.len() >= PNG_CACHE_ENTRIES {
+                    c.clear();
+                }
+                c.insert(key, png.clone());
+            }
+            (StatusCode::OK, headers("image/png"), png.as_ref().clone()).into_response()
+        }
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "cannot render the chart\n",
+        )
+            .into_response(),
+    }
+}
+
 async fn css() -> Response {
     (
         StatusCode::OK,
@@ -193,9 +264,7 @@ async fn healthz(State(s): State<AppState>) -> Response {
 /// The application router.
 pub fn router(state: AppState) -> Router {
     let dir = state.current().dir.clone();
-    let files = Router::new()
-        .nest_service("/open-data", ServeDir::new(dir.join("open-data")))
-        .nest_service("/charts", ServeDir::new(dir.join("charts")));
+    let files = Router::new().nest_service("/open-data", ServeDir::new(dir.join("open-data")));
     Router::new()
         .route("/", get(home))
         .route("/territoires", get(territories_page))
@@ -206,6 +275,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/territories", get(api_territories))
         .route("/api/v1/territories/{key}", get(api_territory))
         .route("/api/v1/{name}", get(api_file))
+        .route("/charts/{dir}/{file}", get(chart))
         .route("/assets/vigie.css", get(css))
         .route("/healthz", get(healthz))
         .merge(files)

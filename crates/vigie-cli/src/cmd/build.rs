@@ -18,18 +18,30 @@ pub struct Args {
     /// Extra catalogue file(s) describing more sources or indicators (TOML).
     #[arg(long = "catalog", value_name = "FILE")]
     pub catalogs: Vec<PathBuf>,
-    /// Do not render PNG copies of the charts (SVG only).
-    #[arg(long, conflicts_with = "png_all")]
-    pub no_png: bool,
-    /// Render a PNG of every chart (default: each territory's dashboard and the maps).
-    #[arg(long)]
-    pub png_all: bool,
+    /// PNG copies to render: none, national (France and regions dashboards, maps), dashboards
+    /// (every territory's dashboard, maps) or all (every chart). `vigie serve` renders any
+    /// missing PNG on demand from its SVG.
+    #[arg(long, value_enum, default_value_t = PngArg::National, value_name = "WHICH")]
+    pub png: PngArg,
     /// Do not render charts at all.
     #[arg(long)]
     pub no_charts: bool,
     /// Build time to record, ISO 8601 (default: now). Fixing it makes builds byte-reproducible.
     #[arg(long, value_name = "ISO-8601")]
     pub built_at: Option<String>,
+}
+
+/// PNG scope on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PngArg {
+    /// No PNG.
+    None,
+    /// France and regions dashboards, maps.
+    National,
+    /// Every territory's dashboard, maps.
+    Dashboards,
+    /// Every chart.
+    All,
 }
 
 /// Runs the build and prints a summary.
@@ -48,12 +60,11 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
         built_at,
         charts: ChartFormats {
             svg: !args.no_charts,
-            png: if args.no_png {
-                PngScope::None
-            } else if args.png_all {
-                PngScope::All
-            } else {
-                PngScope::Dashboards
+            png: match args.png {
+                PngArg::None => PngScope::None,
+                PngArg::National => PngScope::National,
+                PngArg::Dashboards => PngScope::Dashboards,
+                PngArg::All => PngScope::All,
             },
         },
     };

@@ -13,6 +13,8 @@ use vigie_sources::{BreakdownId, Breakdowns, Catalog, MeasureId, SeriesKey, Stor
 pub enum PopulationSource {
     /// The `pop` column of the source file (summed over departments where aggregated).
     SourceFile,
+    /// A population table among the sources (constant).
+    Table,
     /// The embedded INSEE population.
     Insee,
     /// None available (rates undefined).
@@ -24,6 +26,7 @@ impl PopulationSource {
     pub fn as_str(self) -> &'static str {
         match self {
             PopulationSource::SourceFile => "source_file",
+            PopulationSource::Table => "population_table",
             PopulationSource::Insee => "insee_embedded",
             PopulationSource::None => "none",
         }
@@ -340,6 +343,20 @@ pub fn evaluate(
             inputs.insert("population", filled);
             population_source = PopulationSource::SourceFile;
         }
+        // Constants (capacities, population tables). A population table only applies where
+        // the data files carry no population of their own.
+        for (k, v) in &store.constants {
+            if k.territory == territory && k.breakdown == breakdown {
+                let id = catalog.measures[k.measure.0 as usize].id.as_str();
+                if Some(k.measure) == population_measure {
+                    if population_source == PopulationSource::SourceFile {
+                        continue;
+                    }
+                    population_source = PopulationSource::Table;
+                }
+                inputs.insert(id, vec![*v; len]);
+            }
+        }
         if population_source == PopulationSource::None && breakdown == Breakdowns::ALL {
             inputs.insert("population", vec![r.get(territory).population as f64; len]);
             population_source = PopulationSource::Insee;
@@ -347,14 +364,6 @@ pub fn evaluate(
         let population = inputs
             .get("population")
             .and_then(|p| p.iter().rev().find(|x| !x.is_nan()).copied());
-        for (k, v) in &store.constants {
-            if k.territory == territory && k.breakdown == breakdown {
-                inputs.insert(
-                    catalog.measures[k.measure.0 as usize].id.as_str(),
-                    vec![*v; len],
-                );
-            }
-        }
         let mut values: Vec<(usize, Vec<f64>)> = Vec::new();
         let mut computed: HashMap<&str, usize> = HashMap::new();
         for (i, (spec, formula)) in indicators.iter().zip(&formulas).enumerate() {
@@ -395,6 +404,18 @@ pub fn cross_checks(computed: &Computed, breakdowns: &Breakdowns) -> Vec<Check> 
         ("positivity_rate_7d", "spf_positivity_rate"),
         ("r_effective", "spf_r_effective"),
         ("icu_saturation", "spf_icu_occupancy"),
+        ("vaccination_dose1_cum", "spf_vacc_dose1_cum"),
+        ("vaccination_dose2_cum", "spf_vacc_dose2_cum"),
+        ("vaccination_complete_cum", "spf_vacc_complete_cum"),
+        ("vaccination_booster_cum", "spf_vacc_booster_cum"),
+        (
+            "vaccination_coverage_dose1",
+            "spf_vaccination_coverage_dose1",
+        ),
+        (
+            "vaccination_coverage_complete",
+            "spf_vaccination_coverage_complete",
+        ),
     ];
     let idx = |id: &str| computed.indicators.iter().position(|i| i.id == id);
     let mut out = Vec::new();

@@ -112,6 +112,18 @@ pub enum Formula {
         /// Lag in days (7 for week over week).
         lag: usize,
     },
+    /// Running total of the defined values, reported on the days the input has a value
+    /// (weekly deliveries stay weekly).
+    Cumulative {
+        /// Input.
+        input: String,
+    },
+    /// Sum of several inputs; inputs absent for the territory are skipped, a missing day in a
+    /// present input makes the day undefined.
+    Add {
+        /// Inputs.
+        inputs: Vec<String>,
+    },
 }
 
 impl Formula {
@@ -123,7 +135,9 @@ impl Formula {
             | Formula::Mean { input, .. }
             | Formula::Reproduction { input, .. }
             | Formula::DailyFromCumulative { input }
-            | Formula::Change { input, .. } => vec![input],
+            | Formula::Change { input, .. }
+            | Formula::Cumulative { input } => vec![input],
+            Formula::Add { inputs } => inputs.iter().map(String::as_str).collect(),
             Formula::Rate {
                 numerator,
                 population,
@@ -200,6 +214,14 @@ impl Formula {
             } => reproduction(input(i)?, *window, *delay, *smoothing),
             Formula::DailyFromCumulative { input: i } => diff(input(i)?, 1),
             Formula::Change { input: i, lag } => pct_change(input(i)?, *lag),
+            Formula::Cumulative { input: i } => cumulative(input(i)?),
+            Formula::Add { inputs } => {
+                let present: Vec<&[f64]> = inputs.iter().filter_map(|n| input(n)).collect();
+                let first = present.first()?;
+                (0..first.len())
+                    .map(|t| present.iter().map(|v| v[t]).sum())
+                    .collect()
+            }
         })
     }
 }
@@ -288,6 +310,21 @@ pub fn reproduction(v: &[f64], window: usize, delay: usize, smoothing: usize) ->
     rolling_mean(&ratio, smoothing, Align::Trailing)
 }
 
+/// Running total of the defined values, defined where the input is.
+pub fn cumulative(v: &[f64]) -> Vec<f64> {
+    let mut total = 0.0;
+    v.iter()
+        .map(|x| {
+            if x.is_nan() {
+                f64::NAN
+            } else {
+                total += x;
+                total
+            }
+        })
+        .collect()
+}
+
 /// Fills missing days of a slowly varying stock (a population): each missing day takes the
 /// last known value before it, or the first known value after it at the start.
 pub fn fill_stock(v: &[f64]) -> Vec<f64> {
@@ -354,6 +391,26 @@ mod tests {
         assert!(r[18].is_nan());
         assert!(close(r[19], 2.0, 1e-9));
         assert!(close(r[39], 2.0, 1e-9));
+    }
+
+    #[test]
+    fn cumulative_and_add() {
+        let c = cumulative(&[1.0, NAN, 2.0, 3.0]);
+        assert_eq!((c[0], c[2], c[3]), (1.0, 3.0, 6.0));
+        assert!(c[1].is_nan());
+        let f = Formula::Add {
+            inputs: vec!["a".into(), "b".into(), "absent".into()],
+        };
+        let (a, b) = ([1.0, 2.0, NAN], [10.0, 20.0, 30.0]);
+        let out = f
+            .evaluate(|n| match n {
+                "a" => Some(&a[..]),
+                "b" => Some(&b[..]),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(&out[..2], &[11.0, 22.0]);
+        assert!(out[2].is_nan());
     }
 
     #[test]

@@ -191,7 +191,8 @@ impl Reference {
     /// Accepts `01`…`95`, `2A`, `2B`, `971`…`976`, and unpadded `1`…`9`. Known special codes are
     /// [`CodeMapping::Excluded`]: `00` (unknown department), `975` (Saint-Pierre-et-Miquelon),
     /// `977` (Saint-Barthélemy), `978` (Saint-Martin), `20` (Corsica before the 2A/2B split,
-    /// which cannot be split back), `99` (abroad).
+    /// which cannot be split back), `99` (abroad), `750` and `970` (residual codes of the 2021
+    /// vaccination files).
     pub fn department(&self, raw: &str) -> Result<CodeMapping, UnknownCode> {
         let code = raw.trim().trim_matches('"');
         let padded;
@@ -215,6 +216,9 @@ impl Reference {
             }
             "20" => Some("Corsica before the 2A/2B split (20): cannot be assigned to a department"),
             "99" => Some("abroad (99)"),
+            "750" | "970" => Some(
+                "residual codes 750 and 970 of the 2021 vaccination files (a handful of doses, no department)",
+            ),
             _ => None,
         };
         if let Some(reason) = special {

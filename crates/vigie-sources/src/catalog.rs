@@ -8,6 +8,7 @@ use vigie_core::{Align, Formula};
 
 const BUILTIN_SOURCES: &str = include_str!("../catalog/epidemic.toml");
 const BUILTIN_INDICATORS: &str = include_str!("../catalog/indicators.toml");
+const BUILTIN_VACCINATION: &str = include_str!("../catalog/vaccination.toml");
 
 /// A catalogue that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -137,6 +138,42 @@ pub struct BreakdownSpec {
     pub column: String,
     /// Name of the code table mapping raw codes to breakdown keys (`all`, `age:0-9`...).
     pub codes: String,
+    /// The column may be absent (every row is then `all`).
+    #[serde(default)]
+    pub optional: bool,
+    /// The file has no `all` rows: the `all` series is the sum over the codes (deliveries by
+    /// vaccine type).
+    #[serde(default)]
+    pub sum_to_all: bool,
+}
+
+/// One territory description, or alternatives tried in order (the first whose column is in
+/// the header wins), for files published with the same columns at several levels.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum TerritoryChoice {
+    /// A single description.
+    One(TerritorySpec),
+    /// Alternatives.
+    Many(Vec<TerritorySpec>),
+}
+
+impl TerritoryChoice {
+    /// The alternatives in order.
+    pub fn alternatives(&self) -> &[TerritorySpec] {
+        match self {
+            TerritoryChoice::One(t) => std::slice::from_ref(t),
+            TerritoryChoice::Many(v) => v,
+        }
+    }
+
+    /// The alternative that applies to a header.
+    pub fn resolve(&self, header: &[String]) -> Option<&TerritorySpec> {
+        self.alternatives().iter().find(|t| match &t.column {
+            Some(c) => header.iter().any(|h| h == c),
+            None => true,
+        })
+    }
 }
 
 /// A value column.
@@ -203,11 +240,14 @@ pub struct SourceSpec {
     pub url: Option<String>,
     /// Header signature: every one of these columns must be present.
     pub header: Vec<String>,
+    /// At least one of these columns must be present (e.g. `fra`, `reg` or `dep`).
+    #[serde(default)]
+    pub header_any: Vec<String>,
     /// Columns whose presence means another source type.
     #[serde(default)]
     pub absent: Vec<String>,
-    /// Territory.
-    pub territory: TerritorySpec,
+    /// Territory (or alternatives).
+    pub territory: TerritoryChoice,
     /// Date.
     pub date: DateSpec,
     /// Breakdown columns.
@@ -339,6 +379,16 @@ pub enum FormulaSpec {
         /// Lag.
         lag: usize,
     },
+    /// Running total.
+    Cumulative {
+        /// Input.
+        input: String,
+    },
+    /// Sum of inputs (absent ones skipped).
+    Add {
+        /// Inputs.
+        inputs: Vec<String>,
+    },
 }
 
 /// Window alignment in TOML.
@@ -436,6 +486,8 @@ impl FormulaSpec {
             },
             FormulaSpec::DailyFromCumulative { input } => Formula::DailyFromCumulative { input },
             FormulaSpec::Change { input, lag } => Formula::Change { input, lag },
+            FormulaSpec::Cumulative { input } => Formula::Cumulative { input },
+            FormulaSpec::Add { inputs } => Formula::Add { inputs },
         }
     }
 
@@ -510,6 +562,8 @@ impl FormulaSpec {
             FormulaSpec::Change { input, lag } => {
                 format!("({input}(t) − {input}(t-{lag})) / {input}(t-{lag}) × 100")
             }
+            FormulaSpec::Cumulative { input } => format!("running total of {input}"),
+            FormulaSpec::Add { inputs } => inputs.join(" + "),
         }
     }
 
@@ -529,7 +583,7 @@ impl FormulaSpec {
             } => window + delay + smoothing - 1,
             FormulaSpec::DailyFromCumulative { .. } => 2,
             FormulaSpec::Change { lag, .. } => lag + 1,
-            FormulaSpec::Value { .. } => 1,
+            FormulaSpec::Value { .. } | FormulaSpec::Cumulative { .. } | FormulaSpec::Add { .. } => 1,
         }
     }
 }
@@ -592,6 +646,7 @@ impl Catalog {
         let mut c = Catalog::default();
         c.add_toml(BUILTIN_SOURCES, "built-in epidemic.toml")?;
         c.add_toml(BUILTIN_INDICATORS, "built-in indicators.toml")?;
+        c.add_toml(BUILTIN_VACCINATION, "built-in vaccination.toml")?;
         c.validate()?;
         Ok(c)
     }
@@ -645,10 +700,12 @@ impl Catalog {
                     crate::breakdown::validate_key(key).map_err(|e| bad(e.to_string()))?;
                 }
             }
-            if s.territory.column.is_none() && s.territory.level != TerritoryLevel::Country {
-                return Err(bad(
-                    "a territory column is required below the country level".into(),
-                ));
+            for t in s.territory.alternatives() {
+                if t.column.is_none() && t.level != TerritoryLevel::Country {
+                    return Err(bad(
+                        "a territory column is required below the country level".into(),
+                    ));
+                }
             }
             let d = &s.date;
             if usize::from(d.column.is_some())

@@ -91,8 +91,13 @@ pub fn recognise<'c>(catalog: &'c Catalog, header: &[String]) -> Option<&'c Sour
     catalog
         .sources
         .iter()
-        .filter(|s| s.header.iter().all(|c| has(c)) && !s.absent.iter().any(|c| has(c)))
-        .max_by_key(|s| (s.header.len(), s.priority))
+        .filter(|s| {
+            s.header.iter().all(|c| has(c))
+                && (s.header_any.is_empty() || s.header_any.iter().any(|c| has(c)))
+                && !s.absent.iter().any(|c| has(c))
+                && s.territory.resolve(header).is_some()
+        })
+        .max_by_key(|s| (s.header.len() + usize::from(!s.header_any.is_empty()), s.priority))
 }
 
 fn vintage(spec: &SourceSpec, header: &[String]) -> Option<String> {
@@ -199,6 +204,7 @@ struct BreakdownColumn {
     index: usize,
     name: String,
     table: Vec<(Vec<u8>, BreakdownId)>,
+    sum_to_all: bool,
 }
 
 /// Reads one file. `name` is used for recognition-independent context (errors, file-name dates).
@@ -233,8 +239,12 @@ pub fn ingest(
             .map(|i| MeasureId(i as u16))
     };
 
-    let territory_col = match &spec.territory.column {
-        Some(c) if spec.territory.level != TerritoryLevel::Country => {
+    let territory_spec = spec
+        .territory
+        .resolve(&header)
+        .ok_or_else(|| err(1, "", "", "no territory column of this source in the header".into()))?;
+    let territory_col = match &territory_spec.column {
+        Some(c) if territory_spec.level != TerritoryLevel::Country => {
             Some(col(c).ok_or_else(|| err(1, c, "", "territory column missing".into()))?)
         }
         _ => None,
@@ -253,8 +263,12 @@ pub fn ingest(
     };
     let mut bcols = Vec::new();
     for b in &spec.breakdowns {
-        let index = col(&b.column)
-            .ok_or_else(|| err(1, &b.column, "", "breakdown column missing".into()))?;
+        let Some(index) = col(&b.column) else {
+            if b.optional {
+                continue;
+            }
+            return Err(err(1, &b.column, "", "breakdown column missing".into()));
+        };
         let table = catalog
             .code_tables
             .get(&b.codes)
@@ -268,6 +282,7 @@ pub fn ingest(
             index,
             name: b.column.clone(),
             table,
+            sum_to_all: b.sum_to_all,
         });
     }
     let mut vcols = Vec::new();
@@ -299,6 +314,7 @@ pub fn ingest(
     let mut sink = RowSink {
         name,
         spec,
+        territory_spec,
         header: &header,
         territory_col,
         date_col,
@@ -395,6 +411,7 @@ fn split_simple(
 struct RowSink<'a> {
     name: &'a str,
     spec: &'a SourceSpec,
+    territory_spec: &'a crate::catalog::TerritorySpec,
     header: &'a [String],
     territory_col: Option<usize>,
     date_col: Option<usize>,
@@ -444,7 +461,7 @@ impl RowSink<'_> {
             None => {
                 let text = String::from_utf8_lossy(raw).into_owned();
                 let r = self.reference;
-                let m = match (self.spec.territory.level, self.spec.territory.by) {
+                let m = match (self.territory_spec.level, self.territory_spec.by) {
                     (TerritoryLevel::Department, TerritoryBy::Name) => r
                         .department_by_name(&text)
                         .map(CodeMapping::Territory)
@@ -514,6 +531,7 @@ impl RowSink<'_> {
 
         // Breakdown (a row combining two non-`all` breakdowns is not representable).
         let mut breakdown = Breakdowns::ALL;
+        let mut also_all = false;
         for b in &self.bcols {
             let raw = trim(fields[b.index]);
             let Some(id) = b
@@ -529,6 +547,7 @@ impl RowSink<'_> {
                     return Err(self.err(line, &b.name, raw, "two breakdowns on one row".into()));
                 }
                 breakdown = id;
+                also_all = b.sum_to_all;
             }
         }
 
@@ -600,6 +619,18 @@ impl RowSink<'_> {
                 }
             }
             series.set(date, value);
+            if also_all && v.fixed.is_none() {
+                let all = SeriesKey { measure: self.vcols[vi].measure, territory, breakdown: Breakdowns::ALL };
+                let slot = match self.slots.get(&all) {
+                    Some(s) => *s,
+                    None => {
+                        self.data.series.push((all, Series::new(date)));
+                        self.slots.insert(all, self.data.series.len() - 1);
+                        self.data.series.len() - 1
+                    }
+                };
+                self.data.series[slot].1.add(date, value);
+            }
             self.data.dates = Some(match self.data.dates {
                 None => (date, date),
                 Some((a, z)) => (a.min(date), z.max(date)),

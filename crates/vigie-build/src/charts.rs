@@ -43,6 +43,8 @@ pub struct ChartFormats {
 const BLUE: &str = "#0072B2";
 const ORANGE: &str = "#D55E00";
 const GREY: &str = "#9aa5b1";
+const GREEN: &str = "#009E73";
+const PURPLE: &str = "#CC79A7";
 
 struct ChartDef {
     stem: &'static str,
@@ -180,9 +182,143 @@ const CHARTS: &[ChartDef] = &[
         threshold_from: Some("icu_saturation"),
         extra_threshold: None,
     },
+    ChartDef {
+        stem: "vaccination_cumulative",
+        title: "Personnes vaccinées (cumul)",
+        unit: Some("personnes"),
+        series: &[
+            (
+                "vaccination_dose1_cum",
+                "Au moins une dose",
+                SeriesKind::Line,
+                BLUE,
+            ),
+            (
+                "vaccination_dose2_cum",
+                "Deux doses",
+                SeriesKind::Line,
+                PURPLE,
+            ),
+            (
+                "vaccination_complete_cum",
+                "Schéma complet",
+                SeriesKind::Line,
+                GREEN,
+            ),
+            (
+                "vaccination_booster_cum",
+                "Premier rappel",
+                SeriesKind::Line,
+                ORANGE,
+            ),
+        ],
+        threshold_from: None,
+        extra_threshold: None,
+    },
+    ChartDef {
+        stem: "vaccination_daily",
+        title: "Injections par jour",
+        unit: Some("injections par jour"),
+        series: &[
+            (
+                "vaccination_dose1",
+                "Premières doses du jour",
+                SeriesKind::Bars,
+                GREY,
+            ),
+            (
+                "vaccination_dose1_7d_mean",
+                "Premières doses, moyenne 7 jours",
+                SeriesKind::Line,
+                BLUE,
+            ),
+            (
+                "vaccination_dose2_7d_mean",
+                "Deuxièmes doses, moyenne 7 jours",
+                SeriesKind::Line,
+                PURPLE,
+            ),
+            (
+                "vaccination_complete_7d_mean",
+                "Schémas complets, moyenne 7 jours",
+                SeriesKind::Line,
+                GREEN,
+            ),
+            (
+                "vaccination_booster_7d_mean",
+                "Rappels, moyenne 7 jours",
+                SeriesKind::Line,
+                ORANGE,
+            ),
+        ],
+        threshold_from: None,
+        extra_threshold: None,
+    },
+    ChartDef {
+        stem: "vaccination_coverage",
+        title: "Couverture vaccinale",
+        unit: Some("% de la population"),
+        series: &[
+            (
+                "vaccination_coverage_dose1",
+                "Au moins une dose",
+                SeriesKind::Line,
+                BLUE,
+            ),
+            (
+                "vaccination_coverage_dose2",
+                "Deux doses",
+                SeriesKind::Line,
+                PURPLE,
+            ),
+            (
+                "vaccination_coverage_complete",
+                "Schéma complet",
+                SeriesKind::Line,
+                GREEN,
+            ),
+            (
+                "vaccination_coverage_booster",
+                "Premier rappel",
+                SeriesKind::Line,
+                ORANGE,
+            ),
+        ],
+        threshold_from: None,
+        extra_threshold: None,
+    },
+    ChartDef {
+        stem: "deliveries",
+        title: "Doses livrées et doses injectées (cumul)",
+        unit: Some("doses"),
+        series: &[
+            (
+                "vaccine_deliveries_doses_cum",
+                "Doses livrées",
+                SeriesKind::Line,
+                ORANGE,
+            ),
+            (
+                "vaccination_doses_injected_cum",
+                "Doses injectées",
+                SeriesKind::Line,
+                BLUE,
+            ),
+        ],
+        threshold_from: None,
+        extra_threshold: None,
+    },
 ];
 
 /// Charts of the dashboard mosaic, in order.
+/// Charts of the vaccination dashboard, in order.
+const VACCINATION_DASHBOARD: [&str; 4] = [
+    "vaccination_cumulative",
+    "vaccination_daily",
+    "vaccination_coverage",
+    "deliveries",
+];
+
 const DASHBOARD: [&str; 6] = [
     "cases",
     "incidence",
@@ -223,6 +359,18 @@ const MAPS: &[MapDef] = &[
         title: "Saturation des lits de réanimation",
         unit: "%",
         thresholds: &[10.0, 30.0, 60.0, 80.0, 100.0, 150.0, 200.0, 300.0],
+    },
+    MapDef {
+        indicator: "vaccination_coverage_dose1",
+        title: "Couverture vaccinale : au moins une dose",
+        unit: "% de la population",
+        thresholds: &[10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0],
+    },
+    MapDef {
+        indicator: "spf_vaccination_coverage_dose1",
+        title: "Couverture vaccinale publiée par Santé publique France : au moins une dose",
+        unit: "%",
+        thresholds: &[10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0],
     },
 ];
 
@@ -355,6 +503,45 @@ pub fn write_all(
             }
             made.insert(def.stem, chart);
         }
+        let vcells: Vec<TimeChart> = VACCINATION_DASHBOARD
+            .iter()
+            .filter_map(|s| made.get(s).cloned())
+            .map(|mut c| {
+                c.title = c.title.split(" — ").next().unwrap_or_default().to_string();
+                c
+            })
+            .collect();
+        if !vcells.is_empty() {
+            let svg = vigie_charts::render_mosaic(
+                &format!("Vaccination — {}", t.name),
+                Some(&source_note(group)),
+                &vcells,
+                2,
+                560,
+                300,
+            );
+            let path = tdir.join("vaccination_dashboard.svg");
+            fs::write(&path, &svg).map_err(io(&path))?;
+            written += 1;
+            if formats.png == PngScope::All
+                || (formats.png != PngScope::None && t.level == Level::Country)
+            {
+                png_jobs.push((path.with_extension("png"), svg));
+            }
+        }
+        let territory_groups: Vec<&Group> = computed
+            .groups
+            .iter()
+            .filter(|g| g.territory == group.territory)
+            .collect();
+        for (stem, svg) in breakdown_charts(computed, breakdowns, &territory_groups, &t.name) {
+            let path = tdir.join(format!("{stem}.svg"));
+            fs::write(&path, &svg).map_err(io(&path))?;
+            written += 1;
+            if formats.png == PngScope::All {
+                png_jobs.push((path.with_extension("png"), svg));
+            }
+        }
         let cells: Vec<TimeChart> = DASHBOARD
             .iter()
             .filter_map(|s| made.remove(s))
@@ -403,6 +590,104 @@ pub fn write_all(
     }
     written += rasterise(png_jobs)?;
     Ok(written)
+}
+
+/// Charts across breakdowns: coverage by age class (bars) and first doses by vaccine.
+fn breakdown_charts(
+    computed: &Computed,
+    breakdowns: &Breakdowns,
+    groups: &[&Group],
+    name: &str,
+) -> Vec<(&'static str, String)> {
+    let idx = |id: &str| computed.indicators.iter().position(|i| i.id == id);
+    let last = |g: &Group, ind: usize| -> Option<(i32, f64)> {
+        let v = g.get(ind)?;
+        let i = v.iter().rposition(|x| !x.is_nan())?;
+        Some((g.start.days() + i as i32, v[i]))
+    };
+    let mut out = Vec::new();
+    // Coverage by age: ours where a population exists for the class, SPF's otherwise.
+    for id in [
+        "vaccination_coverage_dose1",
+        "spf_vaccination_coverage_dose1",
+    ] {
+        let Some(ind) = idx(id) else { continue };
+        let mut bars: Vec<(u32, String, f64, i32)> = groups
+            .iter()
+            .filter_map(|g| {
+                let key = breakdowns.key(g.breakdown);
+                let age = key.strip_prefix("age:")?;
+                let lo = vigie_sources::breakdown::parse_age(age)?.0;
+                let (day, v) = last(g, ind)?;
+                Some((
+                    lo,
+                    age.replace('-', "–").replace('+', " ans et +")
+                        + if age.ends_with('+') { "" } else { " ans" },
+                    v,
+                    day,
+                ))
+            })
+            .collect();
+        if bars.len() < 2 {
+            continue;
+        }
+        bars.sort_by_key(|b| b.0);
+        let day = bars.iter().map(|b| b.3).max().unwrap_or(0);
+        let chart = vigie_charts::BarChart {
+            title: format!("Couverture vaccinale par âge (au moins une dose) — {name}"),
+            subtitle: Some(format!(
+                "au {}{}",
+                vigie_charts::format_date_numeric_fr(day),
+                if id.starts_with("spf_") {
+                    ", valeurs publiées par Santé publique France"
+                } else {
+                    ""
+                }
+            )),
+            y_unit: Some("%".into()),
+            bars: bars.into_iter().map(|b| (b.1, b.2)).collect(),
+            color: Some(BLUE.into()),
+            source_note: Some("Source : Santé publique France (VAC-SI) — Vigie".into()),
+        };
+        out.push((
+            "vaccination_coverage_by_age",
+            vigie_charts::render_bar_chart(&chart, 800, 400),
+        ));
+        break;
+    }
+    // Cumulative first doses by vaccine.
+    if let Some(ind) = idx("vaccination_dose1_cum") {
+        let series: Vec<Series> = groups
+            .iter()
+            .filter_map(|g| {
+                let key = breakdowns.key(g.breakdown);
+                let vaccine = key.strip_prefix("vaccine:")?;
+                Some(Series {
+                    label: vaccine.to_string(),
+                    kind: SeriesKind::Line,
+                    color: None,
+                    points: points(g, g.get(ind)?),
+                    dashed: false,
+                })
+            })
+            .collect();
+        if !series.is_empty() {
+            let chart = TimeChart {
+                title: format!("Premières doses par vaccin (cumul) — {name}"),
+                subtitle: None,
+                y_unit: Some("doses".into()),
+                series,
+                thresholds: Vec::new(),
+                y_min_zero: true,
+                source_note: Some("Source : Santé publique France (VAC-SI) — Vigie".into()),
+            };
+            out.push((
+                "vaccination_by_vaccine",
+                vigie_charts::render_time_chart(&chart, 800, 400),
+            ));
+        }
+    }
+    out
 }
 
 /// The latest common date's value of an indicator for every department.

@@ -95,6 +95,8 @@ pub struct Computed {
     pub checks: Vec<Check>,
     /// Series derived by aggregation, by measure id.
     pub aggregated: BTreeMap<String, usize>,
+    /// Vaccination coverage target (%) for the projections.
+    pub coverage_target: f64,
 }
 
 fn sum_strict(parts: &[&Series]) -> Option<Series> {

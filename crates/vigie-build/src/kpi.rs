@@ -33,6 +33,9 @@ pub fn latest(computed: &Computed, territory: TerritoryId) -> Value {
             "value_7_days_before": week_before,
             "change_7_days_percent": week_before.filter(|w| *w != 0.0).map(|w| (v - w) / w * 100.0),
         });
+        if spec.id.starts_with("vaccination_coverage_") {
+            item["projection"] = projection(values, i, g.start, computed.coverage_target);
+        }
         if let (Some(t), Some(p)) = (&spec.thresholds, previous) {
             let (level, trend) = characterise(
                 v,
@@ -50,4 +53,47 @@ pub fn latest(computed: &Computed, territory: TerritoryId) -> Value {
         out.insert(spec.id.clone(), item);
     }
     Value::Object(out)
+}
+
+/// When a coverage series reaches `target` % at its pace over the last 14 days.
+fn projection(values: &[f64], last: usize, start: vigie_core::Date, target: f64) -> Value {
+    let now = values[last];
+    let Some(before) = last
+        .checked_sub(14)
+        .map(|j| values[j])
+        .filter(|x| !x.is_nan())
+    else {
+        return json!({"target_percent": target, "pace_14d_points_per_day": null, "reached_on": null});
+    };
+    let pace = (now - before) / 14.0;
+    let reached_on = if now >= target {
+        Some("reached".to_string())
+    } else if pace > 0.0 {
+        let days = ((target - now) / pace).ceil();
+        (days < 36_500.0).then(|| start.add_days(last as i32 + days as i32).to_string())
+    } else {
+        None
+    };
+    json!({"target_percent": target, "pace_14d_points_per_day": pace, "reached_on": reached_on})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projection_at_current_pace() {
+        let start = vigie_core::Date::from_ymd(2021, 1, 1).unwrap();
+        // +0.5 point a day, 40 % on day 20: 90 % is 100 days later.
+        let v: Vec<f64> = (0..21).map(|i| 30.0 + 0.5 * f64::from(i)).collect();
+        let p = projection(&v, 20, start, 90.0);
+        assert_eq!(p["reached_on"], "2021-05-01");
+        assert_eq!(p["pace_14d_points_per_day"], 0.5);
+        assert_eq!(projection(&v, 20, start, 35.0)["reached_on"], "reached");
+        let flat = vec![50.0; 21];
+        assert_eq!(
+            projection(&flat, 20, start, 90.0)["reached_on"],
+            Value::Null
+        );
+    }
 }

@@ -39,6 +39,8 @@ pub struct BuildOptions {
     pub built_at: String,
     /// Chart formats to render.
     pub charts: charts::ChartFormats,
+    /// Vaccination coverage target (% of the population) for the projected dates.
+    pub coverage_target: f64,
 }
 
 /// A build that could not complete. The previous release is untouched.
@@ -217,6 +219,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         groups,
         checks: Vec::new(),
         aggregated,
+        coverage_target: opts.coverage_target,
     };
     checks.extend(compute::cross_checks(&computed, &breakdowns));
     computed.checks = checks;

@@ -22,6 +22,7 @@ fn opts(sources: &Path, out: &Path) -> BuildOptions {
             svg: true,
             png: PngScope::Dashboards,
         },
+        coverage_target: 90.0,
     }
 }
 

@@ -23,6 +23,7 @@ fn opts(sources: &Path, out: &Path) -> BuildOptions {
             svg: true,
             png: PngScope::None,
         },
+        coverage_target: 90.0,
     }
 }
 
@@ -50,6 +51,132 @@ fn json(path: &Path) -> Value {
 /// numpy's `round(x, 1)`: half to even on the binary value of `x × 10`.
 fn np_round1(x: f64) -> f64 {
     (x * 10.0).round_ties_even() / 10.0
+}
+
+#[test]
+fn fixture_vaccination_sums_cumulates_and_projects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("release");
+    build(&opts(&vigie_testkit::fixtures().join("vaccination"), &out)).unwrap();
+    let rows = read_rows(&out);
+    // Region = 2A + 2B; cumulative recomputed from the daily values.
+    let day = |i: i32| format!("2021-03-{:02}", 1 + i);
+    let cum = |base: i32, n: i32| -> f64 { (0..=n).map(|i| f64::from(base + 10 * i)).sum() };
+    assert_eq!(
+        get(&rows, "REG-94", "vaccination_dose1", "all", &day(3)),
+        Some(f64::from(130 + 230))
+    );
+    assert_eq!(
+        get(&rows, "REG-94", "vaccination_dose1_cum", "all", &day(9)),
+        Some(cum(100, 9) + cum(200, 9))
+    );
+    // Coverage of the region over the embedded INSEE population (the file carries none).
+    let pop = 355_486.0;
+    let cov = get(
+        &rows,
+        "REG-94",
+        "vaccination_coverage_dose1",
+        "all",
+        &day(9),
+    )
+    .unwrap();
+    assert!((cov - (cum(100, 9) + cum(200, 9)) / pop * 100.0).abs() < 1e-9);
+    // No population for the 80+ class of a department: our coverage is omitted, SPF's is kept.
+    assert_eq!(
+        get(
+            &rows,
+            "DEP-2A",
+            "vaccination_coverage_dose1",
+            "age:80+",
+            &day(9)
+        ),
+        None
+    );
+    assert!(
+        get(
+            &rows,
+            "DEP-2A",
+            "spf_vaccination_coverage_dose1",
+            "age:80+",
+            &day(9)
+        )
+        .is_some()
+    );
+    assert_eq!(
+        get(
+            &rows,
+            "DEP-2B",
+            "spf_vaccination_coverage_dose1",
+            "age:80+",
+            &day(9)
+        ),
+        None
+    );
+    // 7- and 14-day pace.
+    let mean7: f64 = (3..=9).map(|i| f64::from(300 + 20 * i)).sum::<f64>() / 7.0;
+    assert!(
+        (get(&rows, "REG-94", "vaccination_dose1_7d_mean", "all", &day(9)).unwrap() - mean7).abs()
+            < 1e-9
+    );
+    // Deliveries: Latin-1 labels, dd/mm/yyyy, rows grouped by type; `all` is the sum of types
+    // and the cumulative runs in date order.
+    assert_eq!(
+        get(&rows, "FR", "vaccine_deliveries_doses", "all", "2021-03-07"),
+        Some(1100.0)
+    );
+    assert_eq!(
+        get(
+            &rows,
+            "FR",
+            "vaccine_deliveries_doses_cum",
+            "all",
+            "2021-03-14"
+        ),
+        Some(1300.0)
+    );
+    assert_eq!(
+        get(
+            &rows,
+            "FR",
+            "vaccine_deliveries_doses_cum",
+            "all",
+            "2021-03-21"
+        ),
+        Some(2100.0)
+    );
+    assert_eq!(
+        get(
+            &rows,
+            "FR",
+            "vaccine_deliveries_doses_cum",
+            "vaccine:pfizer-biontech-paediatric",
+            "2021-03-21"
+        ),
+        Some(600.0)
+    );
+    // Projection of the date the coverage target is reached at the 14-day pace is published
+    // with the latest values (10 days of data: not enough for a 14-day pace here).
+    let t = json(&out.join("open-data/territories/REG-94.json"));
+    assert_eq!(
+        t["latest"]["vaccination_coverage_dose1"]["projection"]["target_percent"],
+        90.0
+    );
+    // Vaccination charts and dashboard.
+    for chart in [
+        "vaccination_cumulative",
+        "vaccination_daily",
+        "vaccination_coverage",
+        "vaccination_dashboard",
+    ] {
+        assert!(
+            out.join(format!("charts/REG-94/{chart}.svg")).exists(),
+            "{chart}"
+        );
+    }
+    assert!(
+        fs::read_to_string(out.join("charts/DEP-2A/vaccination_coverage_by_age.svg")).is_err(),
+        "one age class only: no bar chart"
+    );
 }
 
 #[test]
@@ -212,6 +339,17 @@ fn vaccintracker_2021_04_24_is_reproduced() {
             }
         }
     }
+
+    // The projection of the 90 % date at the 14-day pace is published with the latest values.
+    let fr = json(&out.join("open-data/territories/FR.json"));
+    let p = &fr["latest"]["vaccination_coverage_dose1"]["projection"];
+    assert!(p["pace_14d_points_per_day"].as_f64().unwrap() > 0.0, "{p}");
+    assert!(p["reached_on"].as_str().unwrap() > "2021-04-24", "{p}");
+    assert!(
+        out.join("charts/FR/vaccination_coverage_by_age.svg")
+            .exists()
+    );
+    assert!(out.join("charts/FR/vaccination_by_vaccine.svg").exists());
 
     // Nursing homes: SPF's coverage passed through (VaccinTracker replaced missing by 0).
     let res = json(&expected.join("vacsi-res-tot-dep.json"));

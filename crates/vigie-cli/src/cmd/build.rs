@@ -23,6 +23,9 @@ pub struct Args {
     /// missing PNG on demand from its SVG.
     #[arg(long, value_enum, default_value_t = PngArg::National, value_name = "WHICH")]
     pub png: PngArg,
+    /// Vaccination coverage target (% of the population) for the projected dates.
+    #[arg(long, default_value_t = 90.0, value_name = "PERCENT")]
+    pub coverage_target: f64,
     /// Do not render charts at all.
     #[arg(long)]
     pub no_charts: bool,
@@ -67,6 +70,7 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
                 PngArg::All => PngScope::All,
             },
         },
+        coverage_target: args.coverage_target,
     };
     let report = vigie_build::build(&opts).with_context(|| {
         format!(

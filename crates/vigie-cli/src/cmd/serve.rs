@@ -74,6 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 svg: true,
                 png: PngScope::None,
             },
+            coverage_target: 90.0,
         };
         let report = vigie_build::build(&opts)
             .with_context(|| format!("building a release from {}", from.display()))?;

@@ -366,6 +366,54 @@ fn vaccintracker_2021_04_24_is_reproduced() {
 }
 
 #[test]
+fn vaccintracker_2021_04_24_coverage_by_fine_age_class() {
+    let Some(dir) = vigie_testkit::shared("spf-vaccination/vaccintracker-2021-04-24") else {
+        return;
+    };
+    // VaccinTracker divided by its own clage_spf.csv populations. With SPF's vacsi-tot-a-fra
+    // among the sources, Vigie would use SPF's population for each class (a file's own
+    // population comes first); without it, the population table applies, as in VaccinTracker.
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    fs::create_dir_all(&src).unwrap();
+    for f in ["vacsi-a-fra.csv", "clage_spf.csv"] {
+        fs::copy(dir.join("input").join(f), src.join(f)).unwrap();
+    }
+    let out = tmp.path().join("release");
+    build(&opts(&src, &out)).unwrap();
+    let rows = read_rows(&out);
+    let a = json(&dir.join("output/vacsi-tot-a-fra.json"));
+    let mut compared = 0;
+    for (label, key) in [
+        ("18 - 24 ans", "age:18-24"),
+        ("25 - 29 ans", "age:25-29"),
+        ("30 - 39 ans", "age:30-39"),
+        ("40 - 49 ans", "age:40-49"),
+        ("50 - 59 ans", "age:50-59"),
+        ("60 -64 ans", "age:60-64"),
+        ("65 - 69 ans", "age:65-69"),
+        ("70 - 74 ans", "age:70-74"),
+        ("75 - 79 ans", "age:75-79"),
+        ("80 ans et plus", "age:80+"),
+    ] {
+        for (i, d) in a[label]["jour"].as_array().unwrap().iter().enumerate() {
+            let cov = get(
+                &rows,
+                "FR",
+                "vaccination_coverage_dose1",
+                key,
+                d.as_str().unwrap(),
+            )
+            .unwrap();
+            let vt = a[label]["n_dose1_cum_pop"][i].as_f64().unwrap();
+            assert_eq!((cov * 100.0).round_ties_even() / 100.0, vt, "{label} {d}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 950);
+}
+
+#[test]
 fn national_history_2020_2023_agrees_with_spf_cumulatives() {
     let Some(dir) = vigie_testkit::shared("spf-vaccination") else {
         return;

@@ -57,7 +57,7 @@ pub fn fr_date(iso: &str) -> String {
 }
 
 /// The headline indicators of a dashboard: (id, label, decimals).
-pub const KPIS: [(&str, &str, usize); 8] = [
+pub const KPIS: [(&str, &str, usize); 11] = [
     (
         "incidence_rate_7d",
         "Taux d'incidence (7 jours, pour 100 000 hab.)",
@@ -76,6 +76,21 @@ pub const KPIS: [(&str, &str, usize); 8] = [
     (
         "icu_saturation",
         "Saturation des lits de réanimation (%)",
+        1,
+    ),
+    (
+        "vaccination_coverage_dose1",
+        "Couverture vaccinale, au moins une dose (%)",
+        1,
+    ),
+    (
+        "vaccination_coverage_complete",
+        "Couverture vaccinale, schéma complet (%)",
+        1,
+    ),
+    (
+        "vaccination_coverage_booster",
+        "Couverture vaccinale, premier rappel (%)",
         1,
     ),
 ];
@@ -132,13 +147,30 @@ fn kpi_cards(t: &TerritorySummary) -> String {
                 ))
                 .unwrap_or_default(),
         );
+        if let Some(p) = k["projection"].as_object() {
+            let target = p
+                .get("target_percent")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0);
+            let when = match p.get("reached_on").and_then(Value::as_str) {
+                Some("reached") => format!("objectif de {} % atteint", fr_number(target, 0)),
+                Some(d) => format!(
+                    "{} % vers le {} au rythme des 14 derniers jours",
+                    fr_number(target, 0),
+                    fr_date(d)
+                ),
+                None => format!("{} % : pas de date au rythme actuel", fr_number(target, 0)),
+            };
+            s.truncate(s.len() - "</li>\n".len());
+            let _ = writeln!(s, "<div class=\"date\">{}</div></li>", esc(&when));
+        }
     }
     s.push_str("</ul>\n");
     s
 }
 
 /// Charts shown on a dashboard: (file stem, caption).
-pub const CHARTS: [(&str, &str); 8] = [
+pub const CHARTS: [(&str, &str); 14] = [
     ("cases", "Cas positifs par jour et moyenne sur 7 jours"),
     ("incidence", "Taux d'incidence sur 7 jours"),
     ("positivity", "Taux de positivité sur 7 jours"),
@@ -150,6 +182,15 @@ pub const CHARTS: [(&str, &str); 8] = [
     ),
     ("deaths", "Décès à l'hôpital"),
     ("icu_saturation", "Saturation des lits de réanimation"),
+    ("vaccination_cumulative", "Personnes vaccinées (cumul)"),
+    ("vaccination_daily", "Injections par jour"),
+    ("vaccination_coverage", "Couverture vaccinale"),
+    (
+        "vaccination_coverage_by_age",
+        "Couverture vaccinale par âge",
+    ),
+    ("vaccination_by_vaccine", "Premières doses par vaccin"),
+    ("deliveries", "Doses livrées et doses injectées"),
 ];
 
 fn charts(release: &Release, key: &str) -> String {

@@ -583,7 +583,9 @@ impl FormulaSpec {
             } => window + delay + smoothing - 1,
             FormulaSpec::DailyFromCumulative { .. } => 2,
             FormulaSpec::Change { lag, .. } => lag + 1,
-            FormulaSpec::Value { .. } | FormulaSpec::Cumulative { .. } | FormulaSpec::Add { .. } => 1,
+            FormulaSpec::Value { .. }
+            | FormulaSpec::Cumulative { .. }
+            | FormulaSpec::Add { .. } => 1,
         }
     }
 }

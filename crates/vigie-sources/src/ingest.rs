@@ -97,7 +97,12 @@ pub fn recognise<'c>(catalog: &'c Catalog, header: &[String]) -> Option<&'c Sour
                 && !s.absent.iter().any(|c| has(c))
                 && s.territory.resolve(header).is_some()
         })
-        .max_by_key(|s| (s.header.len() + usize::from(!s.header_any.is_empty()), s.priority))
+        .max_by_key(|s| {
+            (
+                s.header.len() + usize::from(!s.header_any.is_empty()),
+                s.priority,
+            )
+        })
 }
 
 fn vintage(spec: &SourceSpec, header: &[String]) -> Option<String> {
@@ -239,10 +244,14 @@ pub fn ingest(
             .map(|i| MeasureId(i as u16))
     };
 
-    let territory_spec = spec
-        .territory
-        .resolve(&header)
-        .ok_or_else(|| err(1, "", "", "no territory column of this source in the header".into()))?;
+    let territory_spec = spec.territory.resolve(&header).ok_or_else(|| {
+        err(
+            1,
+            "",
+            "",
+            "no territory column of this source in the header".into(),
+        )
+    })?;
     let territory_col = match &territory_spec.column {
         Some(c) if territory_spec.level != TerritoryLevel::Country => {
             Some(col(c).ok_or_else(|| err(1, c, "", "territory column missing".into()))?)
@@ -453,9 +462,10 @@ impl RowSink<'_> {
     fn territory(&mut self, line: u64, i: usize, raw: &[u8]) -> Result<CodeMapping, IngestError> {
         let raw = trim(raw);
         if let Some((last, m)) = &self.last_territory
-            && last.as_slice() == raw {
-                return Ok(*m);
-            }
+            && last.as_slice() == raw
+        {
+            return Ok(*m);
+        }
         let mapping = match self.territory_cache.get(raw) {
             Some(m) => *m,
             None => {
@@ -620,7 +630,11 @@ impl RowSink<'_> {
             }
             series.set(date, value);
             if also_all && v.fixed.is_none() {
-                let all = SeriesKey { measure: self.vcols[vi].measure, territory, breakdown: Breakdowns::ALL };
+                let all = SeriesKey {
+                    measure: self.vcols[vi].measure,
+                    territory,
+                    breakdown: Breakdowns::ALL,
+                };
                 let slot = match self.slots.get(&all) {
                     Some(s) => *s,
                     None => {

@@ -11,6 +11,8 @@
 
 pub mod charts;
 pub mod compute;
+pub mod gate;
+pub mod history;
 pub mod kpi;
 pub mod output;
 pub mod release;
@@ -378,6 +380,11 @@ fn write_release(
     )?;
     timings.push(("charts".into(), clock.elapsed().as_secs_f64()));
 
+    let today = opts
+        .built_at
+        .get(..10)
+        .and_then(vigie_core::Date::parse_str);
+    let (violations, violations_total) = gate::validate(computed, breakdowns, today, 1.0);
     let release_id = release_id(&opts.built_at);
     let report = BuildReport {
         release_id: release_id.clone(),
@@ -408,6 +415,8 @@ fn write_release(
             "indicator_rows": rows_written,
             "groups": report.groups,
             "charts": chart_count,
+            "violations_total": violations_total,
+            "violations": violations,
         })),
     )?;
     Ok(report)

@@ -201,3 +201,89 @@ fn serve_without_data_starts_on_the_labelled_demo() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+fn start_serve(data_dir: &Path) -> (std::process::Child, String) {
+    let mut child = vigie()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("server exited").unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    (child, addr)
+}
+
+#[test]
+fn gated_data_dir_refusal_exits_1_and_the_sources_page_says_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let src = data.join("sources");
+    fs::create_dir_all(&src).unwrap();
+    for e in fs::read_dir(fixtures()).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), src.join(e.file_name())).unwrap();
+    }
+    let ok = vigie()
+        .args([
+            "build",
+            "--png",
+            "none",
+            "--built-at",
+            "2026-01-01T00:00:00Z",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("gate passed"));
+    // Lose most hospital rows.
+    let hosp = src.join("donnees-hospitalieres-nouveaux-covid19.csv");
+    let text = fs::read_to_string(&hosp).unwrap();
+    fs::write(
+        &hosp,
+        text.lines().take(5).collect::<Vec<_>>().join("\n") + "\n",
+    )
+    .unwrap();
+    let bad = vigie()
+        .args([
+            "build",
+            "--png",
+            "none",
+            "--built-at",
+            "2026-01-02T00:00:00Z",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("refused by the publish gate") && err.contains("20260101T000000Z"),
+        "{err}"
+    );
+    let (mut child, addr) = start_serve(&data);
+    let (status, page) = get(&addr, "/sources");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("refusée par le contrôle de publication"),
+        "{page}"
+    );
+    let (_, release) = get(&addr, "/api/v1/release");
+    assert!(release.contains("20260101T000000Z"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

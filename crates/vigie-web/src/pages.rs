@@ -364,8 +364,34 @@ pub fn dashboard(release: &Release, demo: bool, t: &TerritorySummary) -> String 
 
 /// Sources and freshness.
 pub fn sources(release: &Release, demo: bool) -> String {
-    let mut body = String::from(
-        "<h1>Sources et fraîcheur des données</h1>\n<p>Chaque chiffre vient des fichiers ci-dessous, identifiés par leur empreinte SHA-256. Les formules sont décrites dans le <a href=\"/open-data/data-dictionary.md\">dictionnaire des données</a>.</p>\n<table><thead><tr><th scope=\"col\">Fichier</th><th scope=\"col\">Jeu de données</th><th scope=\"col\">Période</th><th scope=\"col\">Lignes</th><th scope=\"col\">SHA-256</th></tr></thead><tbody>\n",
+    let mut body = String::from("<h1>Sources et fraîcheur des données</h1>\n");
+    let last = &release.status["last_build"];
+    if last["state"] == "refused" {
+        let failures: Vec<String> = last["gate"]["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["passed"] == false)
+            .map(|c| {
+                format!(
+                    "{} : {}",
+                    c["check"].as_str().unwrap_or(""),
+                    c["detail"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            body,
+            "<div class=\"stale\" role=\"alert\"><p><strong>La dernière mise à jour ({}) a été refusée par le contrôle de publication</strong> ; la publication précédente reste en ligne.</p><ul>{}</ul></div>",
+            esc(last["release_id"].as_str().unwrap_or("")),
+            failures
+                .iter()
+                .map(|f| format!("<li>{}</li>", esc(f)))
+                .collect::<String>()
+        );
+    }
+    body.push_str(
+        "<p>Chaque chiffre vient des fichiers ci-dessous, identifiés par leur empreinte SHA-256. Les formules sont décrites dans le <a href=\"/open-data/data-dictionary.md\">dictionnaire des données</a>.</p>\n<table><thead><tr><th scope=\"col\">Fichier</th><th scope=\"col\">Jeu de données</th><th scope=\"col\">Période</th><th scope=\"col\">Lignes</th><th scope=\"col\">SHA-256</th></tr></thead><tbody>\n",
     );
     for f in release.sources["files"].as_array().into_iter().flatten() {
         let _ = writeln!(

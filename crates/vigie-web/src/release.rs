@@ -56,6 +56,8 @@ pub struct Release {
     pub manifest: Value,
     /// `open-data/sources.json`.
     pub sources: Value,
+    /// `status.json` of the data directory (last build and gate decision), when there is one.
+    pub status: Value,
     /// Territories in reference order.
     pub territories: Vec<TerritorySummary>,
     /// Index by key.
@@ -101,10 +103,15 @@ impl Release {
             .enumerate()
             .map(|(i, t)| (t.key.clone(), i))
             .collect();
+        let status = dir
+            .parent()
+            .and_then(|p| read_json(&p.join("status.json")).ok())
+            .unwrap_or(Value::Null);
         Ok(Release {
             dir: dir.to_path_buf(),
             manifest,
             sources,
+            status,
             territories,
             by_key,
         })

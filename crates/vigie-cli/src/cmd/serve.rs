@@ -7,11 +7,13 @@ use std::time::Duration;
 use anyhow::Context;
 use vigie_build::BuildOptions;
 use vigie_build::charts::{ChartFormats, PngScope};
+use vigie_build::gate::GatePolicy;
+use vigie_build::history::{DataDir, Outcome};
 
 /// Arguments of `vigie serve`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Data directory: `sources/` (official files), `release/` (the live release).
+    /// Data directory: `sources/` (official files), `releases/` and `current` (the live release).
     #[arg(
         long,
         env = "VIGIE_DATA_DIR",
@@ -27,10 +29,10 @@ pub struct Args {
         value_name = "ADDR"
     )]
     pub listen: SocketAddr,
-    /// Serve the generated demonstration dataset even if real sources are present.
+    /// Serve the generated demonstration dataset (kept in DIR/demo) even if real data exist.
     #[arg(long)]
     pub demo: bool,
-    /// Seconds between checks for a new release on disk.
+    /// Seconds between checks for a new release.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub reload_every: u64,
 }
@@ -41,50 +43,54 @@ fn has_data_files(dir: &Path) -> bool {
         .unwrap_or(false)
 }
 
-fn now() -> anyhow::Result<String> {
-    Ok(jiff::Timestamp::now()
-        .round(jiff::Unit::Second)
-        .context("clock")?
-        .to_string())
-}
-
-/// Ensures a release exists (building from sources, or from the demo dataset), then serves.
+/// Ensures a live release exists (building from sources, or from the demo dataset), then serves.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let release_dir = args.data_dir.join("release");
-    let sources = args.data_dir.join("sources");
-    if args.demo || !release_dir.join("release.json").exists() {
-        let from = if !args.demo && has_data_files(&sources) {
-            tracing::warn!("no release yet: building from {}", sources.display());
-            sources
-        } else {
-            let demo_dir = args.data_dir.join("demo-sources");
+    let real = DataDir::new(&args.data_dir);
+    let use_demo = args.demo || (real.current().is_none() && !has_data_files(&real.sources()));
+    let dir = if use_demo {
+        DataDir::new(args.data_dir.join("demo"))
+    } else {
+        real
+    };
+    if dir.current().is_none() {
+        if use_demo {
             tracing::warn!(
                 "no data: generating the demonstration dataset in {}",
-                demo_dir.display()
+                dir.sources().display()
             );
-            write_demo(&demo_dir)?;
-            demo_dir
-        };
+            write_demo(&dir.sources())?;
+        } else {
+            tracing::warn!("no release yet: building from {}", dir.sources().display());
+        }
         let opts = BuildOptions {
-            sources: from.clone(),
-            out: release_dir.clone(),
+            sources: dir.sources(),
+            out: PathBuf::new(),
             catalogs: Vec::new(),
-            built_at: now()?,
+            built_at: super::build::now()?,
             charts: ChartFormats {
                 svg: true,
                 png: PngScope::None,
             },
             coverage_target: 90.0,
         };
-        let report = vigie_build::build(&opts)
-            .with_context(|| format!("building a release from {}", from.display()))?;
-        eprintln!(
-            "built release {} ({} indicator rows)",
-            report.release_id, report.rows_written
-        );
+        match dir
+            .build(&opts, GatePolicy::default(), 10)
+            .with_context(|| format!("building a release from {}", dir.sources().display()))?
+        {
+            Outcome::Published(report, _) => eprintln!(
+                "built release {} ({} indicator rows)",
+                report.release_id, report.rows_written
+            ),
+            Outcome::Refused(report, gate) => anyhow::bail!(
+                "release {} refused by the publish gate: {}",
+                report.release_id,
+                gate.failures().join("; ")
+            ),
+        }
     }
-    let release = vigie_web::Release::load(&release_dir)
-        .with_context(|| format!("loading {}", release_dir.display()))?;
+    let live = dir.root.join("current");
+    let release =
+        vigie_web::Release::load(&live).with_context(|| format!("loading {}", live.display()))?;
     let demo = release.manifest["demo"].as_bool().unwrap_or(false);
     let state = vigie_web::AppState::new(release, demo);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -97,7 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         eprintln!(
             "Vigie serving {} on http://{}/{}",
-            release_dir.display(),
+            live.display(),
             listener.local_addr()?,
             if demo {
                 " (données de démonstration)"

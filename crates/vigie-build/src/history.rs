@@ -1,0 +1,158 @@
+//! A data directory holding every release: `releases/<id>/` (immutable once written),
+//! `current` (a symbolic link to the live one, replaced atomically), `refused/<id>/` (builds the
+//! gate refused, kept for inspection) and `status.json` (the last build and gate decision).
+//!
+//! `vigie build --data-dir DIR` builds into a new release, runs the gate against the live
+//! release, and only then switches `current`; `vigie serve --data-dir DIR` serves `current`.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::gate::{self, GatePolicy, GateReport};
+use crate::{BuildError, BuildOptions, BuildReport};
+
+/// Layout of a data directory.
+#[derive(Clone, Debug)]
+pub struct DataDir {
+    /// Root.
+    pub root: PathBuf,
+}
+
+/// What a gated build did.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The release passed the gate and is live.
+    Published(BuildReport, GateReport),
+    /// The gate refused it; the previous release stays live.
+    Refused(BuildReport, GateReport),
+}
+
+impl DataDir {
+    /// A data directory at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir { root: root.into() }
+    }
+
+    /// Official files.
+    pub fn sources(&self) -> PathBuf {
+        self.root.join("sources")
+    }
+
+    /// All releases.
+    pub fn releases(&self) -> PathBuf {
+        self.root.join("releases")
+    }
+
+    /// The live release's directory, if any.
+    pub fn current(&self) -> Option<PathBuf> {
+        let link = self.root.join("current");
+        let target = fs::read_link(&link).ok()?;
+        let path = if target.is_absolute() {
+            target
+        } else {
+            self.root.join(target)
+        };
+        path.join("release.json").exists().then_some(path)
+    }
+
+    /// Release ids, oldest first.
+    pub fn release_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = fs::read_dir(self.releases())
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| !n.starts_with('.'))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    }
+
+    /// Points `current` at `releases/<id>` atomically (a new link renamed over the old one).
+    pub fn switch(&self, id: &str) -> io::Result<()> {
+        let tmp = self.root.join(format!(".current.{}", std::process::id()));
+        let _ = fs::remove_file(&tmp);
+        std::os::unix::fs::symlink(Path::new("releases").join(id), &tmp)?;
+        fs::rename(&tmp, self.root.join("current"))?;
+        fs::File::open(&self.root)?.sync_all()
+    }
+
+    /// Deletes the oldest releases beyond `keep`, never the live one.
+    pub fn prune(&self, keep: usize) -> io::Result<Vec<String>> {
+        let live = self
+            .current()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+        let ids = self.release_ids();
+        let excess = ids.len().saturating_sub(keep.max(1));
+        let mut removed = Vec::new();
+        for id in ids.into_iter().take(excess) {
+            if Some(&id) == live.as_ref() {
+                continue;
+            }
+            fs::remove_dir_all(self.releases().join(&id))?;
+            removed.push(id);
+        }
+        Ok(removed)
+    }
+
+    /// Builds `opts.sources` into a new release, gates it against the live one and switches
+    /// `current` when it passes. `opts.out` is ignored (the release goes to `releases/<id>`).
+    pub fn build(
+        &self,
+        opts: &BuildOptions,
+        policy: GatePolicy,
+        keep: usize,
+    ) -> Result<Outcome, BuildError> {
+        let io_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| BuildError::Io { path, source }
+        };
+        fs::create_dir_all(self.releases()).map_err(io_err(&self.releases()))?;
+        let id = crate::release_id(&opts.built_at);
+        let target = self.releases().join(&id);
+        if target.exists() {
+            return Err(BuildError::Io {
+                path: target,
+                source: io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "a release with this build time exists; releases are immutable",
+                ),
+            });
+        }
+        let mut o = opts.clone();
+        o.out = target.clone();
+        let report = crate::build(&o)?;
+        let previous = self.current();
+        let gate = gate::evaluate(&target, previous.as_deref(), policy);
+        let status_path = self.root.join("status.json");
+        let outcome = if gate.passed {
+            self.switch(&id).map_err(io_err(&self.root))?;
+            self.prune(keep).map_err(io_err(&self.releases()))?;
+            Outcome::Published(report, gate)
+        } else {
+            let refused = self.root.join("refused");
+            fs::create_dir_all(&refused).map_err(io_err(&refused))?;
+            fs::rename(&target, refused.join(&id)).map_err(io_err(&target))?;
+            Outcome::Refused(report, gate)
+        };
+        let (state, report, gate) = match &outcome {
+            Outcome::Published(r, g) => ("published", r, g),
+            Outcome::Refused(r, g) => ("refused", r, g),
+        };
+        let status = json!({
+            "last_build": { "release_id": report.release_id, "built_at": opts.built_at, "state": state, "gate": gate },
+            "live_release": self.current().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())),
+            "releases": self.release_ids(),
+        });
+        let mut bytes = serde_json::to_vec_pretty(&status).unwrap_or_default();
+        bytes.push(b'\n');
+        let tmp = self.root.join(".status.json.tmp");
+        fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
+        fs::rename(&tmp, &status_path).map_err(io_err(&status_path))?;
+        Ok(outcome)
+    }
+}

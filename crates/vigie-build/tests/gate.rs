@@ -1,0 +1,213 @@
+//! Gated releases in a data directory: a build goes live only if the gate passes; a refused
+//! build leaves the live release in place and says why.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::fs;
+use std::path::Path;
+
+use vigie_build::BuildOptions;
+use vigie_build::charts::{ChartFormats, PngScope};
+use vigie_build::gate::GatePolicy;
+use vigie_build::history::{DataDir, Outcome};
+
+fn opts(sources: &Path, built_at: &str) -> BuildOptions {
+    BuildOptions {
+        sources: sources.to_path_buf(),
+        out: Default::default(),
+        catalogs: Vec::new(),
+        built_at: built_at.into(),
+        charts: ChartFormats {
+            svg: false,
+            png: PngScope::None,
+        },
+        coverage_target: 90.0,
+    }
+}
+
+fn copy_fixtures(to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(vigie_testkit::fixtures().join("epidemic")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+fn live(d: &DataDir) -> String {
+    d.current()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn gate_publishes_refuses_and_keeps_the_live_release() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = DataDir::new(tmp.path().join("data"));
+    copy_fixtures(&d.sources());
+
+    // First build: nothing to compare with, plausible values: published.
+    let out = d
+        .build(
+            &opts(&d.sources(), "2026-01-01T00:00:00Z"),
+            GatePolicy::default(),
+            3,
+        )
+        .unwrap();
+    assert!(matches!(out, Outcome::Published(..)));
+    assert_eq!(live(&d), "20260101T000000Z");
+
+    // A truncated SI-DEP file (half its rows lost): refused, the live release stays.
+    let path = d.sources().join("sp-pos-quot-dep.csv");
+    let full = fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = full.lines().collect();
+    fs::write(&path, lines[..lines.len() / 2].join("\n") + "\n").unwrap();
+    match d
+        .build(
+            &opts(&d.sources(), "2026-01-02T00:00:00Z"),
+            GatePolicy::default(),
+            3,
+        )
+        .unwrap()
+    {
+        Outcome::Refused(_, gate) => {
+            let f = gate.failures().join("; ");
+            assert!(
+                f.contains("row counts") && f.contains("sp-pos-quot-dep"),
+                "{f}"
+            );
+            assert_eq!(
+                gate.previous_release_id.as_deref(),
+                Some("20260101T000000Z")
+            );
+        }
+        Outcome::Published(..) => panic!("a truncated file must be refused"),
+    }
+    assert_eq!(live(&d), "20260101T000000Z");
+    assert!(
+        d.root
+            .join("refused/20260102T000000Z/release.json")
+            .exists()
+    );
+    let status: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.root.join("status.json")).unwrap()).unwrap();
+    assert_eq!(status["last_build"]["state"], "refused");
+    assert_eq!(status["live_release"], "20260101T000000Z");
+
+    // An impossible value (negative hospital stock): refused with the value named.
+    fs::write(&path, &full).unwrap();
+    let hosp = d.sources().join("donnees-hospitalieres-covid19.csv");
+    let text = fs::read_to_string(&hosp).unwrap().replacen(
+        "\"2A\";0;\"2021-01-02\";31;",
+        "\"2A\";0;\"2021-01-02\";-31;",
+        1,
+    );
+    fs::write(&hosp, text).unwrap();
+    match d
+        .build(
+            &opts(&d.sources(), "2026-01-03T00:00:00Z"),
+            GatePolicy::default(),
+            3,
+        )
+        .unwrap()
+    {
+        Outcome::Refused(_, gate) => {
+            let f = gate.failures().join("; ");
+            assert!(
+                f.contains("plausible values") && f.contains("-31") && f.contains("DEP-2A"),
+                "{f}"
+            );
+        }
+        Outcome::Published(..) => panic!("a negative stock must be refused"),
+    }
+
+    // An empty file, or a schema drift that makes a source unrecognisable: refused.
+    fs::write(d.sources().join("donnees-hospitalieres-covid19.csv"), "").unwrap();
+    assert!(matches!(
+        d.build(
+            &opts(&d.sources(), "2026-01-04T00:00:00Z"),
+            GatePolicy::default(),
+            3
+        )
+        .unwrap(),
+        Outcome::Refused(..)
+    ));
+    copy_fixtures(&d.sources());
+    let renamed =
+        fs::read_to_string(&path)
+            .unwrap()
+            .replacen("dep;jour;P;T;", "departement;jour;P;T;", 1);
+    fs::write(&path, renamed).unwrap();
+    match d
+        .build(
+            &opts(&d.sources(), "2026-01-05T00:00:00Z"),
+            GatePolicy::default(),
+            3,
+        )
+        .unwrap()
+    {
+        Outcome::Refused(_, gate) => assert!(
+            gate.failures().join(";").contains("sources still present"),
+            "{:?}",
+            gate.failures()
+        ),
+        Outcome::Published(..) => panic!("a drifted schema must be refused"),
+    }
+
+    // Back to good data: published; past releases beyond `keep` are pruned, the live one kept.
+    copy_fixtures(&d.sources());
+    for day in 6..=9 {
+        let out = d
+            .build(
+                &opts(&d.sources(), &format!("2026-01-0{day}T00:00:00Z")),
+                GatePolicy::default(),
+                3,
+            )
+            .unwrap();
+        assert!(matches!(out, Outcome::Published(..)), "day {day}");
+    }
+    assert_eq!(live(&d), "20260109T000000Z");
+    assert_eq!(
+        d.release_ids(),
+        ["20260107T000000Z", "20260108T000000Z", "20260109T000000Z"]
+    );
+    // Releases are immutable: the same build time cannot be written twice.
+    assert!(
+        d.build(
+            &opts(&d.sources(), "2026-01-09T00:00:00Z"),
+            GatePolicy::default(),
+            3
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn the_demo_dataset_passes_the_same_gate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = DataDir::new(tmp.path().join("demo"));
+    fs::create_dir_all(d.sources()).unwrap();
+    for (name, bytes) in vigie_demo::sources(vigie_core::Date::from_ymd(2022, 2, 28).unwrap(), 60) {
+        fs::write(d.sources().join(name), bytes).unwrap();
+    }
+    match d
+        .build(
+            &opts(&d.sources(), "2026-01-01T00:00:00Z"),
+            GatePolicy::default(),
+            3,
+        )
+        .unwrap()
+    {
+        Outcome::Published(report, gate) => {
+            assert!(gate.passed);
+            assert!(report.rows_written > 100_000);
+        }
+        Outcome::Refused(_, gate) => panic!("{:?}", gate.failures()),
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.current().unwrap().join("release.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["demo"], true);
+    assert_eq!(manifest["violations_total"], 0);
+}

@@ -227,10 +227,10 @@ pub fn evaluate(new: &Path, previous: Option<&Path>, policy: GatePolicy) -> Gate
         });
         let mut drops = Vec::new();
         for (k, before) in &old {
-            if let Some(after) = cur.get(k) {
-                if (*after as f64) < (*before as f64) * (1.0 - policy.max_volume_drop) {
-                    drops.push(format!("{k}: {before} → {after} rows"));
-                }
+            if let Some(after) = cur.get(k)
+                && (*after as f64) < (*before as f64) * (1.0 - policy.max_volume_drop)
+            {
+                drops.push(format!("{k}: {before} → {after} rows"));
             }
         }
         checks.push(GateCheck {

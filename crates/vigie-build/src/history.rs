@@ -127,6 +127,15 @@ impl DataDir {
         o.out = target.clone();
         let report = crate::build(&o)?;
         let previous = self.current();
+        // Revisions of past values against the live release, part of the new release.
+        let diff = match &previous {
+            Some(prev) => changes(prev, &target, 200),
+            None => json!({"previous_release": null, "values_changed_or_removed": 0}),
+        };
+        let diff_path = target.join("open-data/changes.json");
+        let mut bytes = serde_json::to_vec_pretty(&diff).unwrap_or_default();
+        bytes.push(b'\n');
+        fs::write(&diff_path, bytes).map_err(io_err(&diff_path))?;
         let gate = gate::evaluate(&target, previous.as_deref(), policy);
         let status_path = self.root.join("status.json");
         let outcome = if gate.passed {
@@ -155,4 +164,74 @@ impl DataDir {
         fs::rename(&tmp, &status_path).map_err(io_err(&status_path))?;
         Ok(outcome)
     }
+}
+
+/// Values of the previous release that the new one changes or drops, for the days both cover,
+/// compared territory by territory: counts per indicator and the first examples.
+pub fn changes(previous: &Path, new: &Path, max_examples: usize) -> serde_json::Value {
+    use std::collections::BTreeMap;
+    let read =
+        |p: &Path| -> Option<serde_json::Value> { serde_json::from_slice(&fs::read(p).ok()?).ok() };
+    let mut per_indicator: BTreeMap<String, (u64, u64)> = BTreeMap::new(); // (changed, removed)
+    let mut examples = Vec::new();
+    let index = read(&new.join("open-data/territories.json")).unwrap_or_default();
+    for t in index.as_array().into_iter().flatten() {
+        let Some(key) = t["territory"].as_str() else {
+            continue;
+        };
+        let file = format!("open-data/territories/{key}.json");
+        let (Some(old), Some(cur)) = (read(&previous.join(&file)), read(&new.join(&file))) else {
+            continue;
+        };
+        let Some(old_inds) = old["indicators"].as_object() else {
+            continue;
+        };
+        for (ind, breakdowns) in old_inds {
+            for (b, old_series) in breakdowns.as_object().into_iter().flatten() {
+                let new_series = &cur["indicators"][ind][b];
+                let (Some(os), Some(ov)) = (
+                    old_series["start"].as_str(),
+                    old_series["values"].as_array(),
+                ) else {
+                    continue;
+                };
+                let ostart = vigie_core::Date::parse_str(os);
+                let nstart = new_series["start"]
+                    .as_str()
+                    .and_then(vigie_core::Date::parse_str);
+                let nv = new_series["values"].as_array();
+                for (i, v) in ov.iter().enumerate() {
+                    let Some(old_value) = v.as_f64() else {
+                        continue;
+                    };
+                    let Some(day) = ostart.map(|d| d.add_days(i as i32)) else {
+                        continue;
+                    };
+                    let new_value = match (nstart, nv) {
+                        (Some(ns), Some(nv)) => usize::try_from(day.days_since(ns))
+                            .ok()
+                            .and_then(|j| nv.get(j))
+                            .and_then(|x| x.as_f64()),
+                        _ => None,
+                    };
+                    let entry = per_indicator.entry(ind.clone()).or_default();
+                    match new_value {
+                        Some(n) if n == old_value => continue,
+                        Some(_) => entry.0 += 1,
+                        None => entry.1 += 1,
+                    }
+                    if examples.len() < max_examples {
+                        examples.push(json!({"territory": key, "indicator": ind, "breakdown": b, "date": day.to_string(), "previous": old_value, "new": new_value}));
+                    }
+                }
+            }
+        }
+    }
+    let total: u64 = per_indicator.values().map(|(c, r)| c + r).sum();
+    json!({
+        "previous_release": previous.file_name().map(|n| n.to_string_lossy().into_owned()),
+        "values_changed_or_removed": total,
+        "by_indicator": per_indicator.into_iter().map(|(k, (c, r))| (k, json!({"changed": c, "removed": r}))).collect::<serde_json::Map<_, _>>(),
+        "examples": examples,
+    })
 }

@@ -157,6 +157,39 @@ fn gate_publishes_refuses_and_keeps_the_live_release() {
 
     // Back to good data: published; past releases beyond `keep` are pruned, the live one kept.
     copy_fixtures(&d.sources());
+    // A revision of a past value (2B cases on 2021-01-05: 24 → 25) is listed in changes.json.
+    let revised = fs::read_to_string(&path).unwrap().replacen(
+        "2B;2021-01-05;24;247;0;",
+        "2B;2021-01-05;25;247;0;",
+        1,
+    );
+    fs::write(&path, revised).unwrap();
+    assert!(matches!(
+        d.build(
+            &opts(&d.sources(), "2026-01-05T12:00:00Z"),
+            GatePolicy::default(),
+            3
+        )
+        .unwrap(),
+        Outcome::Published(..)
+    ));
+    let changes: serde_json::Value = serde_json::from_slice(
+        &fs::read(d.current().unwrap().join("open-data/changes.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(changes["previous_release"], "20260101T000000Z");
+    assert_eq!(changes["by_indicator"]["cases"]["changed"], 2, "{changes}"); // DEP-2B and REG-94
+    assert!(
+        changes["examples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["territory"] == "DEP-2B"
+                && e["indicator"] == "cases"
+                && e["previous"] == 24.0
+                && e["new"] == 25.0)
+    );
+    copy_fixtures(&d.sources());
     for day in 6..=9 {
         let out = d
             .build(

@@ -28,6 +28,8 @@ enum Command {
     Build(cmd::build::Args),
     /// Serve the web pages and the JSON API over a release.
     Serve(cmd::serve::Args),
+    /// Show the live release, the last build and the gate's decision, and each source's freshness.
+    Status(cmd::status::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => cmd::build::run(args, cli.quiet),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::Status(args) => cmd::status::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

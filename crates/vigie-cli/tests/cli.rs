@@ -18,7 +18,12 @@ fn fixtures() -> std::path::PathBuf {
 
 #[test]
 fn help_on_every_subcommand_and_usage_errors_exit_2() {
-    for sub in [&["--help"][..], &["build", "--help"], &["serve", "--help"]] {
+    for sub in [
+        &["--help"][..],
+        &["build", "--help"],
+        &["serve", "--help"],
+        &["status", "--help"],
+    ] {
         let out = vigie().args(sub).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{sub:?}");
         assert!(
@@ -274,6 +279,19 @@ fn gated_data_dir_refusal_exits_1_and_the_sources_page_says_why() {
     assert!(
         err.contains("refused by the publish gate") && err.contains("20260101T000000Z"),
         "{err}"
+    );
+    let status = vigie()
+        .args(["status", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        text.contains("live release 20260101T000000Z")
+            && text.contains("last build 20260102T000000Z: refused")
+            && text.contains("[REFUSED] row counts"),
+        "{text}"
     );
     let (mut child, addr) = start_serve(&data);
     let (status, page) = get(&addr, "/sources");

@@ -324,6 +324,20 @@ fn write_release(
         output::data_dictionary_md(&dict).as_bytes(),
     )?;
 
+    // Provenance recorded by `vigie fetch` (origin, fetch time, publisher's date).
+    let fetched: serde_json::Value = fs::read(opts.sources.join(".provenance.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    for p in provenance.iter_mut() {
+        let name = p["file"].as_str().unwrap_or_default().to_string();
+        if let Some(f) = fetched.get(&name) {
+            p["origin"] = f["origin"].clone();
+            p["fetched_at"] = f["fetched_at"].clone();
+            p["publisher_last_modified"] = f["publisher_last_modified"].clone();
+            p["sha256_at_fetch"] = f["sha256"].clone();
+        }
+    }
     // Provenance: merge hashes with what ingestion learnt.
     for f in &store.files {
         if let Some(p) = provenance.iter_mut().find(|p| p["file"] == f.file.as_str()) {

@@ -23,6 +23,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Import official files into the data directory with their provenance (from a local mirror).
+    Fetch(cmd::fetch::Args),
     /// Compute indicators, open data and charts from a directory of official files into a new
     /// release, switched in atomically.
     Build(cmd::build::Args),
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Build(args) => cmd::build::run(args, cli.quiet),
+        Command::Fetch(args) => cmd::fetch::run(args, cli.quiet),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Status(args) => cmd::status::run(args),
     };

@@ -305,3 +305,56 @@ fn gated_data_dir_refusal_exits_1_and_the_sources_page_says_why() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn fetch_from_a_mirror_records_provenance_carried_into_the_release() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let run = vigie()
+        .args(["fetch", "--from"])
+        .arg(fixtures())
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&run.stdout).starts_with("6 new, 0 updated, 0 unchanged"),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    let again = vigie()
+        .args(["fetch", "--from"])
+        .arg(fixtures())
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).starts_with("0 new, 0 updated, 6 unchanged"));
+    let ok = vigie()
+        .args(["build", "--png", "none", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let sources: serde_json::Value =
+        serde_json::from_slice(&fs::read(data.join("current/open-data/sources.json")).unwrap())
+            .unwrap();
+    let f = sources["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"] == "sp-pos-quot-dep.csv")
+        .unwrap();
+    assert!(f["origin"].as_str().unwrap().starts_with("file:///"), "{f}");
+    assert_eq!(f["sha256"], f["sha256_at_fetch"]);
+    assert!(f["fetched_at"].as_str().unwrap().ends_with('Z'));
+}

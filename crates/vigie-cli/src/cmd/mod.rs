@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
 pub mod build;
+pub mod fetch;
 pub mod serve;
 pub mod status;

@@ -225,6 +225,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     checks.extend(compute::cross_checks(&computed, &breakdowns));
     computed.checks = checks;
+    // Indicators computed for checks only are not published.
+    let internal: Vec<bool> = computed.indicators.iter().map(|i| i.internal).collect();
+    for g in &mut computed.groups {
+        g.values.retain(|(i, _)| !internal[*i]);
+    }
+    computed.groups.retain(|g| !g.values.is_empty());
     lap("compute", &mut timings);
 
     // 4. Write.

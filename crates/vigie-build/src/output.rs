@@ -238,6 +238,7 @@ pub fn data_dictionary(computed: &Computed, catalog: &Catalog) -> Value {
     let indicators: Vec<Value> = computed
         .indicators
         .iter()
+        .filter(|i| !i.internal)
         .map(|i| {
             let inputs: Vec<String> = i.formula.to_formula().inputs().into_iter().map(String::from).collect();
             let sources: Vec<String> = catalog

@@ -76,6 +76,9 @@ pub struct MeasureSpec {
     /// Publish the measure itself as an indicator of the same id.
     #[serde(default)]
     pub publish: bool,
+    /// With `publish`: compute the indicator for checks only, do not write it to open data.
+    #[serde(default)]
+    pub internal: bool,
 }
 
 /// Level of the territory column.
@@ -614,6 +617,9 @@ pub struct IndicatorSpec {
     /// Compute only for the `all` breakdown (variants and chart helpers), not per age or sex.
     #[serde(default)]
     pub only_all: bool,
+    /// Computed for checks and as an input of other indicators, not written to open data.
+    #[serde(default)]
+    pub internal: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -756,6 +762,7 @@ impl Catalog {
                     thresholds: None,
                     description: Some("Valeur publiée telle quelle par la source.".into()),
                     only_all: false,
+                    internal: m.internal,
                 });
             }
         }

@@ -112,6 +112,27 @@ impl DataDir {
             move |source| BuildError::Io { path, source }
         };
         fs::create_dir_all(self.releases()).map_err(io_err(&self.releases()))?;
+        // One build at a time per data directory; the lock dies with its process.
+        let lock_path = self.root.join(".build.lock");
+        let lock = fs::File::create(&lock_path).map_err(io_err(&lock_path))?;
+        rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).map_err(
+            |e| BuildError::Io {
+                path: lock_path.clone(),
+                source: io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    format!("another build holds the data directory ({e})"),
+                ),
+            },
+        )?;
+        // What killed builds left behind (staging directories) goes first.
+        for entry in fs::read_dir(self.releases())
+            .map_err(io_err(&self.releases()))?
+            .flatten()
+        {
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
         let id = crate::release_id(&opts.built_at);
         let target = self.releases().join(&id);
         if target.exists() {
@@ -162,6 +183,7 @@ impl DataDir {
         let tmp = self.root.join(".status.json.tmp");
         fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
         fs::rename(&tmp, &status_path).map_err(io_err(&status_path))?;
+        drop(lock);
         Ok(outcome)
     }
 }

@@ -358,3 +358,115 @@ fn fetch_from_a_mirror_records_provenance_carried_into_the_release() {
     assert_eq!(f["sha256"], f["sha256_at_fetch"]);
     assert!(f["fetched_at"].as_str().unwrap().ends_with('Z'));
 }
+
+#[test]
+fn builds_killed_at_any_point_leave_the_live_release_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let src = data.join("sources");
+    fs::create_dir_all(&src).unwrap();
+    for (name, bytes) in vigie_demo::sources(vigie_core::Date::from_ymd(2022, 2, 28).unwrap(), 90) {
+        fs::write(src.join(name), bytes).unwrap();
+    }
+    let first = vigie()
+        .args([
+            "build",
+            "-q",
+            "--png",
+            "none",
+            "--built-at",
+            "2026-01-01T00:00:00Z",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let live_csv = fs::read(data.join("current/open-data/indicators.csv")).unwrap();
+    // Kill builds after various delays (deterministic spread over the build's duration).
+    let start = Instant::now();
+    let full = vigie()
+        .args([
+            "build",
+            "-q",
+            "--png",
+            "none",
+            "--built-at",
+            "2026-01-02T00:00:00Z",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(full.status.success());
+    let duration = start.elapsed();
+    let published = fs::read_link(data.join("current")).unwrap();
+    let live_csv2 = fs::read(data.join("current/open-data/indicators.csv")).unwrap();
+    assert_eq!(live_csv, live_csv2, "same sources, same values");
+    for k in 0..8u32 {
+        let delay = duration.mul_f64(f64::from(k) / 8.0 + 0.03);
+        let mut child = vigie()
+            .args([
+                "build",
+                "-q",
+                "--png",
+                "none",
+                "--built-at",
+                &format!("2026-01-03T00:00:0{k}Z"),
+                "--data-dir",
+            ])
+            .arg(&data)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        // Whatever the moment, `current` is a complete release: the old one or the new one.
+        let link = fs::read_link(data.join("current")).unwrap();
+        let csv = fs::read(data.join("current/open-data/indicators.csv")).unwrap();
+        assert_eq!(
+            csv, live_csv,
+            "kill after {delay:?}: current -> {link:?} is not a complete release"
+        );
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(data.join("current/release.json")).unwrap()).unwrap();
+        assert!(
+            manifest["release_id"]
+                .as_str()
+                .unwrap()
+                .starts_with("2026010")
+        );
+        let _ = &published;
+    }
+    // A later build cleans what killed ones left and publishes normally.
+    let last = vigie()
+        .args([
+            "build",
+            "-q",
+            "--png",
+            "none",
+            "--built-at",
+            "2026-01-04T00:00:00Z",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        last.status.success(),
+        "{}",
+        String::from_utf8_lossy(&last.stderr)
+    );
+    let leftovers: Vec<String> = fs::read_dir(data.join("releases"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -302,6 +302,27 @@ fn gated_data_dir_refusal_exits_1_and_the_sources_page_says_why() {
     );
     let (_, release) = get(&addr, "/api/v1/release");
     assert!(release.contains("20260101T000000Z"));
+    // Where does this number come from?
+    let (status, prov) = get(&addr, "/api/v1/provenance/REG-94/incidence_rate_7d");
+    assert_eq!(status, 200);
+    assert!(
+        prov.contains("sum(positives, 7 days) / population")
+            && prov.contains("sp-pos-quot-dep.csv")
+            && prov.contains("\"release_id\":\"20260101T000000Z\""),
+        "{prov}"
+    );
+    // Past releases, "as of".
+    let (_, list) = get(&addr, "/api/v1/releases");
+    assert!(
+        list.contains("\"live\":true") && list.contains("refused"),
+        "{list}"
+    );
+    let (status, old) = get(
+        &addr,
+        "/api/v1/releases/20260101T000000Z/territories/DEP-2A",
+    );
+    assert_eq!(status, 200);
+    assert!(old.contains("\"territory\":\"DEP-2A\""));
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -245,6 +245,118 @@ async fn chart(State(s): State<AppState>, Path((dir, file)): Path<(String, Strin
     }
 }
 
+/// "Where does this number come from?": formula, inputs, source files and release of one
+/// indicator of one territory.
+async fn api_provenance(
+    State(s): State<AppState>,
+    Path((key, indicator)): Path<(String, String)>,
+) -> Response {
+    let r = s.current();
+    let Some(t) = r.territory(&key) else {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({"error": "unknown territory"})),
+        )
+            .into_response();
+    };
+    let dict: serde_json::Value = std::fs::read(r.dir.join("open-data/data-dictionary.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let Some(spec) = dict["indicators"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["id"] == indicator.as_str()))
+    else {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({"error": "unknown indicator"})),
+        )
+            .into_response();
+    };
+    let wanted: Vec<&str> = spec["sources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let files: Vec<&serde_json::Value> = r.sources["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["source"].as_str().is_some_and(|s| wanted.contains(&s)))
+        .collect();
+    let body = serde_json::json!({
+        "territory": t.key,
+        "indicator": spec,
+        "latest": t.latest[&indicator],
+        "population": t.population,
+        "population_source": t.population_source,
+        "source_files": files,
+        "release_id": r.id(),
+        "built_at": r.manifest["built_at"],
+    });
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "public, max-age=300")],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+fn data_root(r: &Release) -> Option<std::path::PathBuf> {
+    r.dir.parent().map(std::path::Path::to_path_buf)
+}
+
+/// Releases kept in the data directory, newest first.
+async fn api_releases(State(s): State<AppState>) -> Response {
+    let r = s.current();
+    let mut list = Vec::new();
+    if let Some(root) = data_root(&r) {
+        if let Ok(entries) = std::fs::read_dir(root.join("releases")) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with('.') {
+                    continue;
+                }
+                if let Some(m) = std::fs::read(e.path().join("release.json"))
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                {
+                    list.push(serde_json::json!({"release_id": m["release_id"], "built_at": m["built_at"], "data_until": m["data_until"], "live": m["release_id"] == r.id()}));
+                }
+            }
+        }
+    }
+    list.sort_by(|a, b| b["release_id"].as_str().cmp(&a["release_id"].as_str()));
+    (
+        StatusCode::OK,
+        axum::Json(serde_json::json!({"releases": list, "status": r.status})),
+    )
+        .into_response()
+}
+
+/// A territory as published by a past release ("as of").
+async fn api_release_territory(
+    State(s): State<AppState>,
+    Path((id, key)): Path<(String, String)>,
+) -> Response {
+    let r = s.current();
+    let ok = |x: &str| {
+        !x.is_empty()
+            && !x.starts_with('.')
+            && x.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    match data_root(&r) {
+        Some(root) if ok(&id) && ok(&key) => json_file(
+            root.join("releases")
+                .join(&id)
+                .join("open-data/territories")
+                .join(format!("{key}.json")),
+        ),
+        _ => (StatusCode::NOT_FOUND, "{\"error\":\"not found\"}").into_response(),
+    }
+}
+
 async fn css() -> Response {
     (
         StatusCode::OK,
@@ -275,6 +387,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/territories", get(api_territories))
         .route("/api/v1/territories/{key}", get(api_territory))
         .route("/api/v1/{name}", get(api_file))
+        .route("/api/v1/provenance/{key}/{indicator}", get(api_provenance))
+        .route("/api/v1/releases", get(api_releases))
+        .route("/api/v1/releases/{id}/territories/{key}", get(api_release_territory))
         .route("/charts/{dir}/{file}", get(chart))
         .route("/assets/vigie.css", get(css))
         .route("/healthz", get(healthz))

@@ -311,19 +311,19 @@ fn data_root(r: &Release) -> Option<std::path::PathBuf> {
 async fn api_releases(State(s): State<AppState>) -> Response {
     let r = s.current();
     let mut list = Vec::new();
-    if let Some(root) = data_root(&r) {
-        if let Ok(entries) = std::fs::read_dir(root.join("releases")) {
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with('.') {
-                    continue;
-                }
-                if let Some(m) = std::fs::read(e.path().join("release.json"))
-                    .ok()
-                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-                {
-                    list.push(serde_json::json!({"release_id": m["release_id"], "built_at": m["built_at"], "data_until": m["data_until"], "live": m["release_id"] == r.id()}));
-                }
+    if let Some(root) = data_root(&r)
+        && let Ok(entries) = std::fs::read_dir(root.join("releases"))
+    {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            if let Some(m) = std::fs::read(e.path().join("release.json"))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            {
+                list.push(serde_json::json!({"release_id": m["release_id"], "built_at": m["built_at"], "data_until": m["data_until"], "live": m["release_id"] == r.id()}));
             }
         }
     }

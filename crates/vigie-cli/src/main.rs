@@ -23,7 +23,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Import official files into the data directory with their provenance (from a local mirror).
+    /// Download the official files into the data directory (conditional, resumable, with
+    /// provenance), or import them from a local mirror (--from).
     Fetch(cmd::fetch::Args),
     /// Compute indicators, open data and charts from a directory of official files into a new
     /// release, switched in atomically.

@@ -1,24 +1,18 @@
-//! `vigie fetch --from DIR`: imports a local mirror of the official files into the data
-//! directory's `sources/`, with provenance (origin, fetch time, SHA-256, size, publisher's
-//! modification time) recorded in `sources/.provenance.json` and carried into every release.
-//!
-//! Downloading from the publishers' servers is not implemented yet; a mirror made by any tool
-//! (or the files of an offline machine) goes through this command.
+//! `vigie fetch`: official files into the data directory's `sources/`, with provenance.
 
-use std::collections::BTreeMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use vigie_fetch::{FetchOptions, Outcome};
 
 /// Arguments of `vigie fetch`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A local mirror: files with their official names (any layout; sub-folders are flattened).
+    /// Import a local mirror instead of downloading: files with their official names (any
+    /// layout; sub-folders are flattened). For offline machines.
     #[arg(long, value_name = "DIR")]
-    pub from: PathBuf,
+    pub from: Option<PathBuf>,
     /// Data directory whose `sources/` receives the files.
     #[arg(
         long,
@@ -27,86 +21,75 @@ pub struct Args {
         value_name = "DIR"
     )]
     pub data_dir: PathBuf,
+    /// Resource list (TOML, see --print-config); default: the built-in list of official resources.
+    #[arg(long, env = "VIGIE_FETCH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Fetch only these resource ids.
+    #[arg(long = "only", value_name = "ID")]
+    pub only: Vec<String>,
+    /// Timeout of each download, in seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// Print the built-in resource list and exit.
+    #[arg(long)]
+    pub print_config: bool,
 }
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for e in fs::read_dir(dir)? {
-        let e = e?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        if e.file_type()?.is_dir() {
-            files(&e.path(), out)?;
-        } else {
-            out.push(e.path());
-        }
-    }
-    Ok(())
-}
-
-/// Copies new and changed files atomically and records their provenance.
+/// Fetches or imports, prints one line per resource; fails if any resource failed (the others
+/// are kept).
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
-    let sources = args.data_dir.join("sources");
-    fs::create_dir_all(&sources).with_context(|| format!("creating {}", sources.display()))?;
-    let prov_path = sources.join(".provenance.json");
-    let mut provenance: BTreeMap<String, Value> = fs::read(&prov_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
-    let mut list = Vec::new();
-    files(&args.from, &mut list).with_context(|| format!("reading {}", args.from.display()))?;
-    list.sort();
-    let now = super::build::now()?;
-    let (mut new, mut updated, mut unchanged, mut failed) = (0, 0, 0, 0);
-    for path in list {
-        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-            continue;
-        };
-        let bytes = match fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
-                failed += 1;
-                continue;
-            }
-        };
-        let sha = format!("{:x}", Sha256::digest(&bytes));
-        let dest = sources.join(&name);
-        if provenance.get(&name).and_then(|p| p["sha256"].as_str()) == Some(sha.as_str())
-            && dest.exists()
-        {
-            unchanged += 1;
-            continue;
-        }
-        let existed = dest.exists();
-        let tmp = sources.join(format!(".{name}.part"));
-        fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
-        fs::File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .with_context(|| format!("syncing {}", tmp.display()))?;
-        fs::rename(&tmp, &dest).with_context(|| format!("installing {}", dest.display()))?;
-        let modified = fs::metadata(&path)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| jiff::Timestamp::try_from(t).ok())
-            .map(|t| {
-                t.round(jiff::Unit::Second)
-                    .map(|t| t.to_string())
-                    .unwrap_or_default()
-            });
-        let origin = fs::canonicalize(&path).unwrap_or(path.clone());
-        provenance.insert(
-            name.clone(),
-            json!({"origin": format!("file://{}", origin.display()), "fetched_at": now, "sha256": sha, "bytes": bytes.len(), "publisher_last_modified": modified}),
-        );
-        if existed { updated += 1 } else { new += 1 }
+    if args.print_config {
+        print!("{}", vigie_fetch::default_config());
+        return Ok(());
     }
-    let mut out = serde_json::to_vec_pretty(&provenance).unwrap_or_default();
-    out.push(b'\n');
-    let tmp = sources.join(".provenance.json.part");
-    fs::write(&tmp, out).with_context(|| format!("writing {}", tmp.display()))?;
-    fs::rename(&tmp, &prov_path).with_context(|| format!("installing {}", prov_path.display()))?;
+    let sources = args.data_dir.join("sources");
+    let now = super::build::now()?;
+    let results = match &args.from {
+        Some(dir) => vigie_fetch::import_dir(dir, &sources, &now)
+            .with_context(|| format!("importing {}", dir.display()))?,
+        None => {
+            let (text, origin) = match &args.config {
+                Some(p) => (
+                    std::fs::read_to_string(p)
+                        .with_context(|| format!("reading {}", p.display()))?,
+                    p.display().to_string(),
+                ),
+                None => (
+                    vigie_fetch::default_config().to_string(),
+                    "built-in".to_string(),
+                ),
+            };
+            let mut list = vigie_fetch::parse_config(&text, &origin)?;
+            if !args.only.is_empty() {
+                list.retain(|r| args.only.contains(&r.id));
+            }
+            let opts = FetchOptions {
+                timeout: Duration::from_secs(args.timeout.max(1)),
+                user_agent: format!(
+                    "vigie/{} (+https://github.com/vigie; open-data mirror)",
+                    env!("CARGO_PKG_VERSION")
+                ),
+                now,
+            };
+            vigie_fetch::fetch_all(&list, &sources, &opts)
+                .with_context(|| format!("writing into {}", sources.display()))?
+        }
+    };
+    let (mut new, mut updated, mut unchanged, mut failed) = (0, 0, 0, 0);
+    for (id, o) in &results {
+        match o {
+            Outcome::New { .. } => new += 1,
+            Outcome::Updated { .. } => updated += 1,
+            Outcome::Unchanged => unchanged += 1,
+            Outcome::Failed(e) => {
+                failed += 1;
+                eprintln!("error: {id}: {e}");
+            }
+        }
+        if !quiet && !matches!(o, Outcome::Failed(_)) {
+            tracing::info!("{id}: {o:?}");
+        }
+    }
     if !quiet {
         println!(
             "{new} new, {updated} updated, {unchanged} unchanged, {failed} failed → {}",
@@ -114,7 +97,9 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
         );
     }
     if failed > 0 {
-        anyhow::bail!("{failed} file(s) could not be read; the others were imported");
+        anyhow::bail!(
+            "{failed} resource(s) failed; the others were fetched and previous files were kept"
+        );
     }
     Ok(())
 }

@@ -208,7 +208,10 @@ pub fn evaluate(new: &Path, previous: Option<&Path>, policy: GatePolicy) -> Gate
         ),
     });
 
-    let prev_manifest = previous.and_then(|p| read(&p.join("release.json")));
+    // A demonstration release is not a reference for real data.
+    let prev_manifest = previous
+        .and_then(|p| read(&p.join("release.json")))
+        .filter(|m| m["demo"] != true);
     let previous_release_id = prev_manifest
         .as_ref()
         .and_then(|m| m["release_id"].as_str().map(String::from));

@@ -244,3 +244,42 @@ fn the_demo_dataset_passes_the_same_gate() {
     assert_eq!(manifest["demo"], true);
     assert_eq!(manifest["violations_total"], 0);
 }
+
+#[test]
+fn real_data_replaces_a_demo_release_whatever_its_sources() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = DataDir::new(tmp.path().join("data"));
+    let demo = tmp.path().join("demo-sources");
+    fs::create_dir_all(&demo).unwrap();
+    for (name, bytes) in vigie_demo::sources(vigie_core::Date::from_ymd(2022, 2, 28).unwrap(), 30) {
+        fs::write(demo.join(name), bytes).unwrap();
+    }
+    assert!(matches!(
+        d.build(
+            &opts(&demo, "2026-01-01T00:00:00Z"),
+            GatePolicy::default(),
+            3
+        )
+        .unwrap(),
+        Outcome::Published(..)
+    ));
+    // Real data with fewer rows and other sources than the demo: the demo is no reference.
+    let real = tmp.path().join("real");
+    fs::create_dir_all(&real).unwrap();
+    fs::copy(
+        vigie_testkit::fixtures().join("epidemic/sp-pos-quot-dep.csv"),
+        real.join("sp-pos-quot-dep.csv"),
+    )
+    .unwrap();
+    match d
+        .build(
+            &opts(&real, "2026-01-02T00:00:00Z"),
+            GatePolicy::default(),
+            3,
+        )
+        .unwrap()
+    {
+        Outcome::Published(_, gate) => assert_eq!(gate.previous_release_id, None),
+        Outcome::Refused(_, gate) => panic!("{:?}", gate.failures()),
+    }
+}

@@ -164,7 +164,7 @@ fn get(addr: &str, path: &str) -> (u16, String) {
 fn serve_without_data_starts_on_the_labelled_demo() {
     let tmp = tempfile::tempdir().unwrap();
     let mut child = vigie()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args(["serve", "--offline", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(tmp.path())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -209,7 +209,7 @@ fn serve_without_data_starts_on_the_labelled_demo() {
 
 fn start_serve(data_dir: &Path) -> (std::process::Child, String) {
     let mut child = vigie()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args(["serve", "--offline", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())

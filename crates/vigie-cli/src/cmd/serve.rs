@@ -1,4 +1,10 @@
-//! `vigie serve`: pages and API over the live release, building one first when there is none.
+//! `vigie serve`: pages and API over the live release; fetches and builds on a schedule.
+//!
+//! At start, with no release yet: the official files are fetched (unless `--offline`); when no
+//! data can be had (no network, no local files), a deterministic demonstration dataset is
+//! generated and built instead, labelled on every page. Every `--refresh-every` seconds the
+//! sources are fetched again and, when something changed, a new release is built through the
+//! publish gate; the server picks it up without restarting.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -9,6 +15,7 @@ use vigie_build::BuildOptions;
 use vigie_build::charts::{ChartFormats, PngScope};
 use vigie_build::gate::GatePolicy;
 use vigie_build::history::{DataDir, Outcome};
+use vigie_fetch::{FetchOptions, Outcome as Fetched};
 
 /// Arguments of `vigie serve`.
 #[derive(Debug, clap::Args)]
@@ -29,10 +36,16 @@ pub struct Args {
         value_name = "ADDR"
     )]
     pub listen: SocketAddr,
-    /// Serve the generated demonstration dataset (kept in DIR/demo) even if real data exist.
+    /// Serve the generated demonstration dataset (built into DIR/demo), whatever data exist.
     #[arg(long)]
     pub demo: bool,
-    /// Seconds between checks for a new release.
+    /// Never download: use the files already in DIR/sources, else the demonstration dataset.
+    #[arg(long, env = "VIGIE_OFFLINE")]
+    pub offline: bool,
+    /// Seconds between fetch-and-build runs (0: never).
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
+    pub refresh_every: u64,
+    /// Seconds between checks for a new release on disk.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub reload_every: u64,
 }
@@ -43,50 +56,122 @@ fn has_data_files(dir: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Ensures a live release exists (building from sources, or from the demo dataset), then serves.
-pub fn run(args: Args) -> anyhow::Result<()> {
-    let real = DataDir::new(&args.data_dir);
-    let use_demo = args.demo || (real.current().is_none() && !has_data_files(&real.sources()));
-    let dir = if use_demo {
-        DataDir::new(args.data_dir.join("demo"))
-    } else {
-        real
+fn build_opts(sources: PathBuf) -> anyhow::Result<BuildOptions> {
+    Ok(BuildOptions {
+        sources,
+        out: PathBuf::new(),
+        catalogs: Vec::new(),
+        built_at: super::build::now()?,
+        charts: ChartFormats {
+            svg: true,
+            png: PngScope::None,
+        },
+        coverage_target: 90.0,
+    })
+}
+
+/// Fetches the official files; returns whether anything new arrived. `probe` gives up after the
+/// first resource when it fails (no network).
+fn fetch(dir: &DataDir, timeout: Duration, probe: bool) -> anyhow::Result<bool> {
+    let mut list = vigie_fetch::parse_config(vigie_fetch::default_config(), "built-in")?;
+    if probe {
+        list.truncate(1);
+    }
+    let opts = FetchOptions {
+        timeout,
+        user_agent: format!("vigie/{}", env!("CARGO_PKG_VERSION")),
+        now: super::build::now()?,
     };
-    if dir.current().is_none() {
-        if use_demo {
-            tracing::warn!(
-                "no data: generating the demonstration dataset in {}",
-                dir.sources().display()
-            );
-            write_demo(&dir.sources())?;
-        } else {
-            tracing::warn!("no release yet: building from {}", dir.sources().display());
+    let first = vigie_fetch::fetch_all(&list, &dir.sources(), &opts)?;
+    if probe && first.iter().all(|(_, o)| matches!(o, Fetched::Failed(_))) {
+        return Ok(false);
+    }
+    let all = if probe {
+        let full = vigie_fetch::parse_config(vigie_fetch::default_config(), "built-in")?;
+        vigie_fetch::fetch_all(&full, &dir.sources(), &opts)?
+    } else {
+        first
+    };
+    for (id, o) in &all {
+        if let Fetched::Failed(e) = o {
+            tracing::warn!("fetch {id}: {e}");
         }
-        let opts = BuildOptions {
-            sources: dir.sources(),
-            out: PathBuf::new(),
-            catalogs: Vec::new(),
-            built_at: super::build::now()?,
-            charts: ChartFormats {
-                svg: true,
-                png: PngScope::None,
-            },
-            coverage_target: 90.0,
-        };
-        match dir
-            .build(&opts, GatePolicy::default(), 10)
-            .with_context(|| format!("building a release from {}", dir.sources().display()))?
-        {
-            Outcome::Published(report, _) => eprintln!(
+    }
+    Ok(all
+        .iter()
+        .any(|(_, o)| matches!(o, Fetched::New { .. } | Fetched::Updated { .. })))
+}
+
+fn build(dir: &DataDir, sources: PathBuf) -> anyhow::Result<()> {
+    match dir
+        .build(&build_opts(sources.clone())?, GatePolicy::default(), 10)
+        .with_context(|| format!("building a release from {}", sources.display()))?
+    {
+        Outcome::Published(report, _) => {
+            eprintln!(
                 "built release {} ({} indicator rows)",
                 report.release_id, report.rows_written
-            ),
-            Outcome::Refused(report, gate) => anyhow::bail!(
+            );
+            Ok(())
+        }
+        Outcome::Refused(report, gate) => {
+            anyhow::bail!(
                 "release {} refused by the publish gate: {}",
                 report.release_id,
                 gate.failures().join("; ")
-            ),
+            )
         }
+    }
+}
+
+/// Ensures a live release exists, starts the refresh loop, then serves.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let dir = if args.demo {
+        DataDir::new(args.data_dir.join("demo"))
+    } else {
+        DataDir::new(&args.data_dir)
+    };
+    if dir.current().is_none() {
+        let mut have_data = !args.demo && has_data_files(&dir.sources());
+        if !args.demo && !have_data && !args.offline {
+            eprintln!(
+                "no data yet: fetching the official files into {}",
+                dir.sources().display()
+            );
+            have_data = fetch(&dir, Duration::from_secs(60), true).unwrap_or_else(|e| {
+                tracing::warn!("fetch failed: {e:#}");
+                false
+            });
+        }
+        if have_data {
+            build(&dir, dir.sources())?;
+        } else {
+            let demo_sources = dir.root.join("demo-sources");
+            eprintln!(
+                "no data and no network: serving the demonstration dataset (built from {})",
+                demo_sources.display()
+            );
+            write_demo(&demo_sources)?;
+            build(&dir, demo_sources)?;
+        }
+    }
+    if args.refresh_every > 0 && !args.demo && !args.offline {
+        let refresh = DataDir::new(&dir.root);
+        let every = Duration::from_secs(args.refresh_every);
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(every);
+                match fetch(&refresh, Duration::from_secs(300), false) {
+                    Ok(true) => {
+                        if let Err(e) = build(&refresh, refresh.sources()) {
+                            tracing::warn!("scheduled build: {e:#}");
+                        }
+                    }
+                    Ok(false) => tracing::info!("scheduled fetch: nothing new"),
+                    Err(e) => tracing::warn!("scheduled fetch: {e:#}"),
+                }
+            }
+        });
     }
     let live = dir.root.join("current");
     let release =

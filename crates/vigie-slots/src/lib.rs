@@ -1,19 +1,24 @@
-//! scratch
-#[cfg(test)]
-mod t {
-    #[test]
-    fn jiff_forms() {
-        for s in ["2021-04-10T21:45:00.000+02:00", "2021-04-20T16:55:00.000000+0200", "2021-08-11T08:15:00Z", "2021-05-26T12:55:00.000Z", "2021-04-10T12:00:00+00:00"] {
-            println!("{s} -> {:?}", s.parse::<jiff::Timestamp>());
-        }
-        println!("{:?}", "2021-09-17T10:00:00".parse::<jiff::civil::DateTime>());
-        println!("{:?}", "17:15".parse::<jiff::civil::Time>());
-        println!("{:?}", "2021-04-10".parse::<jiff::civil::Date>());
-        println!("{:?}", "2021-04-10".parse::<jiff::civil::DateTime>());
-        println!("{:?}", "2021-04-10T21:45:00.000+02:00".parse::<jiff::civil::DateTime>());
-        let tz = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
-        let z = "2021-08-11T08:15:00Z".parse::<jiff::Timestamp>().unwrap().to_zoned(tz.clone());
-        println!("{z} {} {}", z.date(), z.offset());
-        println!("{}", z.strftime("%Y-%m-%dT%H:%M:%S%:z"));
-    }
-}
+//! Vigie's slot-finder core: parses and normalises the nine booking platforms' responses
+//! (Doctolib, Keldoc, Maiia, Ordoclic, Mapharma, AvecMonDoc, mesoigner, Bimedoc, Valwin)
+//! into Vigie's model of [`Centre`]s and [`Slot`]s, and aggregates a centre's slots
+//! ([`aggregate`]: next slot, count, daily counts per tag and vaccine).
+//!
+//! **Invariants:** no I/O, no network, no clock (the time is an argument), no panics on
+//! input: every parser returns a typed [`SlotError`]. Every slot instant is a
+//! [`jiff::Zoned`] in the centre's zone with its real UTC offset; each platform module
+//! documents how that platform writes times. The HTTP layer plugs in through
+//! [`connector::Connector`].
+
+pub mod connector;
+pub mod error;
+pub mod model;
+pub mod normalise;
+pub mod platforms;
+pub mod time;
+
+pub use connector::{Connector, Exchange, Method, Request, ScanTarget, Step};
+pub use error::SlotError;
+pub use model::{
+    Aggregate, Centre, CentreType, Coordinates, DEFAULT_DAYS, DailyCount, Dose, OpeningHours,
+    Platform, Provenance, ScanOutcome, Slot, Tag, Vaccine, aggregate,
+};

@@ -108,6 +108,9 @@ pub fn flexible(
 
 /// `date + days` (saturating at the end of jiff's range, which no platform reaches).
 pub fn add_days(date: Date, days: i64) -> Date {
-    date.checked_add(jiff::Span::new().days(days))
+    jiff::Span::new()
+        .try_days(days)
+        .ok()
+        .and_then(|span| date.checked_add(span).ok())
         .unwrap_or(date)
 }

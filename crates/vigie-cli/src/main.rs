@@ -29,6 +29,8 @@ enum Command {
     /// Compute indicators, open data and charts from a directory of official files into a new
     /// release, switched in atomically.
     Build(cmd::build::Args),
+    /// Write the whole site and its data as static files, switched in atomically.
+    Publish(cmd::publish::Args),
     /// Serve the web pages and the JSON API over a release.
     Serve(cmd::serve::Args),
     /// Show the live release, the last build and the gate's decision, and each source's freshness.
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => cmd::build::run(args, cli.quiet),
         Command::Fetch(args) => cmd::fetch::run(args, cli.quiet),
+        Command::Publish(args) => cmd::publish::run(args, cli.quiet),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Status(args) => cmd::status::run(args),
     };

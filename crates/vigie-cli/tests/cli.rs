@@ -164,7 +164,13 @@ fn get(addr: &str, path: &str) -> (u16, String) {
 fn serve_without_data_starts_on_the_labelled_demo() {
     let tmp = tempfile::tempdir().unwrap();
     let mut child = vigie()
-        .args(["serve", "--offline", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args([
+            "serve",
+            "--offline",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
         .arg(tmp.path())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -209,7 +215,13 @@ fn serve_without_data_starts_on_the_labelled_demo() {
 
 fn start_serve(data_dir: &Path) -> (std::process::Child, String) {
     let mut child = vigie()
-        .args(["serve", "--offline", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args([
+            "serve",
+            "--offline",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
         .arg(data_dir)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -490,4 +502,57 @@ fn builds_killed_at_any_point_leave_the_live_release_intact() {
         .filter(|n| n.starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn publish_writes_a_static_site_that_works_from_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rel = tmp.path().join("rel");
+    let ok = vigie()
+        .args(["build", "--png", "none", "--sources"])
+        .arg(fixtures())
+        .arg("--out")
+        .arg(&rel)
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let site = tmp.path().join("site");
+    let run = vigie()
+        .args(["publish", "--release"])
+        .arg(&rel)
+        .arg("--to")
+        .arg(format!("file://{}", site.display()))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let page = fs::read_to_string(site.join("territoire/REG-94/index.html")).unwrap();
+    assert!(page.contains("Corse"));
+    // Every relative link of the page resolves to a file of the export.
+    let dir = site.join("territoire/REG-94");
+    for link in page
+        .split("href=\"")
+        .skip(1)
+        .chain(page.split("src=\"").skip(1))
+    {
+        let target = link.split('"').next().unwrap();
+        if target.starts_with("http") || target.starts_with('#') {
+            continue;
+        }
+        assert!(dir.join(target).exists(), "{target} does not resolve");
+    }
+    assert!(site.join("api/v1/territories/DEP-2A.json").exists());
+    assert!(site.join("open-data/indicators.csv").exists());
+    // S3 is refused clearly.
+    let s3 = vigie()
+        .args(["publish", "--release"])
+        .arg(&rel)
+        .args(["--to", "s3://bucket/prefix"])
+        .output()
+        .unwrap();
+    assert_eq!(s3.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&s3.stderr).contains("not implemented"));
 }

@@ -8,6 +8,7 @@
 
 pub mod pages;
 pub mod release;
+pub mod static_site;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -26,7 +27,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use release::{LoadError, Release};
 
-const CSS: &str = include_str!("../assets/vigie.css");
+pub(crate) const CSS: &str = include_str!("../assets/vigie.css");
 
 /// PNG charts rendered on demand, by `release id/dir/file`.
 type PngCache = Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<u8>>>>>;

@@ -2,5 +2,6 @@
 
 pub mod build;
 pub mod fetch;
+pub mod publish;
 pub mod serve;
 pub mod status;

@@ -1,0 +1,211 @@
+//! AvecMonDoc (`api.avecmondoc.com`).
+//!
+//! Organisation `GET /api/Organizations/slug/{slug}` → `{id, name, slug, address, zipCode,
+//! city, phone, coordinates{lng, lat}, speciality[], consultationReasons[] {id, reason}}`;
+//! per valid reason, 7-day windows
+//! `POST /api/BusinessHours/availabilitiesPerDay` → `[{start, end, slots[] {businessHours
+//! {start, end} | null, isAvailable}}]` or `{nextAvailableBusinessHour…}`.
+//!
+//! **Time rule:** `businessHours.start` is a true UTC instant (the day `start`
+//! `2021-05-19T22:00:00.000Z` is Paris midnight); it is shown in the centre's zone.
+//! Windows share their boundary day: slots are **de-duplicated** (see `DEVIATIONS.md`).
+
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{SlotError, from_json};
+use crate::model::{Dose, Platform, ScanOutcome, Slot, Vaccine};
+use crate::normalise::{avecmondoc_doses, avecmondoc_reason_is_valid, vaccine_from_name};
+use crate::time::aware;
+
+const P: Platform = Platform::AvecMonDoc;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct RawOrg {
+    id: Option<i64>,
+    name: Option<String>,
+    slug: Option<String>,
+    #[serde(rename = "consultationReasons")]
+    reasons: Option<Vec<RawReason>>,
+    speciality: Option<Vec<Speciality>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct RawReason {
+    id: Option<i64>,
+    reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct Speciality {
+    id: Option<i64>,
+}
+
+/// A vaccination reason of an organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub id: i64,
+    pub name: String,
+    pub doses: Vec<Dose>,
+    pub vaccine: Option<Vaccine>,
+}
+
+/// An organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    /// Speciality 190 = pharmacy.
+    pub is_pharmacy: bool,
+    /// Valid COVID vaccination reasons.
+    pub reasons: Vec<Reason>,
+}
+
+/// Parses an organisation and keeps its valid vaccination reasons.
+pub fn parse_organization(body: &[u8]) -> Result<Organization, SlotError> {
+    let o: RawOrg = from_json(P, "organization", body)?;
+    Ok(Organization {
+        id: o.id,
+        name: o.name,
+        slug: o.slug,
+        is_pharmacy: o.speciality.iter().flatten().any(|s| s.id == Some(190)),
+        reasons: o
+            .reasons
+            .into_iter()
+            .flatten()
+            .filter_map(|r| {
+                let name = r.reason?;
+                avecmondoc_reason_is_valid(&name).then(|| Reason {
+                    id: r.id.unwrap_or_default(),
+                    doses: avecmondoc_doses(&name),
+                    vaccine: vaccine_from_name(&name),
+                    name,
+                })
+            })
+            .filter(|r| r.id != 0)
+            .collect(),
+    })
+}
+
+/// The JSON body of an availabilities window `[start, end]` (`YYYY-MM-DD`).
+pub fn window_body(reason_id: i64, organization_id: i64, start: &str, end: &str) -> Value {
+    serde_json::json!({
+        "consultationReasonId": reason_id,
+        "disabledPeriods": [],
+        "fullDisplay": true,
+        "organizationId": organization_id,
+        "periodEnd": format!("{end}T00:00:00.000Z"),
+        "periodStart": format!("{start}T00:00:00.000Z"),
+        "type": "inOffice",
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Answer {
+    Days(Vec<RawDay>),
+    Next(Value),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct RawDay {
+    slots: Option<Vec<RawSlot>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct RawSlot {
+    #[serde(rename = "businessHours")]
+    business_hours: Option<Hours>,
+    #[serde(rename = "isAvailable")]
+    is_available: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct Hours {
+    start: Option<String>,
+}
+
+/// Parses one window answer for `reason` into `out` (available slots; a
+/// `nextAvailableBusinessHour` becomes a hint). Duplicates across windows are dropped.
+pub fn parse_window(
+    body: &[u8],
+    reason: &Reason,
+    tz: &TimeZone,
+    booking_url: &str,
+    out: &mut ScanOutcome,
+) -> Result<(), SlotError> {
+    let a: Answer = from_json(P, "availabilitiesPerDay", body)?;
+    match a {
+        Answer::Days(days) => {
+            let mut slots = Vec::new();
+            for s in days.iter().flat_map(|d| d.slots.iter().flatten()) {
+                if s.is_available != Some(true) {
+                    continue;
+                }
+                let Some(start) = s.business_hours.as_ref().and_then(|h| h.start.as_deref()) else {
+                    continue;
+                };
+                slots.push(Slot {
+                    start: aware(P, "slots[].businessHours.start", start, tz)?,
+                    doses: reason.doses.clone(),
+                    vaccine: reason.vaccine,
+                    booking_url: booking_url.to_string(),
+                    places: 1,
+                });
+            }
+            if !slots.is_empty() {
+                out.add_vaccine(reason.vaccine);
+            }
+            out.push_slots(slots);
+        }
+        Answer::Next(v) => {
+            if let Some(next) = v.get("nextAvailableBusinessHour").and_then(Value::as_str) {
+                out.hint(aware(P, "nextAvailableBusinessHour", next, tz)?);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organization_and_windows() {
+        let org = parse_organization(br#"{"id":159,"slug":"s","speciality":[{"id":190}],"consultationReasons":[
+            {"id":604,"reason":"Premi\u00e8re injection vaccinale COVID-19 Pfizer"},{"id":1,"reason":"Vaccination grippe"}]}"#).unwrap();
+        assert!(org.is_pharmacy);
+        assert_eq!(org.reasons.len(), 1);
+        assert_eq!(org.reasons[0].doses, vec![Dose::First]);
+        let day = br#"[{"start":"2021-05-19T22:00:00.000Z","slots":[
+            {"businessHours":{"start":"2021-05-20T09:00:00.000Z"},"isAvailable":true},
+            {"businessHours":null,"isAvailable":true},
+            {"businessHours":{"start":"2021-05-20T09:15:00.000Z"},"isAvailable":false}]}]"#;
+        let tz = crate::time::paris().unwrap();
+        let mut out = ScanOutcome::default();
+        parse_window(day, &org.reasons[0], &tz, "u", &mut out).unwrap();
+        parse_window(day, &org.reasons[0], &tz, "u", &mut out).unwrap();
+        assert_eq!(out.slots.len(), 1, "the repeated window is de-duplicated");
+        assert_eq!(
+            out.slots[0].start.to_string(),
+            "2021-05-20T11:00:00+02:00[Europe/Paris]"
+        );
+        parse_window(br#"{"nextAvailableBusinessHour":"2021-06-01T08:00:00.000Z","nextAvailableBusinessHourInCurrentWeek":false}"#,
+            &org.reasons[0], &tz, "u", &mut out).unwrap();
+        assert!(out.next_hint.is_some());
+        assert_eq!(
+            window_body(604, 159, "2021-05-20", "2021-05-26")["periodEnd"],
+            "2021-05-26T00:00:00.000Z"
+        );
+    }
+}

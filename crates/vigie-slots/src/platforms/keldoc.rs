@@ -1,0 +1,230 @@
+//! Keldoc (`www.keldoc.com/api/patients/v2`).
+//!
+//! Motives come from the centre list (`booking` = motive categories `[{name, motives:[{id,
+//! name, agendas:[{id}]}]}]`), filtered by [`crate::normalise::keldoc_dose`]; per motive,
+//! timetables `GET /timetables/{motive}?from=&to=&agenda_ids[]=…` in windows of 5 days.
+//! A timetable is either `{availabilities: {"YYYY-MM-DD": [{start_time}]}}`, a next-date hint
+//! `{date, text}`, or a phone-only text `{text, num, phone_number}`.
+//!
+//! **Time rule:** `start_time` and `date` carry their offset
+//! (`2021-04-20T16:55:00.000000+0200` or `+02:00`): the instant is kept.
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{SlotError, from_json};
+use crate::model::{Dose, Platform, ScanOutcome, Slot, Vaccine};
+use crate::normalise::{keldoc_dose, vaccine_from_names};
+use crate::time::aware;
+
+const P: Platform = Platform::Keldoc;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MotiveCategory {
+    pub name: Option<String>,
+    pub motives: Option<Vec<RawMotive>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawMotive {
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub agendas: Option<Vec<AgendaRef>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AgendaRef {
+    pub id: Option<i64>,
+}
+
+/// A motive to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Motive {
+    pub id: i64,
+    pub agendas: Vec<i64>,
+    pub dose: Dose,
+    pub vaccine: Option<Vaccine>,
+}
+
+/// The vaccination motives of a centre's motive categories (from JSON bytes).
+pub fn parse_motives(body: &[u8]) -> Result<Vec<Motive>, SlotError> {
+    let cats: Vec<MotiveCategory> = from_json(P, "motive_categories", body)?;
+    Ok(filter_motives(&cats))
+}
+
+/// Keeps the motives whose name gives a dose; vaccine from the motive name, else the category's.
+pub fn filter_motives(cats: &[MotiveCategory]) -> Vec<Motive> {
+    let mut out = Vec::new();
+    for c in cats {
+        let cat_name = c.name.as_deref().unwrap_or("");
+        for m in c.motives.iter().flatten() {
+            let (Some(id), Some(name)) = (m.id, m.name.as_deref()) else {
+                continue;
+            };
+            let Some(dose) = keldoc_dose(name) else {
+                continue;
+            };
+            out.push(Motive {
+                id,
+                agendas: m.agendas.iter().flatten().filter_map(|a| a.id).collect(),
+                dose,
+                vaccine: vaccine_from_names(name, cat_name),
+            });
+        }
+    }
+    out
+}
+
+/// Idempotent host normalisation: `keldoc.com` / `www.keldoc.com` →
+/// `vaccination-covid.keldoc.com` (the reference doubled an existing prefix).
+pub fn normalise_url(url: &str) -> String {
+    for prefix in ["https://www.keldoc.com/", "https://keldoc.com/"] {
+        if let Some(rest) = url.strip_prefix(prefix) {
+            return format!("https://vaccination-covid.keldoc.com/{rest}");
+        }
+    }
+    url.to_string()
+}
+
+/// The timetable URL of a motive for `[from, to]`.
+pub fn timetable_url(motive: &Motive, from: Date, to: Date) -> String {
+    let mut url = format!(
+        "https://www.keldoc.com/api/patients/v2/timetables/{}?from={from}&to={to}",
+        motive.id
+    );
+    for a in &motive.agendas {
+        url.push_str(&format!("&agenda_ids%5B%5D={a}"));
+    }
+    url
+}
+
+/// What a timetable said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimetableKind {
+    Slots,
+    Hint,
+    PhoneOnly,
+    Empty,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct Timetable {
+    date: Option<String>,
+    availabilities: Option<Value>,
+    phone_number: Option<String>,
+    num: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct RawSlot {
+    start_time: Option<String>,
+}
+
+/// Parses one timetable of `motive` into `out`. Slots without `start_time` are skipped.
+pub fn parse_timetable(
+    body: &[u8],
+    motive: &Motive,
+    tz: &TimeZone,
+    booking_url: &str,
+    out: &mut ScanOutcome,
+) -> Result<TimetableKind, SlotError> {
+    let t: Timetable = from_json(P, "timetable", body)?;
+    let mut kind = TimetableKind::Empty;
+    if let Some(Value::Object(days)) = &t.availabilities {
+        let mut slots = Vec::new();
+        for day in days.values() {
+            let raws: Vec<RawSlot> =
+                serde_json::from_value(day.clone()).map_err(|source| SlotError::Shape {
+                    platform: P,
+                    what: "timetable availabilities",
+                    source,
+                })?;
+            for raw in raws {
+                let Some(s) = raw.start_time.as_deref() else {
+                    continue;
+                };
+                slots.push(Slot {
+                    start: aware(P, "availabilities[].start_time", s, tz)?,
+                    doses: vec![motive.dose],
+                    vaccine: motive.vaccine,
+                    booking_url: booking_url.to_string(),
+                    places: 1,
+                });
+            }
+        }
+        if !slots.is_empty() {
+            kind = TimetableKind::Slots;
+            out.add_vaccine(motive.vaccine);
+        }
+        out.push_slots(slots);
+    }
+    if let Some(d) = t.date.as_deref() {
+        out.hint(aware(P, "date", d, tz)?);
+        if kind == TimetableKind::Empty {
+            kind = TimetableKind::Hint;
+        }
+    }
+    if kind == TimetableKind::Empty && (t.phone_number.is_some() || t.num.is_some()) {
+        kind = TimetableKind::PhoneOnly;
+    }
+    Ok(kind)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn motives_and_timetables() {
+        let cats = r#"[{"name":"Je suis une personne de + 70 ANS (Pfizer)","motives":[
+            {"id":1,"name":"1ère injection Vaccin COVID +70 ANS","agendas":[{"id":7},{"id":8}]},
+            {"id":2,"name":"Dose de rappel immunodéprimés","agendas":[]},
+            {"id":null}]}]"#;
+        let m = parse_motives(cats.as_bytes()).unwrap();
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].vaccine, Some(Vaccine::PfizerBioNTech));
+        let from = jiff::civil::date(2021, 4, 4);
+        assert_eq!(
+            timetable_url(&m[0], from, crate::time::add_days(from, 4)),
+            "https://www.keldoc.com/api/patients/v2/timetables/1?from=2021-04-04&to=2021-04-08&agenda_ids%5B%5D=7&agenda_ids%5B%5D=8"
+        );
+        let tz = crate::time::paris().unwrap();
+        let mut out = ScanOutcome::default();
+        let hint = br#"{"text":"Prochain RDV","date":"2021-04-20T16:55:00.000+02:00"}"#;
+        assert_eq!(
+            parse_timetable(hint, &m[0], &tz, "u", &mut out).unwrap(),
+            TimetableKind::Hint
+        );
+        let phone = br#"{"text":"uniquement au","num":"02 97","phone_number":"+33297069794"}"#;
+        assert_eq!(
+            parse_timetable(phone, &m[0], &tz, "u", &mut out).unwrap(),
+            TimetableKind::PhoneOnly
+        );
+        let slots = br#"{"availabilities":{"2021-04-19":[{"agenda_id":null}],"2021-04-20":[{"start_time":"2021-04-20T16:53:00.000000+0200"}]}}"#;
+        assert_eq!(
+            parse_timetable(slots, &m[0], &tz, "u", &mut out).unwrap(),
+            TimetableKind::Slots
+        );
+        assert_eq!(out.slots.len(), 1);
+        assert_eq!(
+            out.next_hint.unwrap().to_string(),
+            "2021-04-20T16:55:00+02:00[Europe/Paris]"
+        );
+        assert_eq!(
+            normalise_url("https://vaccination-covid.keldoc.com/a?cabinet=1"),
+            "https://vaccination-covid.keldoc.com/a?cabinet=1"
+        );
+        assert_eq!(
+            normalise_url("https://www.keldoc.com/a"),
+            "https://vaccination-covid.keldoc.com/a"
+        );
+    }
+}

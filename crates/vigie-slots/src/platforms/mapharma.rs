@@ -1,0 +1,200 @@
+//! Mapharma (`mapharma.net`).
+//!
+//! Open data `GET https://mapharma.net/opendata/rdv` → `[{nom, adresse, code_postal, ville,
+//! latitude, longitude, telephone, horaires, url, campagnes[] {id_campagne, id_type, nom,
+//! total_libres, url "…?c=&l="}]}]` (or `{artifact_date, data: […]}` for the saved copy).
+//! Calendar `GET /api/public/calendar/{c}/{YYYY-MM-DD}/{l}` at start and start + 6 →
+//! `{"YYYY-MM-DD": [{time "HH:MM", places_dispo}], "first"?, …}`.
+//!
+//! **Time rule:** day key + `time` form a **naive local** time, localised in the centre's
+//! zone. **Places:** `places_dispo` (one slot carries them all).
+
+use jiff::civil::{Date, Time};
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{SlotError, from_json};
+use crate::model::{Platform, Slot, Vaccine};
+use crate::normalise::possible_doses;
+
+const P: Platform = Platform::Mapharma;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Pharmacy {
+    pub nom: Option<String>,
+    pub adresse: Option<String>,
+    pub code_postal: Option<String>,
+    pub ville: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub telephone: Option<String>,
+    pub url: Option<String>,
+    pub campagnes: Option<Vec<Campaign>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Campaign {
+    pub id_campagne: Option<i64>,
+    pub id_type: Option<i64>,
+    pub nom: Option<String>,
+    pub total_libres: Option<i64>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum OpenData {
+    List(Vec<Pharmacy>),
+    Saved { data: Vec<Pharmacy> },
+}
+
+/// Parses the open-data document (live list or saved `{artifact_date, data}`).
+pub fn parse_open_data(body: &[u8]) -> Result<Vec<Pharmacy>, SlotError> {
+    let d: OpenData = from_json(P, "opendata", body)?;
+    Ok(match d {
+        OpenData::List(l) | OpenData::Saved { data: l } => l,
+    })
+}
+
+/// `(c, l)` of a campaign URL (`…?c=93&l=1`).
+pub fn campaign_ids(url: &str) -> Option<(i64, i64)> {
+    let query = url.split_once('?')?.1;
+    let mut c = None;
+    let mut l = None;
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("c", v)) => c = v.parse().ok(),
+            Some(("l", v)) => l = v.parse().ok(),
+            _ => {}
+        }
+    }
+    Some((c?, l?))
+}
+
+/// The campaign of a booking URL in the open data.
+pub fn find_campaign<'a>(pharmacies: &'a [Pharmacy], url: &str) -> Option<&'a Campaign> {
+    let ids = campaign_ids(url)?;
+    pharmacies
+        .iter()
+        .flat_map(|p| p.campagnes.iter().flatten())
+        .find(|c| c.url.as_deref().and_then(campaign_ids) == Some(ids))
+}
+
+/// Whether a campaign name is a COVID vaccination campaign (tests, serology, pill boxes,
+/// nutrition rejected).
+pub fn campaign_is_vaccination(name: &str) -> bool {
+    let n = name.to_lowercase();
+    let invalid = [
+        "test",
+        "sérologique",
+        "serologique",
+        "pilulier",
+        "diététique",
+        "dietetique",
+        "nutrition",
+    ];
+    if invalid.iter().any(|w| n.contains(w)) {
+        return false;
+    }
+    n.contains("vaccination covid") || n.contains("covid 1ère injection")
+}
+
+/// The calendar URL of campaign `(c, l)` from `day`.
+pub fn calendar_url(c: i64, l: i64, day: Date) -> String {
+    format!("https://mapharma.net/api/public/calendar/{c}/{day}/{l}")
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct RawSlot {
+    time: Option<String>,
+    places_dispo: Option<u32>,
+}
+
+/// Parses a calendar answer: slots on days ≥ `start`, one per row carrying `places_dispo`.
+pub fn parse_calendar(
+    body: &[u8],
+    start: Date,
+    vaccine: Option<Vaccine>,
+    tz: &TimeZone,
+    booking_url: &str,
+) -> Result<Vec<Slot>, SlotError> {
+    let doc: std::collections::BTreeMap<String, Value> = from_json(P, "calendar", body)?;
+    let mut out = Vec::new();
+    for (key, rows) in &doc {
+        let Ok(day) = key.parse::<Date>() else {
+            continue; // "first", "first_text", …
+        };
+        if day < start {
+            continue;
+        }
+        let rows: Vec<RawSlot> =
+            serde_json::from_value(rows.clone()).map_err(|source| SlotError::Shape {
+                platform: P,
+                what: "calendar day",
+                source,
+            })?;
+        for r in rows {
+            let (Some(time), places) = (r.time.as_deref(), r.places_dispo.unwrap_or(1)) else {
+                continue;
+            };
+            if places == 0 {
+                continue;
+            }
+            let t: Time = time
+                .trim()
+                .parse()
+                .map_err(|e| SlotError::value(P, "calendar[].time", time, e))?;
+            let start = day
+                .to_datetime(t)
+                .to_zoned(tz.clone())
+                .map_err(|e| SlotError::value(P, "calendar[].time", time, e))?;
+            out.push(Slot {
+                start,
+                doses: possible_doses(vaccine),
+                vaccine,
+                booking_url: booking_url.to_string(),
+                places,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.start.cmp(&b.start));
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_data_and_calendar() {
+        let od = br#"{"artifact_date":"x","data":[{"nom":"P","campagnes":[
+            {"id_campagne":92,"nom":"VACCINATION COVID","total_libres":0,"url":"https://mapharma.net/88400?c=92&l=1"}]}]}"#;
+        let ph = parse_open_data(od).unwrap();
+        let c = find_campaign(&ph, "https://mapharma.net/88400?c=92&l=1").unwrap();
+        assert_eq!(c.total_libres, Some(0));
+        assert!(campaign_is_vaccination("VACCINATION COVID"));
+        assert!(!campaign_is_vaccination("Test Antigénique COVID19"));
+        let cal = br#"{"2021-04-18":[{"time":"10:00","places_dispo":1}],
+            "2021-04-19":[{"id":1,"time":"17:15","places_dispo":3}],"first":"2021-04-19","first_text":"x"}"#;
+        let tz = crate::time::paris().unwrap();
+        let s = parse_calendar(
+            cal,
+            jiff::civil::date(2021, 4, 19),
+            Some(Vaccine::PfizerBioNTech),
+            &tz,
+            "u",
+        )
+        .unwrap();
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].places, 3);
+        assert_eq!(
+            s[0].start.to_string(),
+            "2021-04-19T17:15:00+02:00[Europe/Paris]"
+        );
+    }
+}

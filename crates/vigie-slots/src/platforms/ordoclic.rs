@@ -1,0 +1,324 @@
+//! Ordoclic (`api.ordoclic.fr`).
+//!
+//! Discovery `GET /v1/public/search?…` → `items[]` (pharmacies kept); profile
+//! `GET /v1/public/entities/profile/{slug}` (`attributeValues` `booking_settings.option ==
+//! "any"` → phone only; `entityId`; `publicProfessionals[].id`); reasons
+//! `GET /v1/solar/entities/{entityId}/reasons`; slots `POST /v1/solar/slots/availableSlots` →
+//! `{slots[] {timeStart, timeStartUtcOffset}, nextAvailableSlotDate}`.
+//!
+//! **Time rule:** `timeStart` and `nextAvailableSlotDate` are true UTC instants (`…Z`,
+//! `timeStartUtcOffset` is the Paris offset in minutes); they are shown in the centre's
+//! zone. The reference added the offset and kept the `+00:00` label, and shifted
+//! `nextAvailableSlotDate` by a fixed hour (see `DEVIATIONS.md`).
+
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{SlotError, from_json};
+use crate::model::{
+    Centre, CentreType, Coordinates, Dose, Platform, Provenance, ScanOutcome, Slot, Vaccine,
+};
+use crate::normalise::{phone_e164, vaccine_from_name};
+use crate::time::aware;
+
+const P: Platform = Platform::Ordoclic;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct RawProfile {
+    #[serde(rename = "entityId")]
+    entity_id: Option<String>,
+    #[serde(rename = "attributeValues")]
+    attribute_values: Option<Vec<Attribute>>,
+    #[serde(rename = "publicProfessionals")]
+    public_professionals: Option<Vec<Professional>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct Attribute {
+    label: Option<String>,
+    value: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct Professional {
+    id: Option<String>,
+}
+
+/// What the profile says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub entity_id: Option<String>,
+    pub phone_only: bool,
+    pub professional_ids: Vec<String>,
+}
+
+/// Parses an entity profile.
+pub fn parse_profile(body: &[u8]) -> Result<Profile, SlotError> {
+    let p: RawProfile = from_json(P, "profile", body)?;
+    let phone_only = p.attribute_values.iter().flatten().any(|a| {
+        a.label.as_deref() == Some("booking_settings")
+            && a.value
+                .as_ref()
+                .and_then(|v| v.get("option"))
+                .and_then(Value::as_str)
+                == Some("any")
+    });
+    Ok(Profile {
+        entity_id: p.entity_id,
+        phone_only,
+        professional_ids: p
+            .public_professionals
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.id)
+            .collect(),
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct RawReasons {
+    reasons: Option<Vec<RawReason>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct RawReason {
+    id: Option<String>,
+    name: Option<String>,
+    #[serde(rename = "canBookOnline")]
+    can_book_online: Option<bool>,
+    #[serde(rename = "vaccineInjectionDose")]
+    vaccine_injection_dose: Option<Value>,
+}
+
+/// A bookable vaccination reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub id: String,
+    pub name: String,
+    pub dose: Option<Dose>,
+    pub vaccine: Option<Vaccine>,
+}
+
+/// The valid reasons: bookable online and carrying a vaccine injection dose.
+pub fn parse_reasons(body: &[u8]) -> Result<Vec<Reason>, SlotError> {
+    let r: RawReasons = from_json(P, "reasons", body)?;
+    Ok(r.reasons
+        .into_iter()
+        .flatten()
+        .filter(|r| r.can_book_online == Some(true))
+        .filter_map(|r| {
+            let dose = match r.vaccine_injection_dose.as_ref()?.as_i64()? {
+                1 => Some(Dose::First),
+                2 => Some(Dose::Second),
+                n if n >= 3 => Some(Dose::Booster),
+                _ => None,
+            };
+            let name = r.name.unwrap_or_default();
+            Some(Reason {
+                id: r.id?,
+                vaccine: vaccine_from_name(&name),
+                name,
+                dose,
+            })
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct RawSlots {
+    slots: Option<Vec<RawSlot>>,
+    #[serde(rename = "nextAvailableSlotDate")]
+    next: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct RawSlot {
+    #[serde(rename = "timeStart")]
+    time_start: Option<String>,
+}
+
+/// Parses an `availableSlots` answer for a reason into `out`.
+pub fn parse_slots(
+    body: &[u8],
+    doses: &[Dose],
+    vaccine: Option<Vaccine>,
+    tz: &TimeZone,
+    booking_url: &str,
+    out: &mut ScanOutcome,
+) -> Result<(), SlotError> {
+    let r: RawSlots = from_json(P, "availableSlots", body)?;
+    let mut slots = Vec::new();
+    for s in r.slots.iter().flatten() {
+        let Some(t) = s.time_start.as_deref() else {
+            continue;
+        };
+        slots.push(Slot {
+            start: aware(P, "slots[].timeStart", t, tz)?,
+            doses: doses.to_vec(),
+            vaccine,
+            booking_url: booking_url.to_string(),
+            places: 1,
+        });
+    }
+    if !slots.is_empty() {
+        out.add_vaccine(vaccine);
+    }
+    out.push_slots(slots);
+    if let Some(n) = r.next.as_deref() {
+        out.hint(aware(P, "nextAvailableSlotDate", n, tz)?);
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct Search {
+    items: Option<Vec<SearchItem>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct SearchItem {
+    id: Option<String>,
+    name: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    phone: Option<String>,
+    location: Option<Location>,
+    #[serde(rename = "publicProfile")]
+    public_profile: Option<PublicProfile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct Location {
+    zip: Option<String>,
+    address: Option<String>,
+    city: Option<String>,
+    coordinates: Option<LonLat>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct LonLat {
+    lon: Option<f64>,
+    lat: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct PublicProfile {
+    slug: Option<String>,
+}
+
+/// The pharmacies of a search answer (`type == "Pharmacie"`, with id, name and slug).
+pub fn parse_search(body: &[u8]) -> Result<Vec<Centre>, SlotError> {
+    let s: Search = from_json(P, "search", body)?;
+    Ok(s.items
+        .into_iter()
+        .flatten()
+        .filter(|i| i.kind.as_deref() == Some("Pharmacie"))
+        .filter_map(|i| {
+            let id = i.id?;
+            let slug = i.public_profile?.slug?;
+            let loc = i.location.unwrap_or_default();
+            let address = match (&loc.address, &loc.zip, &loc.city) {
+                (Some(a), Some(z), Some(c)) => Some(format!("{a}, {z} {c}")),
+                _ => None,
+            };
+            let coordinates = loc.coordinates.and_then(|c| {
+                Some(Coordinates {
+                    longitude: c.lon?,
+                    latitude: c.lat?,
+                })
+            });
+            Some(Centre {
+                id: format!("ordoclic:{id}"),
+                name: i.name?,
+                platform: P,
+                booking_url: format!("https://app.ordoclic.fr/app/pharmacie/{slug}"),
+                address,
+                insee: None,
+                postcode: loc.zip,
+                department: None,
+                coordinates,
+                kind: CentreType::Pharmacy,
+                phone: i
+                    .phone
+                    .as_deref()
+                    .filter(|p| p.len() > 3)
+                    .and_then(phone_e164),
+                opening_hours: Vec::new(),
+                vaccines: Vec::new(),
+                provenance: Provenance {
+                    platform: P,
+                    document: "ordoclic search",
+                    platform_id: id,
+                },
+            })
+        })
+        .collect())
+}
+
+/// The profile URL of a booking URL (`…/pharmacien|medecin/{slug}` → professionals).
+pub fn profile_url(booking_url: &str) -> Option<String> {
+    let path = booking_url.split('?').next()?.trim_end_matches('/');
+    let mut parts = path.rsplit('/');
+    let slug = parts.next().filter(|s| !s.is_empty())?;
+    let parent = parts.next().unwrap_or("");
+    Some(if matches!(parent, "pharmacien" | "medecin") {
+        format!("https://api.ordoclic.fr/v1/professionals/profile/{slug}")
+    } else {
+        format!("https://api.ordoclic.fr/v1/public/entities/profile/{slug}")
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_reasons_slots() {
+        let p = parse_profile(br#"{"entityId":"e","attributeValues":[{"label":"booking_settings","value":{"option":"any"}}],"publicProfessionals":[{"id":"x"}]}"#).unwrap();
+        assert!(p.phone_only);
+        assert_eq!(p.professional_ids, vec!["x".to_string()]);
+        let r = parse_reasons(br#"{"reasons":[{"id":"a","name":"Vaccination Pfizer","canBookOnline":true,"vaccineInjectionDose":1},
+            {"id":"b","name":"Urgence","canBookOnline":false},{"id":"c","name":"X","canBookOnline":true}]}"#).unwrap();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].vaccine, Some(Vaccine::PfizerBioNTech));
+        let tz = crate::time::paris().unwrap();
+        let mut out = ScanOutcome::default();
+        parse_slots(br#"{"slots":[{"timeStart":"2021-04-19T15:00:00Z","timeStartUtcOffset":120}],"nextAvailableSlotDate":null}"#,
+            &[Dose::First], r[0].vaccine, &tz, "u", &mut out).unwrap();
+        assert_eq!(
+            out.slots[0].start.to_string(),
+            "2021-04-19T17:00:00+02:00[Europe/Paris]"
+        );
+        parse_slots(
+            br#"{"slots":[],"nextAvailableSlotDate":"2021-06-12T10:30:00Z"}"#,
+            &[],
+            None,
+            &tz,
+            "u",
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(
+            out.next_hint.unwrap().to_string(),
+            "2021-06-12T12:30:00+02:00[Europe/Paris]"
+        );
+        assert_eq!(
+            profile_url("https://app.ordoclic.fr/app/pharmacie/pharmacie-oceane-paris").as_deref(),
+            Some("https://api.ordoclic.fr/v1/public/entities/profile/pharmacie-oceane-paris")
+        );
+    }
+}

@@ -163,32 +163,7 @@ fn get(addr: &str, path: &str) -> (u16, String) {
 #[test]
 fn serve_without_data_starts_on_the_labelled_demo() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut child = vigie()
-        .args([
-            "serve",
-            "--offline",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-        ])
-        .arg(tmp.path())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let start = Instant::now();
-    let addr = loop {
-        let line = lines.next().expect("server exited").unwrap();
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split('/').next().unwrap().to_string();
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "server did not start"
-        );
-    };
+    let (mut child, addr) = start_serve(tmp.path());
     let (status, home) = get(&addr, "/");
     assert_eq!(status, 200);
     assert!(home.contains("Données de démonstration"), "{home}");

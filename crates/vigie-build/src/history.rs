@@ -146,8 +146,41 @@ impl DataDir {
         }
         let mut o = opts.clone();
         o.out = target.clone();
-        let report = crate::build(&o)?;
         let previous = self.current();
+        let report = match crate::build(&o) {
+            Ok(report) => report,
+            Err(e) => {
+                // Unreadable input (bad cell, corrupt or binary file, nothing recognised): the
+                // live release stays, and the reason is recorded where the sources page reads it.
+                if matches!(e, BuildError::Ingest(_) | BuildError::NoData(_)) {
+                    let _ = fs::remove_dir_all(&target);
+                    let gate = gate::GateReport {
+                        passed: false,
+                        release_id: id.clone(),
+                        previous_release_id: previous
+                            .as_ref()
+                            .and_then(|p| p.file_name())
+                            .map(|n| n.to_string_lossy().into_owned()),
+                        checks: vec![gate::GateCheck {
+                            check: "readable inputs",
+                            passed: false,
+                            detail: e.to_string(),
+                        }],
+                    };
+                    let refused = self.root.join("refused").join(&id);
+                    if fs::create_dir_all(&refused).is_ok() {
+                        let _ = fs::write(refused.join("reason.txt"), format!("{e}\n"));
+                    }
+                    let status = json!({
+                        "last_build": { "release_id": id, "built_at": opts.built_at, "state": "refused", "gate": gate },
+                        "live_release": self.current().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())),
+                        "releases": self.release_ids(),
+                    });
+                    self.write_status(&status)?;
+                }
+                return Err(e);
+            }
+        };
         // Revisions of past values against the live release, part of the new release.
         let diff = match &previous {
             Some(prev) => changes(prev, &target, 200),
@@ -158,7 +191,6 @@ impl DataDir {
         bytes.push(b'\n');
         fs::write(&diff_path, bytes).map_err(io_err(&diff_path))?;
         let gate = gate::evaluate(&target, previous.as_deref(), policy);
-        let status_path = self.root.join("status.json");
         let outcome = if gate.passed {
             self.switch(&id).map_err(io_err(&self.root))?;
             self.prune(keep).map_err(io_err(&self.releases()))?;
@@ -178,13 +210,25 @@ impl DataDir {
             "live_release": self.current().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())),
             "releases": self.release_ids(),
         });
-        let mut bytes = serde_json::to_vec_pretty(&status).unwrap_or_default();
-        bytes.push(b'\n');
-        let tmp = self.root.join(".status.json.tmp");
-        fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
-        fs::rename(&tmp, &status_path).map_err(io_err(&status_path))?;
+        self.write_status(&status)?;
         drop(lock);
         Ok(outcome)
+    }
+
+    /// Writes `status.json` atomically.
+    fn write_status(&self, status: &serde_json::Value) -> Result<(), BuildError> {
+        let mut bytes = serde_json::to_vec_pretty(status).unwrap_or_default();
+        bytes.push(b'\n');
+        let tmp = self.root.join(".status.json.tmp");
+        let status_path = self.root.join("status.json");
+        fs::write(&tmp, bytes).map_err(|source| BuildError::Io {
+            path: tmp.clone(),
+            source,
+        })?;
+        fs::rename(&tmp, &status_path).map_err(|source| BuildError::Io {
+            path: status_path,
+            source,
+        })
     }
 }
 

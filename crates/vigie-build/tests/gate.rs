@@ -283,3 +283,87 @@ fn real_data_replaces_a_demo_release_whatever_its_sources() {
         Outcome::Refused(_, gate) => panic!("{:?}", gate.failures()),
     }
 }
+
+#[test]
+fn unreadable_inputs_are_refused_with_their_reason_and_the_live_release_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = DataDir::new(tmp.path().join("data"));
+    copy_fixtures(&d.sources());
+    let built = |at: &str| d.build(&opts(&d.sources(), at), GatePolicy::default(), 3);
+    assert!(matches!(
+        built("2026-02-01T00:00:00Z").unwrap(),
+        Outcome::Published(..)
+    ));
+    let path = d.sources().join("sp-pos-quot-dep.csv");
+    let good = fs::read(&path).unwrap();
+    let status = || -> serde_json::Value {
+        serde_json::from_slice(&fs::read(d.root.join("status.json")).unwrap()).unwrap()
+    };
+
+    // UTF-16 with its byte-order mark (a spreadsheet export) is decoded, not refused.
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in String::from_utf8(good.clone()).unwrap().encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    fs::write(&path, &utf16).unwrap();
+    assert!(matches!(
+        built("2026-02-02T00:00:00Z").unwrap(),
+        Outcome::Published(..)
+    ));
+
+    // Mis-encoded inputs: UTF-16 without mark, binary content, a truncated gzip, a cell whose
+    // bytes are not a number. Each is refused naming the file and the reason; the live
+    // release stays.
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("utf-16 without mark", utf16[2..].to_vec(), "NUL byte"),
+        (
+            "binary",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec(),
+            "NUL byte",
+        ),
+        (
+            "truncated gzip",
+            {
+                use std::io::Write;
+                let mut gz =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                gz.write_all(&good).unwrap();
+                let mut bytes = gz.finish().unwrap();
+                bytes.truncate(bytes.len() / 2);
+                bytes
+            },
+            "cannot decompress",
+        ),
+        (
+            "mojibake in a number",
+            String::from_utf8(good.clone())
+                .unwrap()
+                .replacen("2B;2021-01-05;24;", "2B;2021-01-05;2\u{00c3}\u{00a9}4;", 1)
+                .into_bytes(),
+            "2\u{00c3}\u{00a9}4",
+        ),
+    ];
+    for (i, (what, bytes, reason)) in cases.into_iter().enumerate() {
+        fs::write(&path, bytes).unwrap();
+        let at = format!("2026-02-0{}T00:00:00Z", i + 3);
+        let err = built(&at).expect_err(what).to_string();
+        assert!(err.contains("sp-pos-quot-dep.csv"), "{what}: {err}");
+        let s = status();
+        assert_eq!(s["last_build"]["state"], "refused", "{what}");
+        let detail = s["last_build"]["gate"]["checks"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            detail.contains(reason) && detail.contains("sp-pos-quot-dep.csv"),
+            "{what}: {detail}"
+        );
+        assert_eq!(s["live_release"], "20260202T000000Z", "{what}");
+        assert_eq!(live(&d), "20260202T000000Z", "{what}");
+        let id = at.replace(['-', ':'], "");
+        assert!(
+            d.root.join("refused").join(&id).join("reason.txt").exists(),
+            "{what}: {id}"
+        );
+    }
+}

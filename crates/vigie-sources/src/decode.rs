@@ -9,6 +9,8 @@ pub enum Encoding {
     Utf8,
     /// Windows-1252 / Latin-1, transcoded to UTF-8.
     Cp1252,
+    /// UTF-16 (little- or big-endian) with a byte-order mark, transcoded to UTF-8.
+    Utf16,
 }
 
 impl Encoding {
@@ -17,6 +19,7 @@ impl Encoding {
         match self {
             Encoding::Utf8 => "utf-8",
             Encoding::Cp1252 => "windows-1252",
+            Encoding::Utf16 => "utf-16",
         }
     }
 }
@@ -39,11 +42,31 @@ pub fn decode(bytes: Vec<u8>) -> std::io::Result<Decoded> {
     let gzip = data_is_gzip(&bytes);
     let mut data = if gzip {
         let mut v = Vec::with_capacity(bytes.len() * 6);
-        flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut v)?;
+        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .read_to_end(&mut v)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot decompress: {e}")))?;
         v
     } else {
         bytes
     };
+    // UTF-16 with a byte-order mark (spreadsheet "Unicode text" exports) is unambiguous.
+    if let Some(text) = utf16_with_bom(&data) {
+        return Ok(Decoded {
+            text,
+            encoding: Encoding::Utf16,
+            gzip,
+            bom: true,
+        });
+    }
+    // NUL bytes never occur in CSV text: a binary file, or UTF-16 without a mark.
+    if let Some(offset) = memchr_nul(&data) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "not a text file: NUL byte at offset {offset} (binary content, or UTF-16 without byte-order mark)"
+            ),
+        ));
+    }
     let bom = data.starts_with(b"\xEF\xBB\xBF");
     if bom {
         data.drain(..3);
@@ -62,6 +85,31 @@ pub fn decode(bytes: Vec<u8>) -> std::io::Result<Decoded> {
             bom,
         }),
     }
+}
+
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+/// Decodes UTF-16 text that starts with its byte-order mark; `None` otherwise.
+fn utf16_with_bom(bytes: &[u8]) -> Option<String> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|c| {
+        if little {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
 }
 
 fn data_is_gzip(bytes: &[u8]) -> bool {
@@ -127,6 +175,21 @@ mod tests {
         let d = decode(b"x;Pfizer P\xe9diatrique\x80\n".to_vec()).unwrap();
         assert_eq!(d.encoding, Encoding::Cp1252);
         assert_eq!(d.text, "x;Pfizer Pédiatrique€\n");
+    }
+
+    #[test]
+    fn utf16_is_decoded_and_binary_is_refused() {
+        let mut le = vec![0xFF, 0xFE];
+        for u in "dep;jour\n01;é\n".encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        let d = decode(le).unwrap();
+        assert_eq!(d.text, "dep;jour\n01;é\n");
+        assert_eq!(d.encoding, Encoding::Utf16);
+        let e = decode(b"dep;jour\n\x00\x01\x02".to_vec()).unwrap_err();
+        assert!(e.to_string().contains("NUL byte at offset 9"), "{e}");
+        let e = decode(vec![0x1f, 0x8b, 8, 0, 0, 0]).unwrap_err();
+        assert!(e.to_string().starts_with("cannot decompress"), "{e}");
     }
 
     #[test]

@@ -226,8 +226,7 @@ pub fn ingest(
         value: value.to_string(),
         message,
     };
-    let decoded =
-        decode::decode(bytes).map_err(|e| err(0, "", "", format!("cannot decompress: {e}")))?;
+    let decoded = decode::decode(bytes).map_err(|e| err(0, "", "", e.to_string()))?;
     let text = decoded.text.as_str();
     let (header_line, body_start) = decode::first_line(text);
     let sep = decode::detect_separator(header_line);

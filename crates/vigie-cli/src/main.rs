@@ -2,6 +2,7 @@
 //! I/O, network), 2 wrong usage (unknown flag, missing argument).
 
 mod cmd;
+mod config;
 
 use std::process::ExitCode;
 
@@ -17,6 +18,10 @@ struct Cli {
     /// More detail (-v info about each step, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Configuration file (TOML; `vigie config defaults` prints a documented one). Default:
+    /// ./vigie.toml when it exists.
+    #[arg(long, global = true, env = "VIGIE_CONFIG", value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -35,6 +40,8 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Show the live release, the last build and the gate's decision, and each source's freshness.
     Status(cmd::status::Args),
+    /// Print the documented default configuration, or the effective one.
+    Config(config::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,13 +66,14 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
-    let result = match cli.command {
-        Command::Build(args) => cmd::build::run(args, cli.quiet),
-        Command::Fetch(args) => cmd::fetch::run(args, cli.quiet),
+    let result = config::Config::load(cli.config.as_deref()).and_then(|conf| match cli.command {
+        Command::Build(args) => cmd::build::run(args, &conf, cli.quiet),
+        Command::Fetch(args) => cmd::fetch::run(args, &conf, cli.quiet),
         Command::Publish(args) => cmd::publish::run(args, cli.quiet),
-        Command::Serve(args) => cmd::serve::run(args),
-        Command::Status(args) => cmd::status::run(args),
-    };
+        Command::Serve(args) => cmd::serve::run(args, &conf),
+        Command::Status(args) => cmd::status::run(args, &conf),
+        Command::Config(args) => config::run(args, &conf),
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

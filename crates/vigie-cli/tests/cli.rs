@@ -33,8 +33,73 @@ fn help_on_every_subcommand_and_usage_errors_exit_2() {
     }
     let out = vigie().args(["build", "--nope"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = vigie().arg("build").output().unwrap();
+    let out = vigie().args(["build", "--sources"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+    let out = vigie().args(["config", "nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn configuration_file_environment_and_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The documented defaults are a valid configuration file.
+    let out = vigie().args(["config", "defaults"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let defaults = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        defaults.contains("listen = \"127.0.0.1:8080\""),
+        "{defaults}"
+    );
+    let file = tmp.path().join("vigie.toml");
+    fs::write(
+        &file,
+        defaults.replace("data_dir = \"vigie-data\"", "data_dir = \"/srv/from-file\""),
+    )
+    .unwrap();
+    let show = |envs: &[(&str, &str)]| {
+        let mut cmd = vigie();
+        cmd.current_dir(tmp.path()).args(["config", "show"]);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // ./vigie.toml is read; the environment overrides it.
+    assert!(show(&[]).contains("data_dir = \"/srv/from-file\""));
+    let shown = show(&[
+        ("VIGIE_DATA_DIR", "/srv/from-env"),
+        ("VIGIE_SCAN_HORIZON_DAYS", "7"),
+    ]);
+    assert!(shown.contains("data_dir = \"/srv/from-env\""), "{shown}");
+    assert!(shown.contains("horizon_days = 7"), "{shown}");
+    // A mistake in the file is named, exit 1.
+    fs::write(&file, "[serve]\nlisen = 1\n").unwrap();
+    let out = vigie()
+        .current_dir(tmp.path())
+        .args(["config", "show"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("vigie.toml") && err.contains("lisen"), "{err}");
+    // The configured data directory is used by `status`, and a flag overrides it.
+    fs::write(&file, format!("data_dir = {:?}\n", tmp.path().join("d"))).unwrap();
+    let out = vigie()
+        .current_dir(tmp.path())
+        .args(["status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&tmp.path().join("d").display().to_string())
+    );
 }
 
 #[test]

@@ -1,12 +1,21 @@
 //! A deterministic demonstration dataset, written in the official Santé publique France
 //! formats (so it goes through exactly the same ingestion, checks and computations as real
 //! data): one epidemic wave over the 101 departments, with SI-DEP tests by age class and the
-//! hospital files.
+//! hospital files, and a vaccination campaign (VAC-SI by dose, age class and vaccine, weekly
+//! deliveries; module `vaccination`). [`centres`] adds vaccination centres with slots: a centre
+//! list in the data.gouv "lieux de vaccination" format and a recording of booking-platform
+//! answers that the real connectors replay.
 //!
-//! **Invariant:** pure: same arguments, same bytes; no I/O, no clock, no randomness source
-//! other than a fixed-seed generator.
+//! **Invariant:** [`sources`] and [`centres::demo_centres`] are pure: same arguments, same
+//! bytes; no clock, no randomness source other than a fixed-seed generator. Only
+//! [`write_demo_centres`] touches the file system (the directory it is given).
 
 use std::fmt::Write;
+
+pub mod centres;
+mod vaccination;
+
+pub use centres::{DemoCentres, DemoError, write_demo_centres};
 
 use vigie_core::{Date, reference};
 
@@ -38,7 +47,9 @@ impl Rng {
     }
 }
 
-/// The demo files: `(file name, bytes)`, covering `days` days ending on `end`.
+/// The demo files: `(file name, bytes)`, covering `days` days ending on `end`: the
+/// [`MARKER`], the epidemic files, then the vaccination files (`vacsi-dep.csv`,
+/// `vacsi-reg.csv`, `vacsi-fra.csv`, `vacsi-a-fra.csv`, `vacsi-v-fra.csv`, `flux-tot-nat.csv`).
 pub fn sources(end: Date, days: u32) -> Vec<(String, Vec<u8>)> {
     let r = reference();
     let start = end.add_days(1 - days as i32);
@@ -152,12 +163,14 @@ pub fn sources(end: Date, days: u32) -> Vec<(String, Vec<u8>)> {
         }
         let _ = k;
     }
-    vec![
+    let mut files = vec![
         (MARKER.to_string(), b"Donnees de demonstration generees par Vigie (vigie-demo). Ce ne sont pas des donnees reelles.\n".to_vec()),
         ("sp-pos-quot-dep.csv".to_string(), sidep.into_bytes()),
         ("donnees-hospitalieres-covid19.csv".to_string(), stocks.into_bytes()),
         ("donnees-hospitalieres-nouveaux-covid19.csv".to_string(), flows.into_bytes()),
-    ]
+    ];
+    files.extend(vaccination::files(end, days));
+    files
 }
 
 #[cfg(test)]

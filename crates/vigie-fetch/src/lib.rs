@@ -8,14 +8,20 @@
 //! when, with which publisher dates and hash, is recorded in `sources/.provenance.json`, which
 //! `vigie build` carries into every release.
 //!
+//! Long downloads show their progress on stderr ([`Progress`]): an `indicatif` bar when stderr
+//! is a terminal, otherwise a plain line every ten seconds while a download lasts (nothing for
+//! quick ones).
+//!
 //! **Invariant:** the only files written are under the destination directory; a file is replaced
 //! only by a complete download.
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -151,6 +157,120 @@ pub struct FetchOptions {
     pub now: String,
 }
 
+/// How download progress is shown, on stderr.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Progress {
+    /// A bar when stderr is a terminal, else [`Progress::Lines`] every ten seconds.
+    #[default]
+    Auto,
+    /// An `indicatif` bar per download (hidden by `indicatif` itself when stderr is not a
+    /// terminal).
+    Bar,
+    /// A plain line every `every` while a download lasts (for logs); quick downloads print
+    /// nothing.
+    Lines {
+        /// Interval between lines.
+        every: Duration,
+    },
+    /// Nothing.
+    Hidden,
+}
+
+impl Progress {
+    /// [`Progress::Auto`] resolved against the actual stderr.
+    fn resolve(self) -> Progress {
+        match self {
+            Progress::Auto if io::stderr().is_terminal() => Progress::Bar,
+            Progress::Auto => Progress::Lines {
+                every: Duration::from_secs(10),
+            },
+            other => other,
+        }
+    }
+}
+
+/// The plain progress line of a download: `id: 12.3 MB of 45.6 MB (27 %)`, or without the total
+/// when the publisher does not announce the size.
+pub fn progress_line(id: &str, done: u64, total: Option<u64>) -> String {
+    let mb = |b: u64| b as f64 / 1e6;
+    match total {
+        Some(t) if t > 0 => format!(
+            "{id}: {:.1} MB of {:.1} MB ({} %)",
+            mb(done),
+            mb(t),
+            (done.min(t) * 100) / t
+        ),
+        _ => format!("{id}: {:.1} MB", mb(done)),
+    }
+}
+
+/// A reader that reports the bytes read through it.
+struct Meter<'a, R> {
+    inner: R,
+    id: &'a str,
+    done: u64,
+    total: Option<u64>,
+    bar: Option<ProgressBar>,
+    lines: Option<(Duration, Instant)>,
+}
+
+impl<'a, R: Read> Meter<'a, R> {
+    fn new(inner: R, id: &'a str, start: u64, total: Option<u64>, progress: Progress) -> Self {
+        let (bar, lines) = match progress.resolve() {
+            Progress::Bar => {
+                let bar = match total {
+                    Some(t) => ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr()),
+                    None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+                };
+                let template = if total.is_some() {
+                    "{prefix:>24} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}"
+                } else {
+                    "{prefix:>24} {spinner} {bytes} {bytes_per_sec}"
+                };
+                if let Ok(style) = ProgressStyle::with_template(template) {
+                    bar.set_style(style.progress_chars("=> "));
+                }
+                bar.set_prefix(id.to_string());
+                bar.set_position(start);
+                (Some(bar), None)
+            }
+            Progress::Lines { every } => (None, Some((every, Instant::now()))),
+            Progress::Auto | Progress::Hidden => (None, None),
+        };
+        Meter {
+            inner,
+            id,
+            done: start,
+            total,
+            bar,
+            lines,
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl<R: Read> Read for Meter<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.done += n as u64;
+        if let Some(bar) = &self.bar {
+            bar.set_position(self.done);
+        }
+        if let Some((every, last)) = &mut self.lines
+            && last.elapsed() >= *every
+        {
+            eprintln!("{}", progress_line(self.id, self.done, self.total));
+            *last = Instant::now();
+        }
+        Ok(n)
+    }
+}
+
 fn sha256_file(path: &Path) -> io::Result<(String, u64)> {
     let mut f = fs::File::open(path)?;
     let mut h = Sha256::new();
@@ -182,7 +302,19 @@ pub fn fetch_one(
     provenance: &mut ProvenanceMap,
     opts: &FetchOptions,
 ) -> Outcome {
-    match fetch_inner(agent, r, sources, provenance, opts) {
+    fetch_one_with(agent, r, sources, provenance, opts, Progress::Hidden)
+}
+
+/// [`fetch_one`], showing progress.
+pub fn fetch_one_with(
+    agent: &ureq::Agent,
+    r: &Resource,
+    sources: &Path,
+    provenance: &mut ProvenanceMap,
+    opts: &FetchOptions,
+    progress: Progress,
+) -> Outcome {
+    match fetch_inner(agent, r, sources, provenance, opts, progress) {
         Ok(o) => o,
         Err(e) => Outcome::Failed(e),
     }
@@ -194,6 +326,7 @@ fn fetch_inner(
     sources: &Path,
     provenance: &mut ProvenanceMap,
     opts: &FetchOptions,
+    progress: Progress,
 ) -> Result<Outcome, String> {
     let dest = sources.join(&r.file);
     let part = sources.join(format!(".{}.part", r.file));
@@ -226,6 +359,8 @@ fn fetch_inner(
     };
     let etag = header(&resp, "etag");
     let last_modified = header(&resp, "last-modified");
+    let length = header(&resp, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
+    let start = if append { partial } else { 0 };
     {
         let mut out = fs::OpenOptions::new()
             .create(true)
@@ -234,8 +369,11 @@ fn fetch_inner(
             .truncate(!append)
             .open(&part)
             .map_err(|e| format!("{}: {e}", part.display()))?;
-        let mut body = resp.body_mut().with_config().limit(u64::MAX).reader();
-        io::copy(&mut body, &mut out).map_err(|e| {
+        let body = resp.body_mut().with_config().limit(u64::MAX).reader();
+        let mut body = Meter::new(body, &r.id, start, length.map(|l| l + start), progress);
+        let copied = io::copy(&mut body, &mut out);
+        body.finish();
+        copied.map_err(|e| {
             format!(
                 "{}: download interrupted: {e} (kept {} to resume)",
                 r.url,
@@ -283,11 +421,22 @@ fn fetch_inner(
     Ok(outcome)
 }
 
-/// Fetches every resource; returns `(resource id, outcome)` in order.
+/// Fetches every resource; returns `(resource id, outcome)` in order. Progress is shown as
+/// [`Progress::Auto`] decides.
 pub fn fetch_all(
     resources: &[Resource],
     sources: &Path,
     opts: &FetchOptions,
+) -> io::Result<Vec<(String, Outcome)>> {
+    fetch_all_with(resources, sources, opts, Progress::Auto)
+}
+
+/// [`fetch_all`] with an explicit progress display ([`Progress::Hidden`] for `--quiet`).
+pub fn fetch_all_with(
+    resources: &[Resource],
+    sources: &Path,
+    opts: &FetchOptions,
+    progress: Progress,
 ) -> io::Result<Vec<(String, Outcome)>> {
     fs::create_dir_all(sources)?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -298,7 +447,7 @@ pub fn fetch_all(
     let mut provenance = read_provenance(sources);
     let mut out = Vec::new();
     for r in resources {
-        let o = fetch_one(&agent, r, sources, &mut provenance, opts);
+        let o = fetch_one_with(&agent, r, sources, &mut provenance, opts, progress);
         out.push((r.id.clone(), o));
         write_provenance(sources, &provenance)?;
     }

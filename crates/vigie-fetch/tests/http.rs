@@ -201,3 +201,82 @@ fn the_default_configuration_lists_official_resources() {
         .is_err()
     );
 }
+
+#[test]
+fn progress_modes_do_not_change_what_is_fetched() {
+    use vigie_fetch::{Progress, fetch_all_with};
+    let addr = start();
+    for (i, progress) in [
+        Progress::Hidden,
+        Progress::Bar,
+        Progress::Lines {
+            every: Duration::ZERO,
+        },
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let tmp = tempfile::tempdir().unwrap();
+        let sources = tmp.path().join("sources");
+        let list = vec![
+            res("data", &addr, "/data.csv", "data.csv"),
+            res("missing", &addr, "/nope.csv", "nope.csv"),
+        ];
+        let out = fetch_all_with(&list, &sources, &opts("2026-01-01T00:00:00Z"), progress).unwrap();
+        assert_eq!(
+            out[0].1,
+            Outcome::New {
+                bytes: DATA.len() as u64
+            },
+            "mode {i}"
+        );
+        assert!(matches!(&out[1].1, Outcome::Failed(e) if e.contains("404")));
+        assert_eq!(
+            std::fs::read_to_string(sources.join("data.csv")).unwrap(),
+            DATA
+        );
+    }
+}
+
+#[test]
+fn progress_lines_read_well() {
+    use vigie_fetch::progress_line;
+    assert_eq!(
+        progress_line("vacsi-a-dep", 12_345_678, Some(45_600_000)),
+        "vacsi-a-dep: 12.3 MB of 45.6 MB (27 %)"
+    );
+    assert_eq!(progress_line("x", 1_500_000, None), "x: 1.5 MB");
+    assert_eq!(progress_line("x", 10, Some(0)), "x: 0.0 MB");
+}
+
+#[test]
+fn the_default_configuration_covers_the_issue_sources_once_each() {
+    let list = vigie_fetch::parse_config(vigie_fetch::default_config(), "built-in").unwrap();
+    let mut ids: Vec<&str> = list.iter().map(|r| r.id.as_str()).collect();
+    let mut files: Vec<&str> = list.iter().map(|r| r.file.as_str()).collect();
+    ids.sort_unstable();
+    files.sort_unstable();
+    let n = list.len();
+    ids.dedup();
+    files.dedup();
+    assert_eq!(ids.len(), n, "duplicate resource id");
+    assert_eq!(files.len(), n, "two resources write the same file");
+    let url = |id: &str| {
+        list.iter()
+            .find(|r| r.id == id)
+            .map(|r| r.url.as_str())
+            .unwrap_or_default()
+    };
+    assert!(url("lieux-vaccination").ends_with("/r/5cb21a85-b0b0-4a65-a249-806a040ec372"));
+    assert!(url("vacsi-tot-fra").ends_with("/r/131c6b39-51b5-40a7-beaa-0eafc4b88466"));
+    assert!(url("regions-geojson").ends_with("/regions-avec-outre-mer.geojson"));
+    assert!(url("departements-geojson").ends_with("/departements-avec-outre-mer.geojson"));
+    assert!(url("jhu-confirmed-global").ends_with("/time_series_covid19_confirmed_global.csv"));
+    assert!(url("jhu-deaths-global").ends_with("/time_series_covid19_deaths_global.csv"));
+    // Epidemic and vaccination files by their data.gouv stable ids.
+    let datagouv = list
+        .iter()
+        .filter(|r| r.url.starts_with("https://www.data.gouv.fr/fr/datasets/r/"))
+        .count();
+    assert!(datagouv >= 15, "{datagouv}");
+}

@@ -12,6 +12,8 @@
 //! }
 //! ```
 
+use std::collections::BTreeMap;
+
 use jiff::civil::Date;
 
 use crate::error::SlotError;
@@ -43,6 +45,21 @@ impl Request {
             body: None,
             purpose,
         }
+    }
+
+    /// A POST with a JSON body.
+    pub fn post(url: String, body: serde_json::Value, purpose: &'static str) -> Self {
+        Request {
+            method: Method::Post,
+            url,
+            body: Some(body),
+            purpose,
+        }
+    }
+
+    /// Same method, URL and body (the purpose is a label).
+    pub fn same_as(&self, other: &Request) -> bool {
+        self.method == other.method && self.url == other.url && self.body == other.body
     }
 }
 
@@ -82,7 +99,8 @@ pub struct ScanTarget {
     pub platform_data: Option<serde_json::Value>,
 }
 
-/// One booking platform's scan flow.
+/// One booking platform's scan flow. Implementations are pure and stateless, hence `Send +
+/// Sync`: one value can serve every worker.
 pub trait Connector {
     fn platform(&self) -> Platform;
 
@@ -104,5 +122,185 @@ pub fn check_status(platform: Platform, exchange: &Exchange) -> Result<(), SlotE
             status,
             url: exchange.request.url.clone(),
         }),
+    }
+}
+
+/// The answers received so far, matched to the requests a flow replays: a flow walks its
+/// plan from the start at every step, takes the answer of each request it needs
+/// ([`Answers::take`]: same method, URL and body; each exchange used once) and queues the
+/// requests that have no answer yet. Independent branches (motives, reasons) queue their
+/// requests together, so the caller may send them in one batch.
+#[derive(Debug)]
+pub(crate) struct Answers<'a> {
+    exchanges: &'a [Exchange],
+    used: Vec<bool>,
+    pending: Vec<Request>,
+}
+
+impl<'a> Answers<'a> {
+    pub(crate) fn new(exchanges: &'a [Exchange]) -> Self {
+        Answers {
+            exchanges,
+            used: vec![false; exchanges.len()],
+            pending: Vec::new(),
+        }
+    }
+
+    /// The answer to `request`, or `None` after queueing it.
+    pub(crate) fn take(&mut self, request: Request) -> Option<&'a Exchange> {
+        let exchanges = self.exchanges;
+        for (i, ex) in exchanges.iter().enumerate() {
+            if !self.used[i] && ex.request.same_as(&request) {
+                self.used[i] = true;
+                return Some(ex);
+            }
+        }
+        if !self.pending.iter().any(|r| r.same_as(&request)) {
+            self.pending.push(request);
+        }
+        None
+    }
+
+    /// `Send` the queued requests, or `Done(outcome)` when nothing is missing.
+    pub(crate) fn finish(self, outcome: ScanOutcome) -> Step {
+        if self.pending.is_empty() {
+            Step::Done(outcome)
+        } else {
+            Step::Send(self.pending)
+        }
+    }
+
+    pub(crate) fn is_complete(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    pub(crate) fn into_pending(self) -> Vec<Request> {
+        self.pending
+    }
+}
+
+/// The real API origins of each platform (what [`ConnectorConfig::base_urls`] replaces).
+pub fn default_origins(platform: Platform) -> &'static [&'static str] {
+    match platform {
+        Platform::Doctolib => &[
+            "https://partners.doctolib.fr",
+            "http://partners.doctolib.fr",
+        ],
+        Platform::Keldoc => &["https://www.keldoc.com", "https://booking.keldoc.com"],
+        Platform::Maiia => &["https://www.maiia.com"],
+        Platform::Ordoclic => &["https://api.ordoclic.fr"],
+        Platform::Mapharma => &["https://mapharma.net"],
+        Platform::AvecMonDoc => &["https://api.avecmondoc.com"],
+        Platform::Mesoigner => &["https://www.mesoigner.fr"],
+        Platform::Bimedoc => &["https://server.bimedoc.com"],
+        Platform::Valwin => &["https://pharma-api.epharmacie.pro"],
+    }
+}
+
+/// Configuration of the connectors: where each platform's API lives. Empty = the real hosts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectorConfig {
+    /// Per platform, an origin (`http://127.0.0.1:8080`, optionally with a path prefix)
+    /// replacing every API origin of that platform ([`default_origins`]) in the requests.
+    pub base_urls: BTreeMap<Platform, String>,
+}
+
+impl ConnectorConfig {
+    /// Points `platform` at `base` (e.g. a local test server).
+    pub fn with_base_url(mut self, platform: Platform, base: impl Into<String>) -> Self {
+        self.base_urls
+            .insert(platform, base.into().trim_end_matches('/').to_string());
+        self
+    }
+
+    /// The same base for every platform (a single local server answering all of them).
+    pub fn all_at(base: &str) -> Self {
+        Platform::ALL
+            .iter()
+            .fold(ConnectorConfig::default(), |c, p| c.with_base_url(*p, base))
+    }
+}
+
+/// A connector whose requests go to configured origins instead of the real hosts. Answers
+/// are mapped back, so the wrapped flow sees its own URLs.
+#[derive(Debug, Clone)]
+pub struct Rebased<C> {
+    inner: C,
+    base: Option<String>,
+}
+
+impl<C: Connector> Rebased<C> {
+    pub fn new(inner: C, config: &ConnectorConfig) -> Self {
+        let base = config.base_urls.get(&inner.platform()).cloned();
+        Rebased { inner, base }
+    }
+}
+
+/// Maps a rebased URL (starting with `base`) back to the platform's real origin: the first
+/// origin, except Keldoc's booking API paths (`/api/patients/v2/searches/resource`,
+/// `/api/patients/v2/clinics/`), which live on `booking.keldoc.com`, and Doctolib's
+/// department pages (`/vaccination-covid-19/`), asked over `http`.
+pub fn restore_origin(platform: Platform, base: &str, url: &str) -> String {
+    let Some(rest) = url.strip_prefix(base) else {
+        return url.to_string();
+    };
+    let origins = default_origins(platform);
+    let origin = match (platform, origins) {
+        (Platform::Keldoc, [_, booking, ..])
+            if rest.starts_with("/api/patients/v2/searches/resource")
+                || rest.starts_with("/api/patients/v2/clinics/") =>
+        {
+            booking
+        }
+        (Platform::Doctolib, [_, http, ..]) if rest.starts_with("/vaccination-covid-19/") => http,
+        (_, [first, ..]) => first,
+        _ => return url.to_string(),
+    };
+    format!("{origin}{rest}")
+}
+
+/// Replaces the first matching origin of `from` by `to` at the start of `url`.
+pub fn rebase_url(url: &str, from: &[&str], to: &str) -> String {
+    for origin in from {
+        if let Some(rest) = url.strip_prefix(origin)
+            && (rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
+        {
+            return format!("{to}{rest}");
+        }
+    }
+    url.to_string()
+}
+
+impl<C: Connector> Connector for Rebased<C> {
+    fn platform(&self) -> Platform {
+        self.inner.platform()
+    }
+
+    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
+        let Some(base) = &self.base else {
+            return self.inner.step(target, exchanges);
+        };
+        let platform = self.inner.platform();
+        let origins = default_origins(platform);
+        let own: Vec<Exchange> = exchanges
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                e.request.url = restore_origin(platform, base, &e.request.url);
+                e
+            })
+            .collect();
+        let step = self.inner.step(target, &own)?;
+        Ok(match step {
+            Step::Send(reqs) => Step::Send(
+                reqs.into_iter()
+                    .map(|mut r| {
+                        r.url = rebase_url(&r.url, origins, base);
+                        r
+                    })
+                    .collect(),
+            ),
+            done => done,
+        })
     }
 }

@@ -9,16 +9,21 @@
 //! documents how that platform writes times. The HTTP layer plugs in through
 //! [`connector::Connector`].
 
+pub mod centres;
 pub mod connector;
+pub mod discovery;
 pub mod error;
 pub mod model;
 pub mod normalise;
 pub mod platforms;
 pub mod time;
 
-pub use connector::{Connector, Exchange, Method, Request, ScanTarget, Step};
+pub use centres::{CentreRecord, CentreSource, ListError, MergedCentre};
+pub use connector::{Connector, ConnectorConfig, Exchange, Method, Request, ScanTarget, Step};
+pub use discovery::{Discovered, Discovery, DiscoveryStep};
 pub use error::SlotError;
 pub use model::{
     Aggregate, Centre, CentreType, Coordinates, DEFAULT_DAYS, DailyCount, Dose, OpeningHours,
     Platform, Provenance, ScanOutcome, Slot, Tag, Vaccine, aggregate,
 };
+pub use platforms::connector;

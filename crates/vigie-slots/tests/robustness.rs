@@ -117,6 +117,68 @@ fn run_all(body: &[u8]) {
     let _ = avecmondoc::parse_window(body, &ar, &tz, "u", &mut out);
     let now = jiff::Timestamp::UNIX_EPOCH.to_zoned(tz);
     let _ = vigie_slots::aggregate(&out.slots, &now, 11);
+    drive_all(body);
+}
+
+/// Every connector and discovery flow, each request answered with `body` (status 200).
+fn drive_all(body: &[u8]) {
+    use vigie_slots::connector::{ConnectorConfig, Exchange, ScanTarget, Step};
+    use vigie_slots::discovery::{self, Discovery, DiscoveryStep};
+    let data: Option<Value> = serde_json::from_slice(body).ok();
+    let cfg = ConnectorConfig::default();
+    for p in vigie_slots::Platform::ALL {
+        let c = vigie_slots::connector(p, &cfg);
+        let t = ScanTarget {
+            booking_url: "https://x.fr/a/b/c?centerid=1&c=1&l=1&pid=practice-1".into(),
+            platform_id: "1".into(),
+            department: Some("974".into()),
+            address: None,
+            start: jiff::civil::date(2021, 4, 3),
+            days: 11,
+            platform_data: data.clone(),
+        };
+        let mut ex: Vec<Exchange> = Vec::new();
+        for _ in 0..30 {
+            match c.step(&t, &ex) {
+                Ok(Step::Send(reqs)) => ex.extend(reqs.into_iter().map(|request| Exchange {
+                    request,
+                    status: 200,
+                    body: body.to_vec(),
+                })),
+                _ => break,
+            }
+        }
+    }
+    let mut flows: Vec<Box<dyn Discovery>> = vec![
+        Box::new(discovery::KeldocDiscovery {
+            departments: vec!["ain".into()],
+            specialties: vec!["x".into()],
+        }),
+        Box::new(discovery::DoctolibDiscovery {
+            departments: vec!["ain".into()],
+        }),
+    ];
+    for p in vigie_slots::Platform::ALL {
+        if let Some(d) = discovery::discovery(p, &cfg, jiff::civil::date(2021, 4, 3), 11) {
+            flows.push(d);
+        }
+    }
+    for d in flows {
+        let mut ex: Vec<Exchange> = Vec::new();
+        for _ in 0..30 {
+            match d.step(&ex) {
+                Ok(DiscoveryStep::Send(reqs)) => {
+                    ex.extend(reqs.into_iter().map(|request| Exchange {
+                        request,
+                        status: 200,
+                        body: body.to_vec(),
+                    }))
+                }
+                _ => break,
+            }
+        }
+    }
+    let _ = vigie_slots::centres::parse_list(body, "x");
 }
 
 proptest! {

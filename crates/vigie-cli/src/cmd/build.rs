@@ -12,25 +12,27 @@ use vigie_build::{BuildOptions, BuildReport};
 
 /// Arguments of `vigie build`.
 #[derive(Debug, clap::Args)]
-#[command(group = clap::ArgGroup::new("target").required(true).args(["out", "data_dir"]))]
+#[command(group = clap::ArgGroup::new("target").args(["out", "data_dir"]))]
 pub struct Args {
     /// Directory of official data files (recognised by their header, any names, .gz accepted).
     /// Default with --data-dir: DIR/sources.
-    #[arg(long, value_name = "DIR", required_unless_present = "data_dir")]
+    #[arg(long, value_name = "DIR")]
     pub sources: Option<PathBuf>,
     /// Release directory to create, or to replace atomically when it exists (no gate).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Data directory: build a new immutable release into DIR/releases/, check it with the
     /// publish gate against the live release, and switch DIR/current to it only if it passes.
-    #[arg(long, value_name = "DIR", env = "VIGIE_DATA_DIR")]
+    /// Default without --out: `data_dir` of the configuration (vigie-data).
+    #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// With --data-dir: number of past releases kept.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub keep: usize,
-    /// With --data-dir: largest accepted drop of a source's row count against the live release.
-    #[arg(long, default_value_t = 0.2, value_name = "SHARE")]
-    pub max_volume_drop: f64,
+    /// With --data-dir: number of past releases kept [config build.keep: 10].
+    #[arg(long, value_name = "N")]
+    pub keep: Option<usize>,
+    /// With --data-dir: largest accepted drop of a source's row count against the live release
+    /// [config build.max_volume_drop: 0.2].
+    #[arg(long, value_name = "SHARE")]
+    pub max_volume_drop: Option<f64>,
     /// With --data-dir: accept data ending before the live release's.
     #[arg(long)]
     pub allow_older_data: bool,
@@ -39,12 +41,13 @@ pub struct Args {
     pub catalogs: Vec<PathBuf>,
     /// PNG copies to render: none, national (France and regions dashboards, maps), dashboards
     /// (every territory's dashboard, maps) or all (every chart). `vigie serve` renders any
-    /// missing PNG on demand from its SVG.
-    #[arg(long, value_enum, default_value_t = PngArg::National, value_name = "WHICH")]
-    pub png: PngArg,
-    /// Vaccination coverage target (% of the population) for the projected dates.
-    #[arg(long, default_value_t = 90.0, value_name = "PERCENT")]
-    pub coverage_target: f64,
+    /// missing PNG on demand from its SVG [config build.png: national].
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub png: Option<PngArg>,
+    /// Vaccination coverage target (% of the population) for the projected dates [config
+    /// build.coverage_target: 90].
+    #[arg(long, value_name = "PERCENT")]
+    pub coverage_target: Option<f64>,
     /// Do not render charts at all.
     #[arg(long)]
     pub no_charts: bool,
@@ -96,13 +99,32 @@ fn summary(report: &BuildReport, place: &str) {
     println!("  time {total:.3}s ({})", detail.join(", "));
 }
 
+/// The PNG scope named in the configuration.
+pub fn png_scope(name: &str) -> anyhow::Result<PngScope> {
+    Ok(match name {
+        "none" => PngScope::None,
+        "national" => PngScope::National,
+        "dashboards" => PngScope::Dashboards,
+        "all" => PngScope::All,
+        other => {
+            anyhow::bail!("build.png: unknown value {other:?} (none, national, dashboards or all)")
+        }
+    })
+}
+
 /// Runs the build and prints a summary.
-pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
+pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Result<()> {
     let built_at = match args.built_at {
         Some(t) => t,
         None => now()?,
     };
-    let data_dir = args.data_dir.clone().map(DataDir::new);
+    let data_dir = match (&args.data_dir, &args.out) {
+        (Some(d), _) => Some(DataDir::new(d)),
+        (None, Some(_)) => None,
+        (None, None) => Some(DataDir::new(&conf.data_dir)),
+    };
+    let mut catalogs = conf.build.catalogs.clone();
+    catalogs.extend(args.catalogs);
     let sources = match (&args.sources, &data_dir) {
         (Some(s), _) => s.clone(),
         (None, Some(d)) => d.sources(),
@@ -111,18 +133,19 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
     let opts = BuildOptions {
         sources: sources.clone(),
         out: args.out.clone().unwrap_or_default(),
-        catalogs: args.catalogs,
+        catalogs,
         built_at,
         charts: ChartFormats {
             svg: !args.no_charts,
             png: match args.png {
-                PngArg::None => PngScope::None,
-                PngArg::National => PngScope::National,
-                PngArg::Dashboards => PngScope::Dashboards,
-                PngArg::All => PngScope::All,
+                Some(PngArg::None) => PngScope::None,
+                Some(PngArg::National) => PngScope::National,
+                Some(PngArg::Dashboards) => PngScope::Dashboards,
+                Some(PngArg::All) => PngScope::All,
+                None => png_scope(&conf.build.png)?,
             },
         },
-        coverage_target: args.coverage_target,
+        coverage_target: args.coverage_target.unwrap_or(conf.build.coverage_target),
     };
     match data_dir {
         None => {
@@ -141,10 +164,11 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
         }
         Some(dir) => {
             let policy = GatePolicy {
-                max_volume_drop: args.max_volume_drop,
-                allow_older_data: args.allow_older_data,
+                max_volume_drop: args.max_volume_drop.unwrap_or(conf.build.max_volume_drop),
+                allow_older_data: args.allow_older_data || conf.build.allow_older_data,
             };
-            let outcome = dir.build(&opts, policy, args.keep).with_context(|| {
+            let keep = args.keep.unwrap_or(conf.build.keep);
+            let outcome = dir.build(&opts, policy, keep).with_context(|| {
                 format!(
                     "build from {} failed; the live release was left unchanged",
                     sources.display()

@@ -14,22 +14,18 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub from: Option<PathBuf>,
     /// Data directory whose `sources/` receives the files.
-    #[arg(
-        long,
-        env = "VIGIE_DATA_DIR",
-        default_value = "vigie-data",
-        value_name = "DIR"
-    )]
-    pub data_dir: PathBuf,
+    /// [config data_dir: vigie-data]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Resource list (TOML, see --print-config); default: the built-in list of official resources.
     #[arg(long, env = "VIGIE_FETCH_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Fetch only these resource ids.
     #[arg(long = "only", value_name = "ID")]
     pub only: Vec<String>,
-    /// Timeout of each download, in seconds.
-    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
-    pub timeout: u64,
+    /// Timeout of each download, in seconds [config fetch.timeout: 300].
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
     /// Print the built-in resource list and exit.
     #[arg(long)]
     pub print_config: bool,
@@ -37,18 +33,25 @@ pub struct Args {
 
 /// Fetches or imports, prints one line per resource; fails if any resource failed (the others
 /// are kept).
-pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
+pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Result<()> {
     if args.print_config {
         print!("{}", vigie_fetch::default_config());
         return Ok(());
     }
-    let sources = args.data_dir.join("sources");
+    let sources = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| conf.data_dir.clone())
+        .join("sources");
+    let resources = args.config.clone().or_else(|| {
+        (!conf.fetch.resources.is_empty()).then(|| PathBuf::from(&conf.fetch.resources))
+    });
     let now = super::build::now()?;
     let results = match &args.from {
         Some(dir) => vigie_fetch::import_dir(dir, &sources, &now)
             .with_context(|| format!("importing {}", dir.display()))?,
         None => {
-            let (text, origin) = match &args.config {
+            let (text, origin) = match &resources {
                 Some(p) => (
                     std::fs::read_to_string(p)
                         .with_context(|| format!("reading {}", p.display()))?,
@@ -64,14 +67,19 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
                 list.retain(|r| args.only.contains(&r.id));
             }
             let opts = FetchOptions {
-                timeout: Duration::from_secs(args.timeout.max(1)),
+                timeout: Duration::from_secs(args.timeout.unwrap_or(conf.fetch.timeout).max(1)),
                 user_agent: format!(
                     "vigie/{} (+https://github.com/vigie; open-data mirror)",
                     env!("CARGO_PKG_VERSION")
                 ),
                 now,
             };
-            vigie_fetch::fetch_all(&list, &sources, &opts)
+            let progress = if quiet {
+                vigie_fetch::Progress::Hidden
+            } else {
+                vigie_fetch::Progress::Auto
+            };
+            vigie_fetch::fetch_all_with(&list, &sources, &opts, progress)
                 .with_context(|| format!("writing into {}", sources.display()))?
         }
     };

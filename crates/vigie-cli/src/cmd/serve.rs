@@ -21,33 +21,25 @@ use vigie_fetch::{FetchOptions, Outcome as Fetched};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Data directory: `sources/` (official files), `releases/` and `current` (the live release).
-    #[arg(
-        long,
-        env = "VIGIE_DATA_DIR",
-        default_value = "vigie-data",
-        value_name = "DIR"
-    )]
-    pub data_dir: PathBuf,
-    /// Address to listen on. The default only accepts connections from this machine.
-    #[arg(
-        long,
-        env = "VIGIE_LISTEN",
-        default_value = "127.0.0.1:8080",
-        value_name = "ADDR"
-    )]
-    pub listen: SocketAddr,
+    /// [config data_dir: vigie-data]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on. The default only accepts connections from this machine [config
+    /// serve.listen: 127.0.0.1:8080].
+    #[arg(long, env = "VIGIE_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
     /// Serve the generated demonstration dataset (built into DIR/demo), whatever data exist.
     #[arg(long)]
     pub demo: bool,
     /// Never download: use the files already in DIR/sources, else the demonstration dataset.
     #[arg(long, env = "VIGIE_OFFLINE")]
     pub offline: bool,
-    /// Seconds between fetch-and-build runs (0: never).
-    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
-    pub refresh_every: u64,
-    /// Seconds between checks for a new release on disk.
-    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
-    pub reload_every: u64,
+    /// Seconds between fetch-and-build runs, 0: never [config serve.refresh_every: 3600].
+    #[arg(long, value_name = "SECONDS")]
+    pub refresh_every: Option<u64>,
+    /// Seconds between checks for a new release on disk [config serve.reload_every: 30].
+    #[arg(long, value_name = "SECONDS")]
+    pub reload_every: Option<u64>,
 }
 
 fn has_data_files(dir: &Path) -> bool {
@@ -125,15 +117,23 @@ fn build(dir: &DataDir, sources: PathBuf) -> anyhow::Result<()> {
 }
 
 /// Ensures a live release exists, starts the refresh loop, then serves.
-pub fn run(args: Args) -> anyhow::Result<()> {
+pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
+    let data_dir = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| conf.data_dir.clone());
+    let listen = args.listen.unwrap_or(conf.serve.listen);
+    let offline = args.offline || conf.serve.offline;
+    let refresh_every = args.refresh_every.unwrap_or(conf.serve.refresh_every);
+    let reload_every = args.reload_every.unwrap_or(conf.serve.reload_every);
     let dir = if args.demo {
-        DataDir::new(args.data_dir.join("demo"))
+        DataDir::new(data_dir.join("demo"))
     } else {
-        DataDir::new(&args.data_dir)
+        DataDir::new(&data_dir)
     };
     if dir.current().is_none() {
         let mut have_data = !args.demo && has_data_files(&dir.sources());
-        if !args.demo && !have_data && !args.offline {
+        if !args.demo && !have_data && !offline {
             eprintln!(
                 "no data yet: fetching the official files into {}",
                 dir.sources().display()
@@ -155,9 +155,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             build(&dir, demo_sources)?;
         }
     }
-    if args.refresh_every > 0 && !args.demo && !args.offline {
+    if refresh_every > 0 && !args.demo && !offline {
         let refresh = DataDir::new(&dir.root);
-        let every = Duration::from_secs(args.refresh_every);
+        let every = Duration::from_secs(refresh_every);
         std::thread::spawn(move || {
             loop {
                 std::thread::sleep(every);
@@ -183,9 +183,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.listen)
+        let listener = tokio::net::TcpListener::bind(listen)
             .await
-            .with_context(|| format!("cannot listen on {}", args.listen))?;
+            .with_context(|| format!("cannot listen on {}", listen))?;
         eprintln!(
             "Vigie serving {} on http://{}/{}",
             live.display(),
@@ -202,7 +202,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         vigie_web::serve(
             listener,
             state,
-            Duration::from_secs(args.reload_every.max(1)),
+            Duration::from_secs(reload_every.max(1)),
             shutdown,
         )
         .await

@@ -11,13 +11,9 @@ use vigie_build::history::DataDir;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Data directory.
-    #[arg(
-        long,
-        env = "VIGIE_DATA_DIR",
-        default_value = "vigie-data",
-        value_name = "DIR"
-    )]
-    pub data_dir: PathBuf,
+    /// [config data_dir: vigie-data]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -31,18 +27,19 @@ fn read(path: &std::path::Path) -> Value {
 }
 
 /// Prints the status; fails when there is no live release.
-pub fn run(args: Args) -> anyhow::Result<()> {
-    let dir = DataDir::new(&args.data_dir);
+pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
+    let data_dir = args.data_dir.unwrap_or_else(|| conf.data_dir.clone());
+    let dir = DataDir::new(&data_dir);
     let live = dir.current().with_context(|| {
         format!(
             "no live release in {} (run `vigie build --data-dir {}`)",
-            args.data_dir.display(),
-            args.data_dir.display()
+            data_dir.display(),
+            data_dir.display()
         )
     })?;
     let manifest = read(&live.join("release.json"));
     let sources = read(&live.join("open-data/sources.json"));
-    let status = read(&args.data_dir.join("status.json"));
+    let status = read(&data_dir.join("status.json"));
     let files: Vec<Value> = sources["files"]
         .as_array()
         .into_iter()
@@ -50,7 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .map(|f| json!({"file": f["file"], "source": f["source"], "vintage": f["vintage"], "rows": f["rows"], "last_date": f["last_date"], "sha256": f["sha256"]}))
         .collect();
     let out = json!({
-        "data_dir": args.data_dir,
+        "data_dir": data_dir,
         "live_release": {"release_id": manifest["release_id"], "built_at": manifest["built_at"], "data_until": manifest["data_until"], "demo": manifest["demo"]},
         "last_build": status["last_build"],
         "releases": dir.release_ids(),

@@ -14,10 +14,11 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::connector::{Answers, Connector, Exchange, Request, ScanTarget, Step, check_status};
 use crate::error::{SlotError, from_json};
 use crate::model::{Dose, Platform, ScanOutcome, Slot, Vaccine};
 use crate::normalise::{avecmondoc_doses, avecmondoc_reason_is_valid, vaccine_from_name};
-use crate::time::aware;
+use crate::time::{add_days, aware, zone_for_department};
 
 const P: Platform = Platform::AvecMonDoc;
 
@@ -173,6 +174,97 @@ pub fn parse_window(
         }
     }
     Ok(())
+}
+
+/// Days of a window (`periodEnd = periodStart + 6`); the next window starts at its end.
+pub const WINDOW_DAYS: i64 = 6;
+
+/// The organisation URL of a slug.
+pub fn organization_url(slug: &str) -> String {
+    format!("https://api.avecmondoc.com/api/Organizations/slug/{slug}")
+}
+
+/// The availabilities URL (POST).
+pub const AVAILABILITIES_URL: &str =
+    "https://api.avecmondoc.com/api/BusinessHours/availabilitiesPerDay";
+
+/// The slug of a booking URL (`…/fiche/structure/{slug}`).
+pub fn slug(booking_url: &str) -> Option<&str> {
+    booking_url
+        .split(['?', '#'])
+        .next()?
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+}
+
+/// The `nextAvailableBusinessHour` of a "no slot in this window" answer.
+fn next_business_hour(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    v.get("nextAvailableBusinessHour")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// The AvecMonDoc flow: organisation by slug, then per valid reason 7-day windows from
+/// `start` with a stride of 6 days while the window starts before `start + days`; an answer
+/// `{nextAvailableBusinessHour}` jumps to that day when it is within the horizon (else it is
+/// the next-date hint and the walk stops). Slots repeated by overlapping windows count once.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AvecMonDoc;
+
+impl Connector for AvecMonDoc {
+    fn platform(&self) -> Platform {
+        P
+    }
+
+    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
+        let slug = slug(&target.booking_url).ok_or(SlotError::Url {
+            platform: P,
+            url: target.booking_url.clone(),
+            reason: "no organisation slug",
+        })?;
+        let mut answers = Answers::new(exchanges);
+        let mut out = ScanOutcome::default();
+        let Some(ex) = answers.take(Request::get(organization_url(slug), "cabinets")) else {
+            return Ok(answers.finish(out));
+        };
+        check_status(P, ex)?;
+        let org = parse_organization(&ex.body)?;
+        let Some(org_id) = org.id else {
+            return Ok(answers.finish(out));
+        };
+        let tz = zone_for_department(target.department.as_deref())?;
+        let end = add_days(target.start, i64::from(target.days));
+        for reason in &org.reasons {
+            let mut from = target.start;
+            while from < end {
+                let to = add_days(from, WINDOW_DAYS);
+                let body = window_body(reason.id, org_id, &from.to_string(), &to.to_string());
+                let Some(ex) =
+                    answers.take(Request::post(AVAILABILITIES_URL.to_string(), body, "slots"))
+                else {
+                    break;
+                };
+                check_status(P, ex)?;
+                parse_window(&ex.body, reason, &tz, &target.booking_url, &mut out)?;
+                match next_business_hour(&ex.body) {
+                    Some(next) => {
+                        let day = aware(P, "nextAvailableBusinessHour", &next, &tz)?.date();
+                        if day > from && day < end {
+                            from = day;
+                        } else {
+                            break;
+                        }
+                    }
+                    None if serde_json::from_slice::<Vec<Value>>(&ex.body).is_ok() => from = to,
+                    None => break,
+                }
+            }
+        }
+        Ok(answers.finish(out))
+    }
 }
 
 #[cfg(test)]

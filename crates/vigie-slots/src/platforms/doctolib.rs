@@ -92,14 +92,15 @@ pub fn parse_booking(body: &[u8]) -> Result<Booking, SlotError> {
     Ok(doc.data.unwrap_or_default())
 }
 
-/// The booking document of a stored copy (`platform_data`).
+/// The booking document of a stored copy (`platform_data`): the whole answer
+/// (`{"data": {...}}`) or its `data` object (what the centre-list builders stored).
 pub fn booking_from_value(v: &Value) -> Result<Booking, SlotError> {
-    let doc: BookingDoc = serde_json::from_value(v.clone()).map_err(|source| SlotError::Shape {
+    let inner = v.get("data").unwrap_or(v);
+    serde_json::from_value(inner.clone()).map_err(|source| SlotError::Shape {
         platform: P,
         what: "booking",
         source,
-    })?;
-    Ok(doc.data.unwrap_or_default())
+    })
 }
 
 /// The centre slug of a booking URL: last path segment before `?`, lower-cased.

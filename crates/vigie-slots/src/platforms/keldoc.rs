@@ -14,10 +14,11 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::connector::{Answers, Connector, Exchange, Request, ScanTarget, Step, check_status};
 use crate::error::{SlotError, from_json};
 use crate::model::{Dose, Platform, ScanOutcome, Slot, Vaccine};
 use crate::normalise::{keldoc_dose, vaccine_from_names};
-use crate::time::aware;
+use crate::time::{add_days, aware, zone_for_department};
 
 const P: Platform = Platform::Keldoc;
 
@@ -175,6 +176,101 @@ pub fn parse_timetable(
         kind = TimetableKind::PhoneOnly;
     }
     Ok(kind)
+}
+
+/// Days per timetable page (window `[from, from + 4]`; the next page starts at `from + 4`,
+/// one day of overlap, as in the reference).
+pub const DAYS_PER_PAGE: i64 = 5;
+
+/// Number of pages for a horizon of `days` (`days / 5 + 1`: 3 for 11 days).
+pub fn pages(days: u16) -> i64 {
+    i64::from(days) / DAYS_PER_PAGE + 1
+}
+
+/// The date part of a hint (`2021-04-20T16:55:00.000+02:00`).
+fn hint_date(body: &[u8]) -> Option<(Date, bool)> {
+    let t: Timetable = serde_json::from_slice(body).ok()?;
+    let has_slots = matches!(&t.availabilities, Some(Value::Object(m)) if m.values().any(|v| v.as_array().is_some_and(|a| !a.is_empty())));
+    let d = t.date?;
+    Some((d.get(..10)?.parse().ok()?, has_slots))
+}
+
+/// The Keldoc flow. Motives come from the centre list (`ScanTarget::platform_data` = the
+/// motive categories the builder stored as `booking`). Per motive, pages of 5 days
+/// ([`pages`]: 3 for 11 days, stride 4 days); a page that only holds a next-date hint
+/// beyond its window makes **one** jump to the hint's window (the reference's
+/// `page += 1 + diff/4`), after which paging resumes if pages are left. Motives are walked
+/// in parallel (one request per motive per step).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Keldoc;
+
+impl Connector for Keldoc {
+    fn platform(&self) -> Platform {
+        P
+    }
+
+    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
+        let Some(data) = &target.platform_data else {
+            return Err(SlotError::Url {
+                platform: P,
+                url: target.booking_url.clone(),
+                reason: "Keldoc needs the centre's motive categories (ScanTarget::platform_data)",
+            });
+        };
+        let cats: Vec<MotiveCategory> =
+            serde_json::from_value(data.clone()).map_err(|source| SlotError::Shape {
+                platform: P,
+                what: "motive categories (platform_data)",
+                source,
+            })?;
+        let motives = filter_motives(&cats);
+        let tz = zone_for_department(target.department.as_deref())?;
+        let booking_url = normalise_url(&target.booking_url);
+        let mut out = ScanOutcome::default();
+        let mut answers = Answers::new(exchanges);
+        let total_pages = pages(target.days);
+        let mut phone = false;
+        for motive in motives.iter().filter(|m| !m.agendas.is_empty()) {
+            let mut page = 0;
+            let mut from = target.start;
+            let mut jumped = false;
+            while page < total_pages {
+                let to = add_days(from, DAYS_PER_PAGE - 1);
+                let Some(ex) = answers.take(Request::get(timetable_url(motive, from, to), "slots"))
+                else {
+                    break;
+                };
+                check_status(P, ex)?;
+                phone |= parse_timetable(&ex.body, motive, &tz, &booking_url, &mut out)?
+                    == TimetableKind::PhoneOnly;
+                match hint_date(&ex.body) {
+                    Some((hint, false)) if !jumped && hint > to => {
+                        jumped = true;
+                        let diff = (hint - from).get_days().max(0);
+                        page += 1 + i64::from(diff) / (DAYS_PER_PAGE - 1);
+                        from = hint;
+                        // The jump itself is always requested, whatever pages are left.
+                        let jump_to = add_days(from, DAYS_PER_PAGE - 1);
+                        let Some(ex) = answers
+                            .take(Request::get(timetable_url(motive, from, jump_to), "slots"))
+                        else {
+                            break;
+                        };
+                        check_status(P, ex)?;
+                        parse_timetable(&ex.body, motive, &tz, &booking_url, &mut out)?;
+                        from = add_days(from, DAYS_PER_PAGE - 1);
+                    }
+                    _ => {
+                        page += 1;
+                        from = add_days(from, DAYS_PER_PAGE - 1);
+                    }
+                }
+            }
+        }
+        // Phone-only when some motive said so and nothing else was found.
+        out.phone_only = phone && out.slots.is_empty() && out.next_hint.is_none();
+        Ok(answers.finish(out))
+    }
 }
 
 #[cfg(test)]

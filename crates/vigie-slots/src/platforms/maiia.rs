@@ -12,11 +12,13 @@
 use jiff::Zoned;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+use serde_json::Value;
 
+use crate::connector::{Answers, Connector, Exchange, Request, ScanTarget, Step, check_status};
 use crate::error::{SlotError, from_json};
-use crate::model::{Dose, Platform, Slot, Vaccine};
+use crate::model::{Dose, Platform, ScanOutcome, Slot, Vaccine};
 use crate::normalise::{maiia_dose_from_name, vaccine_from_name};
-use crate::time::aware;
+use crate::time::{add_days, aware, zone_for_department};
 
 const P: Platform = Platform::Maiia;
 
@@ -169,6 +171,168 @@ pub fn closest_url(center_id: &str, reason_name: &str, from: &str) -> String {
         "https://www.maiia.com/api/pat-public/availability-closests?centerId={center_id}&consultationReasonName={}&from={from}",
         encode(reason_name)
     )
+}
+
+/// Items per page (`limit` = `size` = 100).
+pub const PAGE_SIZE: usize = 100;
+
+/// At most this many pages per list (a safety bound the reference did not have: a server
+/// answering full pages forever would otherwise never end the scan).
+pub const MAX_PAGES: usize = 20;
+
+/// The reasons URL of a root centre, page `page` (from 0).
+pub fn reasons_url(center_id: &str, page: usize) -> String {
+    format!(
+        "https://www.maiia.com/api/pat-public/consultation-reason-hcd?rootCenterId={center_id}&limit={PAGE_SIZE}&page={page}&size={PAGE_SIZE}"
+    )
+}
+
+/// The availabilities URL of a reason over `[from, to)`, page `page` (from 0).
+pub fn availabilities_url(
+    center_id: &str,
+    reason_name: &str,
+    from: &str,
+    to: &str,
+    page: usize,
+) -> String {
+    format!(
+        "https://www.maiia.com/api/pat-public/availabilities?centerId={center_id}&consultationReasonName={}&from={from}&to={to}&limit={PAGE_SIZE}&page={page}&size={PAGE_SIZE}",
+        encode(reason_name)
+    )
+}
+
+/// The `centerid` query parameter of a booking URL (lower-case name, as the platform writes it).
+pub fn center_id(booking_url: &str) -> Option<String> {
+    let query = booking_url.split_once('?')?.1;
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k.eq_ignore_ascii_case("centerid") && !v.is_empty()).then(|| v.to_string())
+    })
+}
+
+fn page_len(body: &[u8]) -> usize {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("items").and_then(Value::as_array).map(Vec::len))
+        .unwrap_or(0)
+}
+
+/// Walks the availability pages of one reason from `from`; `None` when an answer is missing.
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    answers: &mut Answers<'_>,
+    id: &str,
+    reason: &Reason,
+    from: &str,
+    to: &str,
+    tz: &TimeZone,
+    booking_url: &str,
+) -> Result<Option<Vec<Slot>>, SlotError> {
+    let mut slots = Vec::new();
+    let mut page = 0;
+    loop {
+        let Some(ex) = answers.take(Request::get(
+            availabilities_url(id, &reason.name, from, to, page),
+            "slots",
+        )) else {
+            return Ok(None);
+        };
+        check_status(P, ex)?;
+        slots.extend(parse_availabilities(&ex.body, reason, tz, booking_url)?);
+        page += 1;
+        if page_len(&ex.body) < PAGE_SIZE || page >= MAX_PAGES {
+            return Ok(Some(slots));
+        }
+    }
+}
+
+/// The Maiia flow: reason pages (until a short page), then per scannable reason the
+/// availability pages over `[start 00:00, start + days)`; a reason without slots asks
+/// `availability-closests` and, when that date is within the horizon, queries again from it
+/// (else it becomes the next-date hint). The centre id is the booking URL's `centerid`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Maiia;
+
+impl Connector for Maiia {
+    fn platform(&self) -> Platform {
+        P
+    }
+
+    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
+        let id = center_id(&target.booking_url).ok_or(SlotError::Url {
+            platform: P,
+            url: target.booking_url.clone(),
+            reason: "no centerid parameter",
+        })?;
+        let tz = zone_for_department(target.department.as_deref())?;
+        let mut answers = Answers::new(exchanges);
+        let mut out = ScanOutcome::default();
+        let mut reasons = Vec::new();
+        let mut page = 0;
+        loop {
+            let Some(ex) = answers.take(Request::get(reasons_url(&id, page), "motives")) else {
+                return Ok(answers.finish(out));
+            };
+            check_status(P, ex)?;
+            reasons.extend(parse_reasons(&ex.body)?);
+            page += 1;
+            if page_len(&ex.body) < PAGE_SIZE || page >= MAX_PAGES {
+                break;
+            }
+        }
+        let end = add_days(target.start, i64::from(target.days));
+        let from = format!("{}T00:00:00", target.start);
+        let to = format!("{end}T00:00:00");
+        for reason in scannable(&reasons) {
+            out.add_vaccine(reason.vaccine);
+            let Some(slots) = walk(
+                &mut answers,
+                &id,
+                reason,
+                &from,
+                &to,
+                &tz,
+                &target.booking_url,
+            )?
+            else {
+                continue;
+            };
+            if !slots.is_empty() {
+                out.push_slots(slots);
+                continue;
+            }
+            let Some(ex) = answers.take(Request::get(
+                closest_url(&id, &reason.name, &from),
+                "next-slots",
+            )) else {
+                continue;
+            };
+            check_status(P, ex)?;
+            let Some(first) = parse_closest(&ex.body, &tz)? else {
+                continue;
+            };
+            if first.date() >= end {
+                out.hint(first);
+                continue;
+            }
+            let raw: Closest = from_json(P, "availability-closests", &ex.body)?;
+            let again = raw.first.unwrap_or_default();
+            match walk(
+                &mut answers,
+                &id,
+                reason,
+                &again,
+                &to,
+                &tz,
+                &target.booking_url,
+            )? {
+                Some(slots) if slots.is_empty() => out.hint(first),
+                Some(slots) => out.push_slots(slots),
+                None => {}
+            }
+        }
+        Ok(answers.finish(out))
+    }
 }
 
 #[cfg(test)]

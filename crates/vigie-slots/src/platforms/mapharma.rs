@@ -14,13 +14,15 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::connector::{Answers, Connector, Exchange, Request, ScanTarget, Step, check_status};
 use crate::error::{SlotError, from_json};
-use crate::model::{Platform, Slot, Vaccine};
-use crate::normalise::possible_doses;
+use crate::model::{Platform, ScanOutcome, Slot, Vaccine};
+use crate::normalise::{possible_doses, vaccine_from_name};
+use crate::time::{add_days, zone_for_department};
 
 const P: Platform = Platform::Mapharma;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct Pharmacy {
     pub nom: Option<String>,
@@ -30,11 +32,12 @@ pub struct Pharmacy {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub telephone: Option<String>,
+    pub horaires: Option<String>,
     pub url: Option<String>,
     pub campagnes: Option<Vec<Campaign>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct Campaign {
     pub id_campagne: Option<i64>,
@@ -97,6 +100,19 @@ pub fn campaign_is_vaccination(name: &str) -> bool {
         "nutrition",
     ];
     if invalid.iter().any(|w| n.contains(w)) {
+        return false;
+    }
+    // Second-dose-only campaigns (the reference rejected them through its list of known
+    // campaigns).
+    let second_only = [
+        "2eme",
+        "2ème",
+        "2e injection",
+        "deuxième",
+        "deuxieme",
+        "seconde",
+    ];
+    if second_only.iter().any(|w| n.contains(w)) {
         return false;
     }
     n.contains("vaccination covid") || n.contains("covid 1ère injection")
@@ -163,6 +179,82 @@ pub fn parse_calendar(
     }
     out.sort_by(|a, b| a.start.cmp(&b.start));
     Ok(out)
+}
+
+/// Days between the two calendar requests (`range(0, 11, 6)`: start and start + 6).
+pub const CALENDAR_STRIDE: i64 = 6;
+
+/// The campaign of a scan target: `platform_data` is either the campaign itself
+/// (`{id_campagne, nom, total_libres, url}`, what [`crate::discovery`] stores) or the whole
+/// open-data document (live list or saved `{artifact_date, data}`), searched by the booking
+/// URL's `(c, l)`.
+pub fn target_campaign(target: &ScanTarget) -> Result<Campaign, SlotError> {
+    let missing = || SlotError::Url {
+        platform: P,
+        url: target.booking_url.clone(),
+        reason: "campaign not found in the open data (ScanTarget::platform_data)",
+    };
+    let data = target.platform_data.as_ref().ok_or_else(missing)?;
+    if data.get("id_campagne").is_some() {
+        return serde_json::from_value(data.clone()).map_err(|source| SlotError::Shape {
+            platform: P,
+            what: "campaign (platform_data)",
+            source,
+        });
+    }
+    let doc: OpenData =
+        serde_json::from_value(data.clone()).map_err(|source| SlotError::Shape {
+            platform: P,
+            what: "open data (platform_data)",
+            source,
+        })?;
+    let (OpenData::List(l) | OpenData::Saved { data: l }) = doc;
+    find_campaign(&l, &target.booking_url)
+        .cloned()
+        .ok_or_else(missing)
+}
+
+/// The Mapharma flow: campaign from the open data (`total_libres == 0` → nothing to ask),
+/// then the calendar at `start` and `start + 6` (each answers about a week); vaccine from
+/// the campaign name, doses from the vaccine; one slot per row carrying `places_dispo`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mapharma;
+
+impl Connector for Mapharma {
+    fn platform(&self) -> Platform {
+        P
+    }
+
+    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
+        let campaign = target_campaign(target)?;
+        let vaccine = campaign.nom.as_deref().and_then(vaccine_from_name);
+        let mut out = ScanOutcome::default();
+        if campaign.total_libres == Some(0) {
+            return Ok(Step::Done(out));
+        }
+        let (c, l) = campaign_ids(&target.booking_url).ok_or(SlotError::Url {
+            platform: P,
+            url: target.booking_url.clone(),
+            reason: "no c= and l= parameters",
+        })?;
+        let tz = zone_for_department(target.department.as_deref())?;
+        let mut answers = Answers::new(exchanges);
+        let mut offset = 0;
+        while offset < i64::from(target.days) {
+            let day = add_days(target.start, offset);
+            offset += CALENDAR_STRIDE;
+            let Some(ex) = answers.take(Request::get(calendar_url(c, l, day), "slots")) else {
+                continue;
+            };
+            check_status(P, ex)?;
+            let slots = parse_calendar(&ex.body, target.start, vaccine, &tz, &target.booking_url)?;
+            if !slots.is_empty() {
+                out.add_vaccine(vaccine);
+            }
+            out.push_slots(slots);
+        }
+        Ok(answers.finish(out))
+    }
 }
 
 #[cfg(test)]

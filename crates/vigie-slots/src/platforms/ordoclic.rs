@@ -15,12 +15,13 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::connector::{Answers, Connector, Exchange, Request, ScanTarget, Step, check_status};
 use crate::error::{SlotError, from_json};
 use crate::model::{
     Centre, CentreType, Coordinates, Dose, Platform, Provenance, ScanOutcome, Slot, Vaccine,
 };
 use crate::normalise::{phone_e164, vaccine_from_name};
-use crate::time::aware;
+use crate::time::{add_days, aware, zone_for_department};
 
 const P: Platform = Platform::Ordoclic;
 
@@ -279,6 +280,92 @@ pub fn profile_url(booking_url: &str) -> Option<String> {
     } else {
         format!("https://api.ordoclic.fr/v1/public/entities/profile/{slug}")
     })
+}
+
+/// The reasons URL of an entity.
+pub fn reasons_url(entity_id: &str) -> String {
+    format!("https://api.ordoclic.fr/v1/solar/entities/{entity_id}/reasons")
+}
+
+/// The available-slots URL (POST).
+pub const SLOTS_URL: &str = "https://api.ordoclic.fr/v1/solar/slots/availableSlots";
+
+/// The JSON body of an available-slots query over `[start, start + days)` (UTC midnights).
+/// The reference sent `dateStart = "<start>T23:59:59.000Z"`, which skipped the whole first
+/// day; Vigie starts at midnight (see `DEVIATIONS.md`).
+pub fn slots_body(
+    entity_id: &str,
+    professional_id: &str,
+    reason_id: &str,
+    start: jiff::civil::Date,
+    days: u16,
+) -> Value {
+    serde_json::json!({
+        "entityId": entity_id,
+        "medicalStaffId": professional_id,
+        "reasonId": reason_id,
+        "dateEnd": format!("{}T00:00:00.000Z", add_days(start, i64::from(days))),
+        "dateStart": format!("{start}T00:00:00.000Z"),
+    })
+}
+
+/// The Ordoclic flow: profile (phone only → done), reasons of the entity, then one
+/// available-slots POST per professional and valid reason.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ordoclic;
+
+impl Connector for Ordoclic {
+    fn platform(&self) -> Platform {
+        P
+    }
+
+    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
+        let url = profile_url(&target.booking_url).ok_or(SlotError::Url {
+            platform: P,
+            url: target.booking_url.clone(),
+            reason: "no profile slug",
+        })?;
+        let mut answers = Answers::new(exchanges);
+        let mut out = ScanOutcome::default();
+        let Some(ex) = answers.take(Request::get(url, "booking")) else {
+            return Ok(answers.finish(out));
+        };
+        check_status(P, ex)?;
+        let profile = parse_profile(&ex.body)?;
+        if profile.phone_only {
+            out.phone_only = true;
+            return Ok(answers.finish(out));
+        }
+        let Some(entity) = profile.entity_id.as_deref() else {
+            return Ok(answers.finish(out));
+        };
+        let Some(ex) = answers.take(Request::get(reasons_url(entity), "motives")) else {
+            return Ok(answers.finish(out));
+        };
+        check_status(P, ex)?;
+        let reasons = parse_reasons(&ex.body)?;
+        let tz = zone_for_department(target.department.as_deref())?;
+        for professional in &profile.professional_ids {
+            for reason in &reasons {
+                let body = slots_body(entity, professional, &reason.id, target.start, target.days);
+                let Some(ex) = answers.take(Request::post(SLOTS_URL.to_string(), body, "slots"))
+                else {
+                    continue;
+                };
+                check_status(P, ex)?;
+                let doses: Vec<Dose> = reason.dose.into_iter().collect();
+                parse_slots(
+                    &ex.body,
+                    &doses,
+                    reason.vaccine,
+                    &tz,
+                    &target.booking_url,
+                    &mut out,
+                )?;
+            }
+        }
+        Ok(answers.finish(out))
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,332 @@
+//! The configuration file (`vigie.toml`): documented defaults, the file, environment variables
+//! and command-line flags, in increasing order of precedence.
+//!
+//! * `vigie config defaults` prints [`DEFAULTS`] (the documented file, every key at its default);
+//! * `vigie config show` prints the effective configuration after file and environment;
+//! * every key can be overridden by `VIGIE_<SECTION>_<KEY>` (upper case, e.g.
+//!   `VIGIE_SERVE_LISTEN`), top-level keys by `VIGIE_<KEY>` (`VIGIE_DATA_DIR`); values are read
+//!   as TOML (`VIGIE_SCAN_PLATFORMS='["doctolib"]'`), or as a plain string when they do not
+//!   parse.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+/// The documented default configuration, printed by `vigie config defaults`. A test checks that
+/// it parses to [`Config::default`].
+pub const DEFAULTS: &str = r#"# Vigie configuration file (TOML). Every key is optional; this is the built-in default.
+# Precedence: command-line flags > environment variables > this file > built-in defaults.
+# Environment: VIGIE_<SECTION>_<KEY> (e.g. VIGIE_SERVE_LISTEN="0.0.0.0:8080"), and
+# VIGIE_<KEY> for top-level keys (VIGIE_DATA_DIR). Values are read as TOML, else as text.
+# File: --config FILE, or VIGIE_CONFIG, or ./vigie.toml when it exists.
+
+# Data directory: sources/ (official files), releases/ + current (indicator releases),
+# scans/ + scans/current (slot scans), status.json, slots-history.sqlite.
+data_dir = "vigie-data"
+
+[serve]
+# Address to listen on. The default only accepts connections from this machine.
+listen = "127.0.0.1:8080"
+# Never download: use the files already in data_dir/sources, else the demonstration dataset.
+offline = false
+# Seconds between fetch-and-build runs (0: never).
+refresh_every = 3600
+# Seconds between slot scans (0: never).
+scan_every = 600
+# Seconds between checks for a new release or scan on disk.
+reload_every = 30
+
+[build]
+# Past releases kept in data_dir/releases.
+keep = 10
+# Largest accepted drop of a source's row count against the live release (0.2 = 20 %).
+max_volume_drop = 0.2
+# Accept data ending before the live release's.
+allow_older_data = false
+# Vaccination coverage target (% of the population) for the projected dates.
+coverage_target = 90.0
+# PNG copies of charts: "none", "national", "dashboards" or "all".
+png = "national"
+# Extra catalogue files describing more sources or indicators.
+catalogs = []
+
+[fetch]
+# Timeout of each download, in seconds.
+timeout = 300
+# Resource list (TOML, see `vigie fetch --print-config`); empty: the built-in list.
+resources = ""
+
+[scan]
+# Booking platforms to scan.
+platforms = ["doctolib", "keldoc", "maiia", "ordoclic", "mapharma", "avecmondoc", "mesoigner", "bimedoc", "valwin"]
+# Days ahead to look for slots (today + horizon_days).
+horizon_days = 11
+# Centre list (data.gouv "lieux de vaccination" CSV or JSON); empty: discover from the platforms.
+centres = ""
+# Scans kept in data_dir/scans.
+keep = 24
+# User-Agent sent to the platforms; empty: "Vigie/<version> (+<project URL>)".
+user_agent = ""
+"#;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub serve: Serve,
+    pub build: Build,
+    pub fetch: Fetch,
+    pub scan: Scan,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Serve {
+    pub listen: SocketAddr,
+    pub offline: bool,
+    pub refresh_every: u64,
+    pub scan_every: u64,
+    pub reload_every: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Build {
+    pub keep: usize,
+    pub max_volume_drop: f64,
+    pub allow_older_data: bool,
+    pub coverage_target: f64,
+    pub png: String,
+    pub catalogs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Fetch {
+    pub timeout: u64,
+    pub resources: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scan {
+    pub platforms: Vec<String>,
+    pub horizon_days: u16,
+    pub centres: String,
+    pub keep: usize,
+    pub user_agent: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("vigie-data"),
+            serve: Serve::default(),
+            build: Build::default(),
+            fetch: Fetch::default(),
+            scan: Scan::default(),
+        }
+    }
+}
+
+impl Default for Serve {
+    fn default() -> Self {
+        Serve {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            offline: false,
+            refresh_every: 3600,
+            scan_every: 600,
+            reload_every: 30,
+        }
+    }
+}
+
+impl Default for Build {
+    fn default() -> Self {
+        Build {
+            keep: 10,
+            max_volume_drop: 0.2,
+            allow_older_data: false,
+            coverage_target: 90.0,
+            png: "national".into(),
+            catalogs: Vec::new(),
+        }
+    }
+}
+
+impl Default for Fetch {
+    fn default() -> Self {
+        Fetch {
+            timeout: 300,
+            resources: String::new(),
+        }
+    }
+}
+
+impl Default for Scan {
+    fn default() -> Self {
+        Scan {
+            platforms: [
+                "doctolib",
+                "keldoc",
+                "maiia",
+                "ordoclic",
+                "mapharma",
+                "avecmondoc",
+                "mesoigner",
+                "bimedoc",
+                "valwin",
+            ]
+            .map(String::from)
+            .to_vec(),
+            horizon_days: 11,
+            centres: String::new(),
+            keep: 24,
+            user_agent: String::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads the configuration: `file` if given (it must exist), else `./vigie.toml` if it
+    /// exists, else the defaults; then the environment overrides.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("VIGIE_"))
+            .collect();
+        let (text, origin) = match file {
+            Some(f) => (
+                std::fs::read_to_string(f)
+                    .with_context(|| format!("reading the configuration {}", f.display()))?,
+                f.display().to_string(),
+            ),
+            None if Path::new("vigie.toml").is_file() => (
+                std::fs::read_to_string("vigie.toml").context("reading ./vigie.toml")?,
+                "vigie.toml".to_string(),
+            ),
+            None => (String::new(), "built-in defaults".to_string()),
+        };
+        Config::from_parts(&text, &origin, &env)
+    }
+
+    /// The file's text (may be empty) with `VIGIE_*` environment overrides applied.
+    pub fn from_parts(text: &str, origin: &str, env: &[(String, String)]) -> anyhow::Result<Self> {
+        let mut value: toml::Table =
+            toml::from_str(text).with_context(|| format!("{origin}: invalid TOML"))?;
+        let defaults: toml::Table = toml::from_str(DEFAULTS).context("built-in defaults")?;
+        for (key, default) in &defaults {
+            match default {
+                toml::Value::Table(section) => {
+                    for field in section.keys() {
+                        let var = format!("VIGIE_{}_{}", key, field).to_uppercase();
+                        if let Some((_, v)) = env.iter().find(|(k, _)| *k == var) {
+                            let entry = value
+                                .entry(key.clone())
+                                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                            if let toml::Value::Table(t) = entry {
+                                t.insert(field.clone(), env_value(v));
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    let var = format!("VIGIE_{key}").to_uppercase();
+                    if let Some((_, v)) = env.iter().find(|(k, _)| *k == var) {
+                        value.insert(key.clone(), env_value(v));
+                    }
+                }
+            }
+        }
+        Config::deserialize(toml::Value::Table(value))
+            .with_context(|| format!("{origin} (with VIGIE_* environment overrides)"))
+    }
+
+    /// The configuration as TOML.
+    pub fn to_toml(&self) -> anyhow::Result<String> {
+        toml::to_string(self).context("serialising the configuration")
+    }
+}
+
+/// An environment value read as a TOML value, or as a string.
+fn env_value(text: &str) -> toml::Value {
+    toml::from_str::<toml::Table>(&format!("v = {text}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(text.to_string()))
+}
+
+/// Arguments of `vigie config`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub what: What,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum What {
+    /// Print the documented default configuration file.
+    Defaults,
+    /// Print the effective configuration (file and environment applied).
+    Show,
+}
+
+pub fn run(args: Args, config: &Config) -> anyhow::Result<()> {
+    match args.what {
+        What::Defaults => print!("{DEFAULTS}"),
+        What::Show => print!("{}", config.to_toml()?),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn documented_defaults_are_the_built_in_defaults() {
+        let c = Config::from_parts(DEFAULTS, "defaults", &[]).unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(Config::from_parts("", "empty", &[]).unwrap(), c);
+        // And the effective configuration round-trips.
+        let again = Config::from_parts(&c.to_toml().unwrap(), "round-trip", &[]).unwrap();
+        assert_eq!(again, c);
+    }
+
+    #[test]
+    fn file_then_environment() {
+        let file = "data_dir = \"/srv/vigie\"\n[serve]\nlisten = \"0.0.0.0:80\"\nscan_every = 60\n";
+        let env = vec![
+            (
+                "VIGIE_SERVE_LISTEN".to_string(),
+                "127.0.0.1:9000".to_string(),
+            ),
+            (
+                "VIGIE_SCAN_PLATFORMS".to_string(),
+                "[\"bimedoc\"]".to_string(),
+            ),
+            ("VIGIE_BUILD_PNG".to_string(), "none".to_string()),
+            ("VIGIE_UNRELATED".to_string(), "x".to_string()),
+        ];
+        let c = Config::from_parts(file, "test", &env).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/srv/vigie"));
+        assert_eq!(c.serve.listen.to_string(), "127.0.0.1:9000");
+        assert_eq!(c.serve.scan_every, 60);
+        assert_eq!(c.scan.platforms, ["bimedoc"]);
+        assert_eq!(c.build.png, "none");
+        assert_eq!(c.build.keep, 10);
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let e = Config::from_parts("[serve]\nlisen = \"x\"\n", "vigie.toml", &[]).unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("vigie.toml") && msg.contains("lisen"), "{msg}");
+        let env = vec![("VIGIE_SERVE_REFRESH_EVERY".to_string(), "soon".to_string())];
+        let e = Config::from_parts("", "vigie.toml", &env).unwrap_err();
+        assert!(format!("{e:#}").contains("refresh_every"), "{e:#}");
+    }
+}

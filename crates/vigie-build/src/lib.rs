@@ -380,6 +380,12 @@ fn write_release(
     ));
     clock = Instant::now();
 
+    // The outlines, for interactive maps (the web application simplifies them when serving).
+    if let Some((_, text)) = &geometry {
+        let geo = dir.join("geo");
+        fs::create_dir_all(&geo).map_err(io_err(&geo))?;
+        write_file(&geo.join("departements.geojson"), text.as_bytes())?;
+    }
     let shapes = match &geometry {
         Some((name, text)) => {
             Some(

@@ -3,6 +3,7 @@
 
 mod cmd;
 mod config;
+mod finder;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,9 @@ enum Command {
     Build(cmd::build::Args),
     /// Write the whole site and its data as static files, switched in atomically.
     Publish(cmd::publish::Args),
+    /// Scan the booking platforms for vaccination slots: centres, slots, the ViteMaDose v2
+    /// files and Vigie's open data, switched in atomically.
+    Scan(cmd::scan::Args),
     /// Serve the web pages and the JSON API over a release.
     Serve(cmd::serve::Args),
     /// Show the live release, the last build and the gate's decision, and each source's freshness.
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Command::Build(args) => cmd::build::run(args, &conf, cli.quiet),
         Command::Fetch(args) => cmd::fetch::run(args, &conf, cli.quiet),
         Command::Publish(args) => cmd::publish::run(args, cli.quiet),
+        Command::Scan(args) => cmd::scan::run(args, &conf, cli.quiet),
         Command::Serve(args) => cmd::serve::run(args, &conf),
         Command::Status(args) => cmd::status::run(args, &conf),
         Command::Config(args) => config::run(args, &conf),

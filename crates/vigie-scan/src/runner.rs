@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use vigie_slots::{
-    Connector, Exchange, Platform, Request, ScanOutcome, ScanTarget, SlotError, Step,
+    Connector, ConnectorConfig, Exchange, Platform, Request, ScanOutcome, ScanTarget, SlotError,
+    Step,
 };
 
 use crate::breaker::{Breaker, BreakerState, Outcome};
@@ -56,14 +57,23 @@ impl Connectors {
         self
     }
 
-    /// The connectors implemented in `vigie-slots` (Doctolib, mesoigner, Bimedoc, Valwin).
+    /// The connectors of the nine platforms of `vigie-slots`, talking to the real hosts.
     pub fn available() -> Self {
-        use vigie_slots::platforms::{bimedoc, doctolib, mesoigner, valwin};
-        Self::new()
-            .with(doctolib::Doctolib)
-            .with(mesoigner::Mesoigner)
-            .with(bimedoc::Bimedoc)
-            .with(valwin::Valwin)
+        Self::with_config(&ConnectorConfig::default())
+    }
+
+    /// The connectors of the nine platforms, each pointed at the origins of `config`
+    /// ([`vigie_slots::connector`]; e.g. a local server in tests).
+    pub fn with_config(config: &ConnectorConfig) -> Self {
+        let map = Platform::ALL
+            .iter()
+            .map(|&p| {
+                let c: Arc<dyn Connector + Send + Sync> =
+                    Arc::from(vigie_slots::connector(p, config));
+                (p, c)
+            })
+            .collect();
+        Connectors { map }
     }
 
     pub fn get(&self, p: Platform) -> Option<Arc<dyn Connector + Send + Sync>> {

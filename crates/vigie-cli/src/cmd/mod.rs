@@ -3,5 +3,6 @@
 pub mod build;
 pub mod fetch;
 pub mod publish;
+pub mod scan;
 pub mod serve;
 pub mod status;

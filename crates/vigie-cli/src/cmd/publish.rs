@@ -1,8 +1,12 @@
-//! `vigie publish`: the whole site and its data as static files.
+//! `vigie publish`: the whole site and its data as static files, to a directory (switched in
+//! atomically) or to an S3-compatible bucket (immutable release folder, pointer written last;
+//! see `crates/vigie-publish`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use vigie_publish::{Compression, Destination, Options, S3Config, Target};
 
 /// Arguments of `vigie publish`.
 #[derive(Debug, clap::Args)]
@@ -18,24 +22,49 @@ pub struct Args {
     /// Publish this release directory instead (e.g. one written by `vigie build --out`).
     #[arg(long, value_name = "DIR")]
     pub release: Option<PathBuf>,
-    /// Destination: a directory, or `file:///path`. The site is written beside it and switched
-    /// in atomically: readers see the old site or the new one, never a mix.
+    /// Destination: a directory or `file:///path` (the site is written beside it and switched
+    /// in atomically), or `s3://BUCKET/PREFIX` (uploaded under `PREFIX/releases/<id>/`, then
+    /// `PREFIX/current.json` and `PREFIX/index.html` are switched to it). Readers see the old
+    /// site or the new one, never a mix.
     #[arg(long, value_name = "DIR|URL")]
     pub to: String,
+    /// S3 endpoint URL (Garage, MinIO, another provider); AWS when absent.
+    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+    pub s3_endpoint: Option<String>,
+    /// S3 region (Garage's default is `garage`).
+    #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    /// S3 access key id.
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", hide_env_values = true)]
+    pub s3_access_key_id: Option<String>,
+    /// S3 secret key (environment only, never on the command line).
+    #[arg(skip)]
+    pub s3_secret_access_key: Option<String>,
+    /// Path-style requests (`ENDPOINT/BUCKET/KEY`), as most self-hosted stores need.
+    #[arg(long)]
+    pub s3_path_style: bool,
+    /// Allow a plain-HTTP endpoint that is not on loopback.
+    #[arg(long)]
+    pub s3_allow_http: bool,
+    /// Seconds before a request to the store is abandoned.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub s3_timeout: u64,
+    /// Releases kept in the bucket besides the current one (older ones are deleted after the
+    /// switch).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub keep: usize,
+    /// Uploads in flight at once.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+    /// Objects stored gzip-compressed: `web` (HTML, CSS, JS, SVG), `text` (also CSV and JSON:
+    /// only behind a CDN that decompresses for clients that need it) or `none`.
+    #[arg(long, default_value = "web", value_name = "none|web|text")]
+    pub compress: String,
 }
 
 /// Exports and switches the site in.
 pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
-    let target = if let Some(path) = args.to.strip_prefix("file://") {
-        PathBuf::from(path)
-    } else if args.to.contains("://") {
-        anyhow::bail!(
-            "destination {}: only directories and file:// are supported for now (S3 publishing is not implemented yet)",
-            args.to
-        );
-    } else {
-        PathBuf::from(&args.to)
-    };
+    let target = Target::parse(&args.to)?;
     let release_dir = args
         .release
         .clone()
@@ -43,9 +72,48 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
     let release = vigie_web::Release::load(&release_dir)
         .with_context(|| format!("loading the release {}", release_dir.display()))?;
     let demo = release.manifest["demo"].as_bool().unwrap_or(false);
-    let staging = vigie_build::release::Staging::create(&target)
+    let snapshot = slot_snapshot(&args.data_dir, &release_dir)?;
+    let snapshot = snapshot.as_ref();
+    match target {
+        Target::Dir(dir) => to_dir(&release, demo, snapshot, &dir, quiet),
+        Target::S3 { bucket, prefix } => {
+            to_s3(&args, &release, demo, snapshot, &bucket, &prefix, quiet)
+        }
+    }
+}
+
+/// The live slot scan published with the site (its in-browser search): `scans/current` of the
+/// data directory, or beside the release (`RELEASE/../scans/current`); None when there is none.
+fn slot_snapshot(
+    data_dir: &Path,
+    release_dir: &Path,
+) -> anyhow::Result<Option<vigie_finder::Snapshot>> {
+    let rel = "scans/current/open-data/centres.json";
+    let mut candidates = vec![data_dir.join(rel)];
+    if let Some(parent) = release_dir.parent() {
+        candidates.push(parent.join(rel));
+    }
+    let Some(file) = candidates.into_iter().find(|f| f.is_file()) else {
+        tracing::info!("no slot scan to publish: the slot finder page will have no data");
+        return Ok(None);
+    };
+    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    let snapshot = serde_json::from_slice(&bytes)
+        .with_context(|| format!("reading the slot scan {}", file.display()))?;
+    Ok(Some(snapshot))
+}
+
+fn to_dir(
+    release: &vigie_web::Release,
+    demo: bool,
+    snapshot: Option<&vigie_finder::Snapshot>,
+    target: &Path,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let staging = vigie_build::release::Staging::create(target)
         .with_context(|| format!("preparing {}", target.display()))?;
-    let files = match vigie_web::static_site::export(&release, demo, &staging.dir) {
+    let files = match vigie_web::static_site::export_with_slots(release, demo, snapshot, &staging.dir)
+    {
         Ok(n) => n,
         Err(e) => {
             staging.discard();
@@ -63,4 +131,113 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+fn to_s3(
+    args: &Args,
+    release: &vigie_web::Release,
+    demo: bool,
+    snapshot: Option<&vigie_finder::Snapshot>,
+    bucket: &str,
+    prefix: &str,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let compression = Compression::parse(&args.compress)
+        .with_context(|| format!("--compress {}: expected none, web or text", args.compress))?;
+    let cfg = S3Config {
+        endpoint: args.s3_endpoint.clone().filter(|e| !e.is_empty()),
+        region: args.s3_region.clone(),
+        access_key_id: args.s3_access_key_id.clone().unwrap_or_default(),
+        secret_access_key: args
+            .s3_secret_access_key
+            .clone()
+            .or_else(|| std::env::var("AWS_SECRET_ACCESS_KEY").ok())
+            .unwrap_or_default(),
+        path_style: args.s3_path_style,
+        allow_http: args.s3_allow_http,
+        timeout: Duration::from_secs(args.s3_timeout.max(1)),
+    };
+    let store = vigie_publish::s3_store(bucket, &cfg)?;
+    let dest = Destination {
+        store,
+        prefix: prefix.to_string(),
+        attributes: true,
+    };
+    let opts = Options {
+        concurrency: args.concurrency.max(1),
+        keep: args.keep,
+        compression,
+    };
+    // The site is exported to a scratch directory, then uploaded from there. A killed publish
+    // cannot remove its own: those older than a day are removed here.
+    remove_stale_scratch(&std::env::temp_dir(), Duration::from_secs(24 * 3600));
+    let scratch = tempfile::Builder::new()
+        .prefix("vigie-publish-")
+        .tempdir()
+        .context("creating a scratch directory")?;
+    vigie_web::static_site::export_with_slots(release, demo, snapshot, scratch.path())
+        .with_context(|| format!("exporting to {}", scratch.path().display()))?;
+    let published_at = jiff::Timestamp::now().to_string();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let summary = runtime
+        .block_on(vigie_publish::publish(
+            &dest,
+            scratch.path(),
+            release.id(),
+            &published_at,
+            &opts,
+        ))
+        .map_err(|e| match e.hint() {
+            Some(h) => anyhow::anyhow!("publishing to {}: {e}\nhint: {h}", args.to),
+            None => anyhow::anyhow!("publishing to {}: {e}", args.to),
+        })?;
+    for e in &summary.prune_errors {
+        tracing::warn!("pruning an old release: {e}");
+    }
+    if !quiet {
+        println!(
+            "published release {} to {}: {} objects ({} uploaded, {} already there), {} bytes ({} uploaded) in {:.1} s; previous {}; pruned {}",
+            summary.release,
+            args.to,
+            summary.objects,
+            summary.uploaded,
+            summary.objects - summary.uploaded,
+            summary.bytes,
+            summary.uploaded_bytes,
+            start.elapsed().as_secs_f64(),
+            summary.previous.as_deref().unwrap_or("none"),
+            if summary.pruned.is_empty() {
+                "none".to_string()
+            } else {
+                summary.pruned.join(", ")
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Removes `vigie-publish-*` scratch directories older than `age` (left by killed publishes).
+fn remove_stale_scratch(tmp: &Path, age: Duration) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let stale = e
+            .file_name()
+            .to_string_lossy()
+            .starts_with("vigie-publish-")
+            && e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|a| a > age);
+        if stale && std::fs::remove_dir_all(e.path()).is_ok() {
+            tracing::debug!("removed the stale scratch directory {}", e.path().display());
+        }
+    }
 }

@@ -173,11 +173,14 @@ pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
             }
         });
     }
+    start_scans(&dir.root, conf, offline);
     let live = dir.root.join("current");
     let release =
         vigie_web::Release::load(&live).with_context(|| format!("loading {}", live.display()))?;
     let demo = release.manifest["demo"].as_bool().unwrap_or(false);
-    let state = vigie_web::AppState::new(release, demo);
+    let state = vigie_web::AppState::new(release, demo).with_slot_finder(std::sync::Arc::new(
+        crate::finder::LiveFinder::new(dir.root.join("scans")),
+    ));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -208,6 +211,105 @@ pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
         .await
         .context("server error")
     })
+}
+
+/// Whether the live release of `root` is the demonstration dataset.
+fn live_is_demo(root: &Path) -> bool {
+    std::fs::read(root.join("current/release.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v["demo"].as_bool())
+        .unwrap_or(false)
+}
+
+/// One scan of the demonstration centres (generated for today, replayed from their
+/// recording) into `root/scans/`.
+fn demo_scan(
+    root: &Path,
+    conf: &crate::config::Config,
+) -> anyhow::Result<super::scan::ScanSummary> {
+    let paris = vigie_slots::time::paris().context("time zone Europe/Paris")?;
+    let now = jiff::Zoned::now().with_time_zone(paris);
+    let demo_dir = root.join("demo-centres");
+    let demo = vigie_demo::write_demo_centres(&demo_dir, now.date())
+        .context("generating the demonstration centres")?;
+    super::scan::scan(&super::scan::ScanOpts {
+        platforms: vigie_slots::Platform::ALL.to_vec(),
+        centres: vec![demo.centres_csv],
+        replay: Some(demo.recording_dir),
+        record: None,
+        now,
+        horizon_days: vigie_slots::DEFAULT_DAYS,
+        user_agent: None,
+        target: super::scan::Target::DataDir(root.to_path_buf()),
+        keep: conf.scan.keep,
+    })
+}
+
+/// One live scan of the configured platforms (or centre list) into `root/scans/`.
+fn live_scan(
+    root: &Path,
+    conf: &crate::config::Config,
+) -> anyhow::Result<super::scan::ScanSummary> {
+    let paris = vigie_slots::time::paris().context("time zone Europe/Paris")?;
+    let platforms = conf
+        .scan
+        .platforms
+        .iter()
+        .filter_map(|s| {
+            vigie_slots::Platform::ALL
+                .into_iter()
+                .find(|p| p.slug() == s)
+        })
+        .collect();
+    super::scan::scan(&super::scan::ScanOpts {
+        platforms,
+        centres: (!conf.scan.centres.is_empty())
+            .then(|| PathBuf::from(&conf.scan.centres))
+            .into_iter()
+            .collect(),
+        replay: None,
+        record: None,
+        now: jiff::Zoned::now().with_time_zone(paris),
+        horizon_days: conf.scan.horizon_days,
+        user_agent: (!conf.scan.user_agent.is_empty()).then(|| conf.scan.user_agent.clone()),
+        target: super::scan::Target::DataDir(root.to_path_buf()),
+        keep: conf.scan.keep,
+    })
+}
+
+/// Slot scans: the demonstration centres when the live release is the demo (one scan now,
+/// then one per `scan_every`, so that the slots stay in the coming days), else live scans on
+/// the schedule (never with `--offline`).
+fn start_scans(root: &Path, conf: &crate::config::Config, offline: bool) {
+    let every = conf.serve.scan_every;
+    let report = |r: anyhow::Result<super::scan::ScanSummary>| match r {
+        Ok(s) => eprintln!(
+            "slot scan {}: {} centres, {} with slots, {} slots",
+            s.id, s.centres, s.centres_with_slots, s.slots
+        ),
+        Err(e) => tracing::warn!("slot scan: {e:#}"),
+    };
+    if live_is_demo(root) {
+        report(demo_scan(root, conf));
+        if every > 0 {
+            let (root, conf) = (root.to_path_buf(), conf.clone());
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(Duration::from_secs(every));
+                    report(demo_scan(&root, &conf));
+                }
+            });
+        }
+    } else if !offline && every > 0 {
+        let (root, conf) = (root.to_path_buf(), conf.clone());
+        std::thread::spawn(move || {
+            loop {
+                report(live_scan(&root, &conf));
+                std::thread::sleep(Duration::from_secs(every));
+            }
+        });
+    }
 }
 
 fn write_demo(dir: &Path) -> anyhow::Result<()> {

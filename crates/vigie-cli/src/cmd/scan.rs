@@ -1,0 +1,726 @@
+//! `vigie scan`: booking platforms → centres and slots → the slot finder's files.
+//!
+//! Centres come from `--centres` lists (the data.gouv "lieux de vaccination" format, CSV or
+//! JSON), merged and de-duplicated, or, without a list, from each platform's discovery. Each
+//! centre is scanned through the polite client (`vigie-scan`: per-platform limits, retries,
+//! circuit breakers), live, live with `--record DIR`, or offline with `--replay DIR`. The
+//! results become the snapshot (`vigie-finder`): a platform that failed keeps its previous
+//! centres, marked stale. Files are written next to their place and switched in atomically:
+//! `--out DIR` (replaced as a whole), or `--data-dir DIR` (`DIR/scans/<id>/`, then the
+//! `DIR/scans/current` link, plus `DIR/slots-history.sqlite`). The layout is fixed in
+//! `docs/slots-api.md`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use jiff::Zoned;
+use serde_json::json;
+use vigie_finder::{
+    CentreScan, PlatformScan, PlatformState, ScanResult, Snapshot, Visibility, build_snapshot,
+};
+use vigie_scan::{
+    CentreTarget, Connectors, HistoryRow, HistoryStore, HttpClient, PlatformStatus, ScanConfig,
+    ScanRun, Scanner,
+};
+use vigie_slots::centres::{CentreRecord, merge, parse_list};
+use vigie_slots::discovery::{
+    Discovery, DiscoveryStep, DoctolibDiscovery, KeldocDiscovery, RebasedDiscovery,
+};
+use vigie_slots::{ConnectorConfig, Exchange, Platform};
+
+/// Arguments of `vigie scan`.
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("http").args(["replay", "record"]))]
+#[command(group = clap::ArgGroup::new("target").args(["out", "data_dir"]))]
+pub struct Args {
+    /// Platforms to scan, comma-separated (doctolib, keldoc, maiia, ordoclic, mapharma,
+    /// avecmondoc, mesoigner, bimedoc, valwin) [config scan.platforms: all].
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub platforms: Vec<String>,
+    /// Centre list(s): data.gouv "lieux de vaccination" CSV or JSON, or a platform's centre
+    /// list in that format. Skips platform discovery [config scan.centres].
+    #[arg(long = "centres", value_name = "FILE")]
+    pub centres: Vec<PathBuf>,
+    /// Answer every request from this recording (`exchanges.jsonl`); no network.
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
+    /// Scan live and save every HTTP exchange into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    /// The scan's clock, ISO 8601 (`2021-04-03T10:00:00+02:00`, or a local time in
+    /// Europe/Paris). Default: now.
+    #[arg(long, value_name = "ISO-8601")]
+    pub now: Option<String>,
+    /// Directory to write (replaced atomically): `vitemadose/`, `open-data/`, `scan-report.json`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Data directory: the scan goes to `DIR/scans/<id>/` and `DIR/scans/current` follows it;
+    /// availability history in `DIR/slots-history.sqlite`. Default without --out: `data_dir`
+    /// of the configuration.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Days ahead to look for slots [config scan.horizon_days: 11].
+    #[arg(long, value_name = "DAYS")]
+    pub horizon_days: Option<u16>,
+    /// Scan the generated demonstration centres, replayed from their generated recording.
+    #[arg(long, conflicts_with_all = ["replay", "record", "centres"])]
+    pub demo: bool,
+}
+
+/// Everything a scan needs, resolved from the flags and the configuration.
+#[derive(Debug, Clone)]
+pub struct ScanOpts {
+    pub platforms: Vec<Platform>,
+    pub centres: Vec<PathBuf>,
+    pub replay: Option<PathBuf>,
+    pub record: Option<PathBuf>,
+    pub now: Zoned,
+    pub horizon_days: u16,
+    pub user_agent: Option<String>,
+    pub target: Target,
+    pub keep: usize,
+}
+
+/// Where a scan is written.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// One directory, replaced atomically.
+    Out(PathBuf),
+    /// `DIR/scans/<id>/` + `DIR/scans/current` + history.
+    DataDir(PathBuf),
+}
+
+/// What a scan did.
+#[derive(Debug, Clone)]
+pub struct ScanSummary {
+    pub id: String,
+    pub dir: PathBuf,
+    pub centres: usize,
+    pub centres_with_slots: usize,
+    pub slots: u64,
+    pub platforms: Vec<(String, String)>,
+    pub missing_replay: usize,
+    pub list_issues: usize,
+    pub seconds: f64,
+}
+
+/// Parses `--now`: an instant with offset, or a civil time in Europe/Paris.
+pub fn parse_now(text: &str) -> anyhow::Result<Zoned> {
+    let paris = vigie_slots::time::paris().context("time zone Europe/Paris")?;
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Ok(ts.to_zoned(paris));
+    }
+    let civil: jiff::civil::DateTime = text
+        .parse()
+        .or_else(|_| {
+            text.parse::<jiff::civil::Date>()
+                .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+        })
+        .with_context(|| {
+            format!("--now {text:?}: expected ISO 8601 (2021-04-03T10:00:00+02:00)")
+        })?;
+    civil
+        .to_zoned(paris)
+        .with_context(|| format!("--now {text:?}: not a valid time in Europe/Paris"))
+}
+
+fn platform_from_slug(s: &str) -> anyhow::Result<Platform> {
+    Platform::ALL
+        .iter()
+        .copied()
+        .find(|p| p.slug().eq_ignore_ascii_case(s.trim()))
+        .with_context(|| {
+            format!(
+                "unknown platform {s:?} (one of: {})",
+                Platform::ALL.map(|p| p.slug()).join(", ")
+            )
+        })
+}
+
+/// Runs `vigie scan`.
+pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Result<()> {
+    let platforms = if args.platforms.is_empty() {
+        conf.scan.platforms.clone()
+    } else {
+        args.platforms.clone()
+    };
+    let platforms = platforms
+        .iter()
+        .map(|s| platform_from_slug(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let now = match &args.now {
+        Some(t) => parse_now(t)?,
+        None => Zoned::now().with_time_zone(vigie_slots::time::paris().context("time zone")?),
+    };
+    let horizon_days = args.horizon_days.unwrap_or(conf.scan.horizon_days);
+    let target = match (&args.out, &args.data_dir) {
+        (Some(o), _) => Target::Out(o.clone()),
+        (None, Some(d)) => Target::DataDir(d.clone()),
+        (None, None) => Target::DataDir(conf.data_dir.clone()),
+    };
+    let mut centres = args.centres.clone();
+    if centres.is_empty() && !conf.scan.centres.is_empty() {
+        centres.push(PathBuf::from(&conf.scan.centres));
+    }
+    let mut opts = ScanOpts {
+        platforms,
+        centres,
+        replay: args.replay.clone(),
+        record: args.record.clone(),
+        now,
+        horizon_days,
+        user_agent: (!conf.scan.user_agent.is_empty()).then(|| conf.scan.user_agent.clone()),
+        target,
+        keep: conf.scan.keep,
+    };
+    let _demo_dir;
+    if args.demo {
+        let dir = tempfile::tempdir().context("temporary directory")?;
+        let demo = vigie_demo::write_demo_centres(dir.path(), opts.now.date())
+            .context("generating the demonstration centres")?;
+        opts.centres = vec![demo.centres_csv];
+        opts.replay = Some(demo.recording_dir);
+        opts.horizon_days = vigie_slots::DEFAULT_DAYS;
+        _demo_dir = dir;
+    }
+    let summary = scan(&opts)?;
+    if !quiet {
+        print_summary(&summary);
+    }
+    Ok(())
+}
+
+fn print_summary(s: &ScanSummary) {
+    println!(
+        "scan {} written to {}: {} centres, {} with slots, {} slots ({:.2}s)",
+        s.id,
+        s.dir.display(),
+        s.centres,
+        s.centres_with_slots,
+        s.slots,
+        s.seconds
+    );
+    for (p, state) in &s.platforms {
+        println!("  {p}: {state}");
+    }
+    if s.list_issues > 0 {
+        println!(
+            "  {} centre-list rows reported (see scan-report.json)",
+            s.list_issues
+        );
+    }
+    if s.missing_replay > 0 {
+        println!(
+            "  {} requests were missing from the recording (answered 404; listed in scan-report.json)",
+            s.missing_replay
+        );
+    }
+}
+
+/// `Doctolib`'s and Keldoc's department slugs (`department_urlify` of the reference).
+fn urlify(name: &str) -> String {
+    let folded: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'à' | 'â' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            c if c.is_alphanumeric() => c,
+            _ => '-',
+        })
+        .collect();
+    let slug = folded
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    match slug.as_str() {
+        "indre" | "gironde" | "mayenne" | "vienne" => format!("departement-{slug}"),
+        _ => slug,
+    }
+}
+
+/// The discovery flow of a platform, if it has one.
+fn discovery_for(
+    p: Platform,
+    cfg: &ConnectorConfig,
+    today: jiff::civil::Date,
+    days: u16,
+) -> Option<Box<dyn Discovery + Send + Sync>> {
+    let deps = vigie_finder::departments();
+    match p {
+        Platform::Doctolib => Some(Box::new(RebasedDiscovery::new(
+            DoctolibDiscovery {
+                departments: deps
+                    .iter()
+                    .filter(|d| d.code != "973" && d.code != "om")
+                    .map(|d| urlify(&d.name))
+                    .collect(),
+            },
+            cfg,
+        ))),
+        Platform::Keldoc => Some(Box::new(RebasedDiscovery::new(
+            KeldocDiscovery {
+                departments: deps
+                    .iter()
+                    .filter(|d| d.code != "om")
+                    .map(|d| format!("{}-{}", urlify(&d.name), d.code))
+                    .collect(),
+                specialties: ["maladies-infectieuses", "vaccination-covid-19"]
+                    .map(String::from)
+                    .to_vec(),
+            },
+            cfg,
+        ))),
+        _ => vigie_slots::discovery::discovery(p, cfg, today, days),
+    }
+}
+
+/// Drives one discovery flow through the client (the platform's headers and timeout, one
+/// retry on transport errors).
+async fn discover(
+    client: &HttpClient,
+    config: &ScanConfig,
+    flow: &(dyn Discovery + Send + Sync),
+) -> anyhow::Result<Vec<CentreRecord>> {
+    let policy = config.policy(flow.platform());
+    let mut exchanges: Vec<Exchange> = Vec::new();
+    for _ in 0..2000 {
+        match flow.step(&exchanges)? {
+            DiscoveryStep::Done(d) => return Ok(d.records),
+            DiscoveryStep::Send(requests) => {
+                for request in requests {
+                    let mut answer = client.send(&request, &policy.headers, policy.timeout).await;
+                    if answer.is_err() {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        answer = client.send(&request, &policy.headers, policy.timeout).await;
+                    }
+                    let answer =
+                        answer.with_context(|| format!("{} {}", flow.platform(), request.url))?;
+                    exchanges.push(Exchange {
+                        request,
+                        status: answer.status,
+                        body: answer.body,
+                    });
+                }
+            }
+        }
+    }
+    bail!("{}: discovery did not finish", flow.platform())
+}
+
+/// Scans and writes; the function behind `vigie scan` and the server's schedule.
+pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
+    let started = std::time::Instant::now();
+    let client = match (&opts.replay, &opts.record) {
+        (Some(dir), _) => HttpClient::replay(dir)
+            .with_context(|| format!("reading the recording {}", dir.display()))?,
+        (None, Some(dir)) => HttpClient::record(opts.user_agent.as_deref(), dir)
+            .with_context(|| format!("recording into {}", dir.display()))?,
+        (None, None) => HttpClient::live(opts.user_agent.as_deref()).context("HTTP client")?,
+    };
+    let client = Arc::new(client);
+    let config = ScanConfig::with_api_keys(|k| std::env::var(k).ok());
+    let connector_cfg = ConnectorConfig::default();
+    let today = opts.now.date();
+
+    // Centres: lists, or discovery.
+    let mut records: Vec<CentreRecord> = Vec::new();
+    let mut list_issues = Vec::new();
+    let mut discovery_errors: BTreeMap<Platform, String> = BTreeMap::new();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("async runtime")?;
+    if !opts.centres.is_empty() {
+        for file in &opts.centres {
+            let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file.display().to_string();
+            let report = parse_list(&bytes, &name).with_context(|| format!("reading {name}"))?;
+            for issue in report.issues {
+                list_issues.push(json!({
+                    "file": name, "line": issue.line, "field": issue.field,
+                    "value": issue.value, "reason": issue.reason, "skipped": issue.skipped,
+                }));
+            }
+            records.extend(report.records);
+        }
+    } else {
+        for &p in &opts.platforms {
+            let Some(flow) = discovery_for(p, &connector_cfg, today, opts.horizon_days) else {
+                discovery_errors.insert(p, "no centre discovery for this platform".into());
+                continue;
+            };
+            match runtime.block_on(discover(&client, &config, flow.as_ref())) {
+                Ok(r) => records.extend(r),
+                Err(e) => {
+                    tracing::warn!("discovery {p}: {e:#}");
+                    discovery_errors.insert(p, format!("centre discovery failed: {e:#}"));
+                }
+            }
+        }
+    }
+    let merged = merge(records);
+
+    // Targets.
+    let mut targets = Vec::new();
+    let mut centres = HashMap::new();
+    for m in &merged {
+        let r = &m.record;
+        let (Some(platform), Some(centre)) = (r.platform, r.to_centre()) else {
+            continue;
+        };
+        if !opts.platforms.contains(&platform) {
+            continue;
+        }
+        let Some(target) = r.scan_target(today, opts.horizon_days) else {
+            continue;
+        };
+        if centres.contains_key(&centre.id) {
+            continue;
+        }
+        let sources: Vec<String> = m.sources.iter().map(|s| s.document.clone()).collect();
+        targets.push(CentreTarget {
+            centre_id: centre.id.clone(),
+            platform,
+            target,
+        });
+        centres.insert(centre.id.clone(), (centre, r.city.clone(), sources));
+    }
+
+    let connectors = Connectors::with_config(&connector_cfg);
+    let scanner = Scanner::new(Arc::clone(&client), connectors, config);
+    let run: ScanRun = runtime.block_on(scanner.scan(targets.clone(), opts.now.timestamp()));
+    drop(runtime);
+
+    // Snapshot.
+    let mut scans = Vec::new();
+    for result in &run.centres {
+        let Some((centre, city, sources)) = centres.get(&result.centre_id) else {
+            continue;
+        };
+        let outcome = match (&result.outcome, &result.error) {
+            (Some(o), _) => ScanResult::Scanned(o.clone()),
+            (None, Some(e)) => ScanResult::Failed {
+                class: serde_json::to_value(e.class)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_else(|| "internal".into()),
+                message: e.message.clone(),
+            },
+            (None, None) => ScanResult::Failed {
+                class: "internal".into(),
+                message: "no result".into(),
+            },
+        };
+        scans.push(CentreScan {
+            centre: centre.clone(),
+            result: outcome,
+            scanned_at: opts.now.clone(),
+            city: city.clone(),
+            extra_sources: sources.clone(),
+        });
+    }
+    let previous = previous_snapshot(&opts.target);
+    let mut platform_scans = Vec::new();
+    let mut failed = Vec::new();
+    for &p in &opts.platforms {
+        let report = run.platforms.iter().find(|r| r.platform == p.slug());
+        let previous_success = previous
+            .as_ref()
+            .and_then(|s| s.platforms.iter().find(|e| e.platform == p.slug()))
+            .and_then(|e| e.last_success.as_deref())
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .map(|t| t.to_zoned(opts.now.time_zone().clone()));
+        let (state, error) = match (report, discovery_errors.get(&p)) {
+            (Some(r), _) => {
+                let state = match r.status {
+                    PlatformStatus::Ok => PlatformState::Ok,
+                    PlatformStatus::Degraded => PlatformState::Degraded,
+                    PlatformStatus::Failed => PlatformState::Failed,
+                };
+                let error = (!r.errors.is_empty()).then(|| {
+                    r.errors
+                        .iter()
+                        .map(|(class, n)| {
+                            format!(
+                                "{} {n}",
+                                serde_json::to_value(class)
+                                    .ok()
+                                    .and_then(|v| v.as_str().map(String::from))
+                                    .unwrap_or_default()
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                });
+                (state, error)
+            }
+            (None, Some(e)) => (PlatformState::Failed, Some(e.clone())),
+            (None, None) => (PlatformState::NotScanned, None),
+        };
+        if state == PlatformState::Failed {
+            failed.push(p);
+        }
+        let last_success = match state {
+            PlatformState::Ok | PlatformState::Degraded => Some(opts.now.clone()),
+            _ => previous_success,
+        };
+        platform_scans.push(PlatformScan {
+            platform: p,
+            state,
+            last_success,
+            error,
+        });
+    }
+    let visibility = Visibility::default();
+    let fresh = build_snapshot(
+        &scans,
+        &platform_scans,
+        &visibility,
+        &opts.now,
+        opts.horizon_days,
+    );
+    let snapshot = match &previous {
+        Some(prev) if !failed.is_empty() => {
+            vigie_finder::merge_stale(prev, &fresh, &failed, &opts.now)
+        }
+        _ => fresh,
+    };
+    // The publish gate of scans: never replace a snapshot that had centres by an empty one.
+    if snapshot.centres.is_empty() && previous.as_ref().is_some_and(|p| !p.centres.is_empty()) {
+        bail!(
+            "scan found no centre at all ({} platforms failed); the previous scan stays live",
+            failed.len()
+        );
+    }
+
+    // Files.
+    let id = scan_id(&opts.now);
+    let report = json!({
+        "scan_id": id,
+        "now": opts.now.to_string(),
+        "horizon_days": opts.horizon_days,
+        "mode": match (&opts.replay, &opts.record) {
+            (Some(_), _) => "replay",
+            (None, Some(_)) => "record",
+            (None, None) => "live",
+        },
+        "centre_lists": opts.centres,
+        "centre_list_issues": list_issues,
+        "discovery_errors": discovery_errors.iter().map(|(p, e)| (p.slug().to_string(), e.clone())).collect::<BTreeMap<_, _>>(),
+        "run": run,
+    });
+    let write = |dir: &Path| {
+        write_scan(
+            dir,
+            &snapshot,
+            &scans,
+            &opts.now,
+            opts.horizon_days,
+            &report,
+        )
+    };
+    let dir = match &opts.target {
+        Target::Out(out) => {
+            let staging = vigie_build::release::Staging::create(out)
+                .with_context(|| format!("preparing {}", out.display()))?;
+            if let Err(e) = write(&staging.dir) {
+                staging.discard();
+                return Err(e);
+            }
+            staging
+                .commit()
+                .with_context(|| format!("switching {} in", out.display()))?;
+            out.clone()
+        }
+        Target::DataDir(root) => {
+            let scans_dir = root.join("scans");
+            let mut final_id = id.clone();
+            let mut n = 1;
+            while scans_dir.join(&final_id).exists() {
+                n += 1;
+                final_id = format!("{id}-{n}");
+            }
+            let target = scans_dir.join(&final_id);
+            let staging = vigie_build::release::Staging::create(&target)
+                .with_context(|| format!("preparing {}", target.display()))?;
+            if let Err(e) = write(&staging.dir) {
+                staging.discard();
+                return Err(e);
+            }
+            staging
+                .commit()
+                .with_context(|| format!("writing {}", target.display()))?;
+            switch_current(&scans_dir, &final_id)?;
+            prune(&scans_dir, &final_id, opts.keep)?;
+            let mut history = HistoryStore::open(&root.join("slots-history.sqlite"))
+                .context("opening the slot history")?;
+            history
+                .record(opts.now.timestamp(), &HistoryRow::from_run(&run, &targets))
+                .context("recording the slot history")?;
+            target
+        }
+    };
+    Ok(ScanSummary {
+        id,
+        dir,
+        centres: snapshot.centres.len(),
+        centres_with_slots: snapshot.centres.iter().filter(|c| c.slot_count > 0).count(),
+        slots: snapshot
+            .centres
+            .iter()
+            .map(|c| u64::from(c.slot_count))
+            .sum(),
+        platforms: snapshot
+            .platforms
+            .iter()
+            .map(|p| {
+                let state = serde_json::to_value(p.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default();
+                let stale = if p.stale {
+                    format!(", stale since {}", p.stale_since.as_deref().unwrap_or("?"))
+                } else {
+                    String::new()
+                };
+                (
+                    p.platform.clone(),
+                    format!(
+                        "{state}{stale}: {} centres, {} with slots, {} slots{}",
+                        p.centres,
+                        p.centres_with_slots,
+                        p.slots,
+                        p.error
+                            .as_deref()
+                            .map(|e| format!(" (errors: {e})"))
+                            .unwrap_or_default()
+                    ),
+                )
+            })
+            .collect(),
+        missing_replay: run.missing_replay.len(),
+        list_issues: list_issues.len(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn scan_id(now: &Zoned) -> String {
+    now.timestamp().strftime("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// The live snapshot a new scan continues from.
+fn previous_snapshot(target: &Target) -> Option<Snapshot> {
+    let dir = match target {
+        Target::Out(d) => d.clone(),
+        Target::DataDir(root) => root.join("scans/current"),
+    };
+    let bytes = fs::read(dir.join("open-data/centres.json")).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let bytes = serde_json::to_vec(value).context("serialising")?;
+    fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+fn write_scan(
+    dir: &Path,
+    snapshot: &Snapshot,
+    scans: &[CentreScan],
+    now: &Zoned,
+    horizon_days: u16,
+    report: &serde_json::Value,
+) -> anyhow::Result<()> {
+    let od = dir.join("open-data");
+    write_json(&od.join("centres.json"), snapshot)?;
+    fs::write(
+        od.join("centres.csv"),
+        vigie_finder::centres_csv(snapshot).context("centres.csv")?,
+    )
+    .context("writing centres.csv")?;
+    fs::write(
+        od.join("slots.csv"),
+        vigie_finder::slots_csv(scans, &Visibility::default(), now, horizon_days)
+            .context("slots.csv")?,
+    )
+    .context("writing slots.csv")?;
+    fs::write(
+        od.join("data-dictionary.md"),
+        vigie_finder::data_dictionary(),
+    )
+    .context("writing data-dictionary.md")?;
+    let v2 = vigie_finder::v2::export_v2(snapshot, now);
+    let vmd = dir.join("vitemadose");
+    write_json(&vmd.join("info_centres.json"), &v2.info_centres)?;
+    for (dep, file) in &v2.par_departement {
+        write_json(&vmd.join(format!("{dep}.json")), file)?;
+    }
+    for (dep, file) in &v2.creneaux_quotidiens {
+        write_json(&vmd.join(dep).join("creneaux-quotidiens.json"), file)?;
+    }
+    write_json(&vmd.join("centres_open_data.json"), &v2.centres_open_data)?;
+    write_json(&vmd.join("departements.json"), &v2.departements)?;
+    write_json(&vmd.join("stats.json"), &v2.stats)?;
+    let mut bytes = serde_json::to_vec_pretty(report).context("scan report")?;
+    bytes.push(b'\n');
+    fs::write(dir.join("scan-report.json"), bytes).context("writing scan-report.json")
+}
+
+/// Points `scans/current` at `scans/<id>` atomically.
+fn switch_current(scans: &Path, id: &str) -> anyhow::Result<()> {
+    let tmp = scans.join(format!(".current.{}", std::process::id()));
+    let _ = fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(id, &tmp).context("creating the current link")?;
+    fs::rename(&tmp, scans.join("current")).context("switching scans/current")?;
+    Ok(())
+}
+
+/// Deletes the oldest scans beyond `keep`, never the live one.
+fn prune(scans: &Path, live: &str, keep: usize) -> anyhow::Result<()> {
+    let mut ids: Vec<String> = fs::read_dir(scans)
+        .with_context(|| format!("listing {}", scans.display()))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.') && n != "current")
+        .collect();
+    ids.sort();
+    let excess = ids.len().saturating_sub(keep.max(1));
+    for id in ids.into_iter().take(excess) {
+        if id != live {
+            fs::remove_dir_all(scans.join(&id)).with_context(|| format!("removing scans/{id}"))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn department_slugs_and_clock() {
+        assert_eq!(urlify("Côtes-d'Armor"), "cotes-d-armor");
+        assert_eq!(urlify("Gironde"), "departement-gironde");
+        assert_eq!(urlify("La Réunion"), "la-reunion");
+        let z = parse_now("2021-04-03T10:00:00+02:00").unwrap();
+        assert_eq!(z.to_string(), "2021-04-03T10:00:00+02:00[Europe/Paris]");
+        let z = parse_now("2021-01-03T10:00:00").unwrap();
+        assert_eq!(z.offset().seconds(), 3600);
+        assert!(parse_now("hier").is_err());
+    }
+}

@@ -1,0 +1,247 @@
+//! `vigie scan` end to end: the generated demonstration centres replayed from their recording,
+//! the files of the contract (docs/slots-api.md), scans kept in a data directory with
+//! history, a blocked platform kept stale, and requests missing from a recording reported.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn vigie() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vigie"))
+}
+
+fn read(p: &Path) -> Value {
+    serde_json::from_slice(&fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = vigie().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn demo_scan_writes_the_vitemadose_and_open_data_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = out.to_str().unwrap();
+    let (code, stdout, stderr) = run(&[
+        "scan",
+        "--demo",
+        "--now",
+        "2026-11-29T10:00:00+01:00",
+        "--out",
+        o,
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("404 centres"), "{stdout}");
+    let snap = read(&out.join("open-data/centres.json"));
+    assert_eq!(snap["schema"], "vigie.slots.v1");
+    assert_eq!(snap["days"].as_array().unwrap().len(), 12);
+    assert_eq!(snap["days"][0], "2026-11-29");
+    let centres = snap["centres"].as_array().unwrap();
+    assert_eq!(centres.len(), 404);
+    // Every count is the sum of its days, every next slot is in the future, in Paris time
+    // (or the overseas zone of the centre).
+    let mut with_slots = 0;
+    for c in centres {
+        let daily: u64 = c["daily"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["all"].as_u64().unwrap())
+            .sum();
+        assert_eq!(daily, c["slot_count"].as_u64().unwrap(), "{}", c["id"]);
+        if let Some(next) = c["next_slot"].as_str() {
+            with_slots += 1;
+            let t: jiff::Timestamp = next.parse().unwrap();
+            assert!(t >= "2026-11-29T09:00:00Z".parse().unwrap(), "{next}");
+            if c["department"].as_str().unwrap().len() == 2 {
+                assert!(next.ends_with("+01:00"), "{next}");
+            }
+        }
+    }
+    assert!(with_slots > 300, "{with_slots}");
+    // ViteMaDose v2 files: one per department (+ om), daily counts with 12 dates.
+    let vmd = out.join("vitemadose");
+    let info = read(&vmd.join("info_centres.json"));
+    assert_eq!(
+        info["centres_disponibles"].as_array().unwrap().len(),
+        with_slots
+    );
+    assert_eq!(info["version"], 1);
+    let deps = read(&vmd.join("departements.json"));
+    assert_eq!(deps.as_array().unwrap().len(), 102);
+    for d in deps.as_array().unwrap() {
+        let code = d["code_departement"].as_str().unwrap();
+        assert!(vmd.join(format!("{code}.json")).exists(), "{code}");
+        let q = read(&vmd.join(code).join("creneaux-quotidiens.json"));
+        assert_eq!(q["creneaux_quotidiens"].as_array().unwrap().len(), 12);
+    }
+    let q07 = read(&vmd.join("07/creneaux-quotidiens.json"));
+    let total07: u64 = q07["creneaux_quotidiens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["total"].as_u64().unwrap())
+        .sum();
+    let snap07: u64 = centres
+        .iter()
+        .filter(|c| c["department"] == "07")
+        .map(|c| c["slot_count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total07, snap07);
+    let stats = read(&vmd.join("stats.json"));
+    assert_eq!(stats["tout_departement"]["total"], 404);
+    // Open-data CSV files with their dictionary; the scan report.
+    let slots_csv = fs::read_to_string(out.join("open-data/slots.csv")).unwrap();
+    let total: u64 = centres
+        .iter()
+        .map(|c| c["slot_count"].as_u64().unwrap())
+        .sum();
+    assert!(slots_csv.lines().count() > 1);
+    assert!(total > 5000, "{total}");
+    assert!(out.join("open-data/centres.csv").exists());
+    assert!(out.join("open-data/data-dictionary.md").exists());
+    let report = read(&out.join("scan-report.json"));
+    assert_eq!(report["mode"], "replay");
+    assert_eq!(report["run"]["missing_replay"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn scans_in_a_data_dir_keep_history_and_a_blocked_platform_stays_stale() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo =
+        vigie_demo::write_demo_centres(&tmp.path().join("demo"), jiff::civil::date(2026, 11, 29))
+            .unwrap();
+    let data = tmp.path().join("data");
+    let csv = demo.centres_csv.to_str().unwrap().to_string();
+    let rec = demo.recording_dir.to_str().unwrap().to_string();
+    let d = data.to_str().unwrap().to_string();
+    let scan = |rec: &str, now: &str| {
+        run(&[
+            "scan",
+            "--centres",
+            &csv,
+            "--replay",
+            rec,
+            "--now",
+            now,
+            "--data-dir",
+            &d,
+        ])
+    };
+    let (code, stdout, stderr) = scan(&rec, "2026-11-29T10:00:00+01:00");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let first = read(&data.join("scans/current/open-data/centres.json"));
+    let bimedoc_first: Vec<&Value> = first["centres"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["platform"] == "bimedoc")
+        .collect();
+    assert!(bimedoc_first.len() > 100);
+
+    // Bimedoc now answers 403 to everything: its breaker trips, and its centres are carried
+    // from the previous scan, marked stale, instead of "no slot anywhere".
+    let blocked = tmp.path().join("blocked");
+    fs::create_dir_all(&blocked).unwrap();
+    let mut lines = String::new();
+    for line in fs::read_to_string(demo.recording_dir.join("exchanges.jsonl"))
+        .unwrap()
+        .lines()
+    {
+        let mut v: Value = serde_json::from_str(line).unwrap();
+        if v["url"].as_str().unwrap().contains("bimedoc") {
+            v["status"] = 403.into();
+            v["response"] = serde_json::json!({"detail": "forbidden"});
+            v.as_object_mut().unwrap().remove("response_file");
+        }
+        lines.push_str(&v.to_string());
+        lines.push('\n');
+    }
+    fs::write(blocked.join("exchanges.jsonl"), lines).unwrap();
+    // Response files referenced by the other lines.
+    for e in fs::read_dir(&demo.recording_dir).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            let to = blocked.join(e.file_name());
+            fs::create_dir_all(&to).unwrap();
+            for f in fs::read_dir(e.path()).unwrap() {
+                let f = f.unwrap();
+                fs::copy(f.path(), to.join(f.file_name())).unwrap();
+            }
+        }
+    }
+    let (code, stdout, stderr) = scan(blocked.to_str().unwrap(), "2026-11-29T10:10:00+01:00");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("bimedoc: failed"), "{stdout}");
+    let second = read(&data.join("scans/current/open-data/centres.json"));
+    let bimedoc = second["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["platform"] == "bimedoc")
+        .unwrap()
+        .clone();
+    assert_eq!(bimedoc["status"], "failed", "{bimedoc}");
+    assert_eq!(bimedoc["stale"], true, "{bimedoc}");
+    assert_eq!(bimedoc["last_success"], "2026-11-29T10:00:00+01:00");
+    let stale: Vec<&Value> = second["centres"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["platform"] == "bimedoc")
+        .collect();
+    assert_eq!(stale.len(), bimedoc_first.len());
+    assert!(stale.iter().all(|c| c["status"] == "stale"));
+    assert!(stale.iter().any(|c| c["slot_count"].as_u64().unwrap() > 0));
+    let report = read(&data.join("scans/current/scan-report.json"));
+    let p = report["run"]["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["platform"] == "bimedoc")
+        .unwrap();
+    assert_eq!(p["breaker_tripped"], true, "{p}");
+    // Two scans kept, `current` on the last; the history has both points.
+    let mut ids: Vec<String> = fs::read_dir(data.join("scans"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["20261129T090000Z", "20261129T091000Z", "current"]);
+    assert!(data.join("slots-history.sqlite").exists());
+
+    // A recording missing every request: each is answered 404 and reported.
+    let empty = tmp.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    fs::write(empty.join("exchanges.jsonl"), "").unwrap();
+    let out = tmp.path().join("out");
+    let (code, stdout, stderr) = run(&[
+        "scan",
+        "--centres",
+        &csv,
+        "--replay",
+        empty.to_str().unwrap(),
+        "--now",
+        "2026-11-29T10:00:00+01:00",
+        "--platforms",
+        "valwin",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("missing from the recording"), "{stdout}");
+    let report = read(&out.join("scan-report.json"));
+    let missing = report["run"]["missing_replay"].as_array().unwrap();
+    assert!(missing.len() >= 100, "{}", missing.len());
+    assert!(missing[0]["url"].as_str().unwrap().contains("epharmacie"));
+}

@@ -30,6 +30,37 @@ pub enum Outcome {
     Refused(BuildReport, GateReport),
 }
 
+/// Points the symbolic link `dir/link` at `target` (relative to `dir`) atomically: a new link
+/// renamed over the old one, then the directory synced.
+pub fn switch_link(dir: &Path, link: &str, target: &Path) -> io::Result<()> {
+    let tmp = dir.join(format!(".{link}.{}", std::process::id()));
+    let _ = fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(target, &tmp)?;
+    fs::rename(&tmp, dir.join(link))?;
+    fs::File::open(dir)?.sync_all()
+}
+
+/// Deletes the oldest entries of `dir` (sorted by name; hidden entries and `current` ignored)
+/// beyond `keep`, never `live`; returns the names removed.
+pub fn prune_dir(dir: &Path, keep: usize, live: Option<&str>) -> io::Result<Vec<String>> {
+    let mut ids: Vec<String> = fs::read_dir(dir)?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.') && n != "current")
+        .collect();
+    ids.sort();
+    let excess = ids.len().saturating_sub(keep.max(1));
+    let mut removed = Vec::new();
+    for id in ids.into_iter().take(excess) {
+        if Some(id.as_str()) == live {
+            continue;
+        }
+        fs::remove_dir_all(dir.join(&id))?;
+        removed.push(id);
+    }
+    Ok(removed)
+}
+
 impl DataDir {
     /// A data directory at `root`.
     pub fn new(root: impl Into<PathBuf>) -> DataDir {
@@ -74,11 +105,7 @@ impl DataDir {
 
     /// Points `current` at `releases/<id>` atomically (a new link renamed over the old one).
     pub fn switch(&self, id: &str) -> io::Result<()> {
-        let tmp = self.root.join(format!(".current.{}", std::process::id()));
-        let _ = fs::remove_file(&tmp);
-        std::os::unix::fs::symlink(Path::new("releases").join(id), &tmp)?;
-        fs::rename(&tmp, self.root.join("current"))?;
-        fs::File::open(&self.root)?.sync_all()
+        switch_link(&self.root, "current", &Path::new("releases").join(id))
     }
 
     /// Deletes the oldest releases beyond `keep`, never the live one.
@@ -86,17 +113,7 @@ impl DataDir {
         let live = self
             .current()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
-        let ids = self.release_ids();
-        let excess = ids.len().saturating_sub(keep.max(1));
-        let mut removed = Vec::new();
-        for id in ids.into_iter().take(excess) {
-            if Some(&id) == live.as_ref() {
-                continue;
-            }
-            fs::remove_dir_all(self.releases().join(&id))?;
-            removed.push(id);
-        }
-        Ok(removed)
+        prune_dir(&self.releases(), keep, live.as_deref())
     }
 
     /// Builds `opts.sources` into a new release, gates it against the live one and switches

@@ -561,8 +561,10 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             staging
                 .commit()
                 .with_context(|| format!("writing {}", target.display()))?;
-            switch_current(&scans_dir, &final_id)?;
-            prune(&scans_dir, &final_id, opts.keep)?;
+            vigie_build::history::switch_link(&scans_dir, "current", Path::new(&final_id))
+                .context("switching scans/current")?;
+            vigie_build::history::prune_dir(&scans_dir, opts.keep, Some(&final_id))
+                .context("pruning old scans")?;
             let mut history = HistoryStore::open(&root.join("slots-history.sqlite"))
                 .context("opening the slot history")?;
             history
@@ -678,33 +680,6 @@ fn write_scan(
     let mut bytes = serde_json::to_vec_pretty(report).context("scan report")?;
     bytes.push(b'\n');
     fs::write(dir.join("scan-report.json"), bytes).context("writing scan-report.json")
-}
-
-/// Points `scans/current` at `scans/<id>` atomically.
-fn switch_current(scans: &Path, id: &str) -> anyhow::Result<()> {
-    let tmp = scans.join(format!(".current.{}", std::process::id()));
-    let _ = fs::remove_file(&tmp);
-    std::os::unix::fs::symlink(id, &tmp).context("creating the current link")?;
-    fs::rename(&tmp, scans.join("current")).context("switching scans/current")?;
-    Ok(())
-}
-
-/// Deletes the oldest scans beyond `keep`, never the live one.
-fn prune(scans: &Path, live: &str, keep: usize) -> anyhow::Result<()> {
-    let mut ids: Vec<String> = fs::read_dir(scans)
-        .with_context(|| format!("listing {}", scans.display()))?
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.') && n != "current")
-        .collect();
-    ids.sort();
-    let excess = ids.len().saturating_sub(keep.max(1));
-    for id in ids.into_iter().take(excess) {
-        if id != live {
-            fs::remove_dir_all(scans.join(&id)).with_context(|| format!("removing scans/{id}"))?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

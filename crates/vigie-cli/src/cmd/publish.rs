@@ -112,14 +112,14 @@ fn to_dir(
 ) -> anyhow::Result<()> {
     let staging = vigie_build::release::Staging::create(target)
         .with_context(|| format!("preparing {}", target.display()))?;
-    let files = match vigie_web::static_site::export_with_slots(release, demo, snapshot, &staging.dir)
-    {
-        Ok(n) => n,
-        Err(e) => {
-            staging.discard();
-            return Err(e).with_context(|| format!("exporting to {}", target.display()));
-        }
-    };
+    let files =
+        match vigie_web::static_site::export_with_slots(release, demo, snapshot, &staging.dir) {
+            Ok(n) => n,
+            Err(e) => {
+                staging.discard();
+                return Err(e).with_context(|| format!("exporting to {}", target.display()));
+            }
+        };
     staging
         .commit()
         .with_context(|| format!("switching {} in", target.display()))?;

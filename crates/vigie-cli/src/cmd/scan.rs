@@ -76,6 +76,8 @@ pub struct Args {
 pub struct ScanOpts {
     pub platforms: Vec<Platform>,
     pub centres: Vec<PathBuf>,
+    /// Also discover centres on the platforms (merged with the lists).
+    pub discover: bool,
     pub replay: Option<PathBuf>,
     pub record: Option<PathBuf>,
     pub now: Zoned,
@@ -166,9 +168,15 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
     if centres.is_empty() && !conf.scan.centres.is_empty() {
         centres.push(PathBuf::from(&conf.scan.centres));
     }
+    // Without a list: discovery, merged with the official list when `vigie fetch` got it.
+    let discover = centres.is_empty();
+    if discover && let Target::DataDir(d) = &target {
+        centres.extend(official_list(d));
+    }
     let mut opts = ScanOpts {
         platforms,
         centres,
+        discover,
         replay: args.replay.clone(),
         record: args.record.clone(),
         now,
@@ -183,6 +191,7 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
         let demo = vigie_demo::write_demo_centres(dir.path(), opts.now.date())
             .context("generating the demonstration centres")?;
         opts.centres = vec![demo.centres_csv];
+        opts.discover = false;
         opts.replay = Some(demo.recording_dir);
         opts.horizon_days = vigie_slots::DEFAULT_DAYS;
         _demo_dir = dir;
@@ -341,7 +350,7 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
         .enable_all()
         .build()
         .context("async runtime")?;
-    if !opts.centres.is_empty() {
+    {
         for file in &opts.centres {
             let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
             let name = file.display().to_string();
@@ -354,7 +363,8 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             }
             records.extend(report.records);
         }
-    } else {
+    }
+    if opts.discover {
         for &p in &opts.platforms {
             let Some(flow) = discovery_for(p, &connector_cfg, today, opts.horizon_days) else {
                 discovery_errors.insert(p, "no centre discovery for this platform".into());
@@ -615,6 +625,12 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
         list_issues: list_issues.len(),
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The official list of vaccination places in `DATA/sources/`, when fetched.
+pub fn official_list(data_dir: &Path) -> Option<PathBuf> {
+    let path = data_dir.join("sources/centres-vaccination.csv");
+    path.is_file().then_some(path)
 }
 
 fn scan_id(now: &Zoned) -> String {

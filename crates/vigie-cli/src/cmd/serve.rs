@@ -236,6 +236,7 @@ fn demo_scan(
     super::scan::scan(&super::scan::ScanOpts {
         platforms: vigie_slots::Platform::ALL.to_vec(),
         centres: vec![demo.centres_csv],
+        discover: false,
         replay: Some(demo.recording_dir),
         record: None,
         now,
@@ -264,10 +265,12 @@ fn live_scan(
         .collect();
     super::scan::scan(&super::scan::ScanOpts {
         platforms,
-        centres: (!conf.scan.centres.is_empty())
-            .then(|| PathBuf::from(&conf.scan.centres))
-            .into_iter()
-            .collect(),
+        centres: if conf.scan.centres.is_empty() {
+            super::scan::official_list(root).into_iter().collect()
+        } else {
+            vec![PathBuf::from(&conf.scan.centres)]
+        },
+        discover: conf.scan.centres.is_empty(),
         replay: None,
         record: None,
         now: jiff::Zoned::now().with_time_zone(paris),

@@ -105,6 +105,12 @@ fn web_error(e: FinderError) -> SearchError {
 
 impl SlotFinder for LiveFinder {
     fn search(&self, q: &SearchParams) -> Result<Value, SearchError> {
+        let bytes = self.search_json(q)?;
+        serde_json::from_slice(&bytes).map_err(|e| SearchError::Unavailable(e.to_string()))
+    }
+
+    /// Serialises the typed answer directly (no intermediate `Value` tree).
+    fn search_json(&self, q: &SearchParams) -> Result<Vec<u8>, SearchError> {
         let idx = self
             .index()
             .ok_or_else(|| SearchError::Unavailable("no slot scan yet".into()))?;
@@ -114,7 +120,23 @@ impl SlotFinder for LiveFinder {
                 .map_err(web_error)?;
         let places = Places::embedded().map_err(web_error)?;
         let answer = idx.search(&params, places).map_err(web_error)?;
-        serde_json::to_value(&answer).map_err(|e| SearchError::Unavailable(e.to_string()))
+        serde_json::to_vec(&answer).map_err(|e| SearchError::Unavailable(e.to_string()))
+    }
+
+    fn history(&self, department: Option<&str>) -> Option<Value> {
+        let path = self.scans.parent()?.join("slots-history.sqlite");
+        if !path.is_file() {
+            return None;
+        }
+        let filter = match department {
+            Some(d) => vigie_scan::SeriesFilter::Department(d.to_string()),
+            None => vigie_scan::SeriesFilter::National,
+        };
+        let points = vigie_scan::HistoryStore::open(&path)
+            .and_then(|h| h.series(&filter))
+            .map_err(|e| tracing::warn!("{}: {e}", path.display()))
+            .ok()?;
+        serde_json::to_value(points).ok()
     }
 
     fn places(&self, q: &str, limit: usize) -> Value {

@@ -249,6 +249,39 @@ fn serve_without_data_starts_on_the_labelled_demo() {
     assert_eq!(status, 404);
     let (status, _) = get(&addr, "/open-data/../release.json");
     assert_ne!(status, 200);
+    // The demo centres were scanned at start: search around Privas answers centres sorted by
+    // availability then distance; the history has the scan.
+    let (status, body) = get(&addr, "/api/v1/slots/search?commune=07186&radius_km=100");
+    assert_eq!(status, 200, "{body}");
+    let json = &body[body.find('{').unwrap()..];
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    let centres = v["centres"].as_array().unwrap();
+    assert!(centres.len() >= 8, "{}", centres.len());
+    let key = |c: &serde_json::Value| {
+        (
+            c["matching_slots"].as_u64().unwrap() == 0,
+            c["distance_km"].as_f64().unwrap(),
+        )
+    };
+    for w in centres.windows(2) {
+        assert!(
+            key(&w[0]) <= key(&w[1]),
+            "{} then {}",
+            w[0]["id"],
+            w[1]["id"]
+        );
+    }
+    assert!(
+        centres
+            .iter()
+            .all(|c| !c["sources"].to_string().contains('/'))
+    );
+    let (status, body) = get(&addr, "/api/v1/slots/history");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"centres_with_slots\""), "{body}");
+    let (status, page) = get(&addr, "/rendez-vous?commune=07186");
+    assert_eq!(status, 200);
+    assert!(page.contains("Prendre rendez-vous"), "{page}");
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -4,36 +4,70 @@
 //! the shutdown future completes. The release is loaded once and swapped when a new build
 //! replaces it ([`reload_if_changed`]): a request sees one whole release.
 //!
+//! Every GET answer carries a strong ETag derived from the release id and the URL (suffixed by
+//! the content coding), and a conditional request with a matching `If-None-Match` gets `304`
+//! without rendering. Pages are French at the root and English under `/en/`.
+//!
+//! Slot-search answers follow the live scan, not the release: they carry no ETag, and each
+//! is serialised once per normalised query and reused for [`SLOT_CACHE_TTL`] (the load
+//! benchmark, bench/web/README.md). The slot finder page, `/statistiques` and `/sources` show
+//! the scan too and are rendered on each request.
+//!
 //! **Invariant:** this crate only reads the release directory; it never writes data.
 
+pub mod api;
+pub mod assets;
+pub mod data;
+pub mod i18n;
 pub mod pages;
 pub mod release;
+pub mod slots;
 pub mod static_site;
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use i18n::Lang;
 pub use release::{LoadError, Release};
-
-pub(crate) const CSS: &str = include_str!("../assets/vigie.css");
+pub use slots::{SearchError, SearchParams, SlotFinder};
 
 /// PNG charts rendered on demand, by `release id/dir/file`.
-type PngCache = Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<u8>>>>>;
+type PngCache = Arc<Mutex<HashMap<String, Arc<Vec<u8>>>>>;
+
+/// Rendered pages by `release id + URL`.
+type PageCache = Arc<Mutex<HashMap<String, Arc<String>>>>;
+
+/// Simplified department outlines of one release id (None: the release has none).
+type GeoCache = Arc<Mutex<Option<(String, Option<Arc<Vec<u8>>>)>>>;
+
+/// Serialised slot-search answers by normalised query, with the time they were computed.
+type SlotCache = Arc<Mutex<HashMap<String, (std::time::Instant, axum::body::Bytes)>>>;
+
+/// How long a slot-search answer is reused. A scan lasts minutes and the answer is sent with
+/// `max-age=30`, so answering from a copy up to this old changes nothing for clients.
+pub const SLOT_CACHE_TTL: Duration = Duration::from_secs(10);
+
+/// At most this many slot-search answers are kept in memory.
+const SLOT_CACHE_ENTRIES: usize = 4096;
 
 /// At most this many on-demand PNGs are kept in memory.
 const PNG_CACHE_ENTRIES: usize = 1024;
+
+/// At most this many rendered pages are kept in memory.
+const PAGE_CACHE_ENTRIES: usize = 2048;
 
 /// Shared state of the server.
 #[derive(Clone)]
@@ -42,7 +76,12 @@ pub struct AppState {
     pub release: Arc<RwLock<Arc<Release>>>,
     /// Whether the data are the demonstration dataset.
     pub demo: bool,
+    /// The slot finder; None until slot data are plugged in (the page says so).
+    pub slots: Option<Arc<dyn SlotFinder>>,
     png_cache: PngCache,
+    page_cache: PageCache,
+    geo_cache: GeoCache,
+    slot_cache: SlotCache,
 }
 
 impl AppState {
@@ -51,8 +90,18 @@ impl AppState {
         AppState {
             release: Arc::new(RwLock::new(Arc::new(release))),
             demo,
+            slots: None,
             png_cache: PngCache::default(),
+            page_cache: PageCache::default(),
+            geo_cache: Arc::default(),
+            slot_cache: SlotCache::default(),
         }
+    }
+
+    /// The same state with a slot finder plugged in.
+    pub fn with_slot_finder(mut self, finder: Arc<dyn SlotFinder>) -> AppState {
+        self.slots = Some(finder);
+        self
     }
 
     fn current(&self) -> Arc<Release> {
@@ -60,6 +109,73 @@ impl AppState {
             Ok(r) => r.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    /// A rendered document of the live release, computed on first use.
+    fn cached(&self, name: &str, make: impl FnOnce() -> Option<String>) -> Option<Arc<String>> {
+        let key = format!("{}{name}", self.current().id());
+        if let Some(hit) = self
+            .page_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
+            return Some(hit);
+        }
+        let body = Arc::new(make()?);
+        if let Ok(mut c) = self.page_cache.lock() {
+            if c.len() >= PAGE_CACHE_ENTRIES {
+                c.clear();
+            }
+            c.insert(key, body.clone());
+        }
+        Some(body)
+    }
+
+    /// A slot-search answer serialised once and reused for [`SLOT_CACHE_TTL`].
+    fn slot_answer(
+        &self,
+        key: String,
+        make: impl FnOnce() -> Result<Vec<u8>, SearchError>,
+    ) -> Result<axum::body::Bytes, SearchError> {
+        let now = std::time::Instant::now();
+        if let Some(hit) = self.slot_cache.lock().ok().and_then(|c| {
+            c.get(&key)
+                .filter(|(at, _)| now.duration_since(*at) < SLOT_CACHE_TTL)
+                .map(|(_, b)| b.clone())
+        }) {
+            return Ok(hit);
+        }
+        let bytes = axum::body::Bytes::from(make()?);
+        if let Ok(mut c) = self.slot_cache.lock() {
+            if c.len() >= SLOT_CACHE_ENTRIES {
+                c.retain(|_, (at, _)| now.duration_since(*at) < SLOT_CACHE_TTL);
+                if c.len() >= SLOT_CACHE_ENTRIES {
+                    c.clear();
+                }
+            }
+            c.insert(key, (now, bytes.clone()));
+        }
+        Ok(bytes)
+    }
+
+    /// The simplified department outlines of the live release, computed once per release.
+    fn geo(&self) -> Option<Arc<Vec<u8>>> {
+        let r = self.current();
+        if let Ok(c) = self.geo_cache.lock()
+            && let Some((id, g)) = c.as_ref()
+            && id == r.id()
+        {
+            return g.clone();
+        }
+        let g = data::geo_path(&r)
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|t| data::simplify_geojson(&t))
+            .map(|s| Arc::new(s.into_bytes()));
+        if let Ok(mut c) = self.geo_cache.lock() {
+            *c = Some((r.id().to_string(), g.clone()));
+        }
+        g
     }
 }
 
@@ -77,110 +193,74 @@ pub fn reload_if_changed(state: &AppState) -> Result<bool, LoadError> {
     if let Ok(mut w) = state.release.write() {
         *w = Arc::new(fresh);
     }
+    if let Ok(mut c) = state.page_cache.lock() {
+        c.clear();
+    }
     Ok(true)
 }
 
-fn html(status: StatusCode, body: String) -> Response {
+fn html(status: StatusCode, body: Arc<String>) -> Response {
     (
         status,
-        [(header::CACHE_CONTROL, "public, max-age=60")],
-        Html(body),
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=60"),
+        ],
+        body.as_ref().clone(),
     )
         .into_response()
 }
 
-async fn home(State(s): State<AppState>) -> Response {
-    html(StatusCode::OK, pages::home(&s.current(), s.demo))
-}
-
-async fn territories_page(State(s): State<AppState>) -> Response {
-    html(StatusCode::OK, pages::territories(&s.current(), s.demo))
-}
-
-async fn dashboard(State(s): State<AppState>, Path(key): Path<String>) -> Response {
-    let r = s.current();
-    match r.territory(&key) {
-        Some(t) => html(StatusCode::OK, pages::dashboard(&r, s.demo, t)),
-        None => html(StatusCode::NOT_FOUND, pages::not_found(&r, s.demo)),
-    }
-}
-
-async fn sources_page(State(s): State<AppState>) -> Response {
-    html(StatusCode::OK, pages::sources(&s.current(), s.demo))
-}
-
-async fn open_data_page(State(s): State<AppState>) -> Response {
-    html(StatusCode::OK, pages::open_data(&s.current(), s.demo))
-}
-
-async fn not_found(State(s): State<AppState>) -> Response {
-    html(
-        StatusCode::NOT_FOUND,
-        pages::not_found(&s.current(), s.demo),
-    )
-}
-
-fn json_file(path: PathBuf) -> Response {
-    match std::fs::read(&path) {
-        Ok(bytes) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "application/json"),
-                (header::CACHE_CONTROL, "public, max-age=300"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => (
-            StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "application/json")],
-            "{\"error\":\"not found\"}",
-        )
-            .into_response(),
-    }
-}
-
-async fn api_release(State(s): State<AppState>) -> Response {
-    let r = s.current();
-    let mut m = r.manifest.clone();
-    m["demo"] = serde_json::json!(s.demo);
-    (
-        StatusCode::OK,
-        [(header::CACHE_CONTROL, "public, max-age=60")],
-        axum::Json(m),
-    )
-        .into_response()
-}
-
-async fn api_territories(State(s): State<AppState>) -> Response {
-    json_file(s.current().dir.join("open-data/territories.json"))
-}
-
-async fn api_territory(State(s): State<AppState>, Path(key): Path<String>) -> Response {
-    let r = s.current();
-    if r.territory(&key).is_none() {
+/// Every page: `/…` in French, `/en/…` in English; unknown paths get the 404 page.
+async fn page(State(s): State<AppState>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
         return (
-            StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "application/json")],
-            "{\"error\":\"unknown territory\"}",
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
         )
             .into_response();
     }
-    json_file(
-        r.dir
-            .join("open-data/territories")
-            .join(format!("{key}.json")),
-    )
+    let (lang, path) = Lang::from_path(uri.path());
+    let r = s.current();
+    let query = axum::extract::Query::<SearchParams>::try_from_uri(&uri)
+        .map(|q| q.0)
+        .unwrap_or_default();
+    // The territory selector without JavaScript: `/territoire?key=DEP-07`.
+    if path.trim_end_matches('/') == "/territoire"
+        && let Some(key) = uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("key=")))
+        && r.territory(key).is_some()
+    {
+        return Redirect::to(&format!("{}/territoire/{key}", lang.prefix())).into_response();
+    }
+    let ctx = pages::Ctx {
+        release: &r,
+        demo: s.demo,
+        lang,
+        slots: s.slots.as_deref(),
+        now: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| i64::try_from(d.as_secs()).ok()),
+        export: false,
+    };
+    let body = if scan_bound(path) {
+        pages::render(&ctx, path, &query).map(Arc::new)
+    } else {
+        s.cached(&uri.to_string(), || pages::render(&ctx, path, &query))
+    };
+    match body {
+        Some(body) => html(StatusCode::OK, body),
+        None => html(StatusCode::NOT_FOUND, Arc::new(pages::not_found(&ctx))),
+    }
 }
 
-async fn api_file(State(s): State<AppState>, Path(name): Path<String>) -> Response {
-    let file = match name.as_str() {
-        "sources" => "sources.json",
-        "checks" => "checks.json",
-        "data-dictionary" => "data-dictionary.json",
-        _ => return (StatusCode::NOT_FOUND, "{\"error\":\"not found\"}").into_response(),
-    };
-    json_file(s.current().dir.join("open-data").join(file))
+/// Pages showing the live slot scan, which changes without a new release: neither cached with
+/// the release's pages nor tagged with its ETag.
+fn scan_bound(path: &str) -> bool {
+    let p = path.trim_end_matches('/');
+    p.starts_with("/rendez-vous") || p == "/statistiques" || p == "/sources"
 }
 
 fn safe_segment(s: &str) -> bool {
@@ -246,132 +326,85 @@ async fn chart(State(s): State<AppState>, Path((dir, file)): Path<(String, Strin
     }
 }
 
-/// "Where does this number come from?": formula, inputs, source files and release of one
-/// indicator of one territory.
-async fn api_provenance(
-    State(s): State<AppState>,
-    Path((key, indicator)): Path<(String, String)>,
-) -> Response {
-    let r = s.current();
-    let Some(t) = r.territory(&key) else {
-        return (
-            StatusCode::NOT_FOUND,
-            axum::Json(serde_json::json!({"error": "unknown territory"})),
+/// `/assets/…`: embedded stylesheet, script and vendored libraries. Paths carry a content hash
+/// or a version, so they are cached for a year.
+async fn asset(Path(path): Path<String>) -> Response {
+    match assets::find(&path) {
+        Some((ct, bytes)) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, ct),
+                (
+                    header::CACHE_CONTROL,
+                    if path == "vigie.css" {
+                        "public, max-age=3600"
+                    } else {
+                        "public, max-age=31536000, immutable"
+                    },
+                ),
+            ],
+            bytes,
         )
-            .into_response();
-    };
-    let dict: serde_json::Value = std::fs::read(r.dir.join("open-data/data-dictionary.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
-    let Some(spec) = dict["indicators"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == indicator.as_str()))
-    else {
-        return (
-            StatusCode::NOT_FOUND,
-            axum::Json(serde_json::json!({"error": "unknown indicator"})),
-        )
-            .into_response();
-    };
-    let wanted: Vec<&str> = spec["sources"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str())
-        .collect();
-    let files: Vec<&serde_json::Value> = r.sources["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["source"].as_str().is_some_and(|s| wanted.contains(&s)))
-        .collect();
-    let body = serde_json::json!({
-        "territory": t.key,
-        "indicator": spec,
-        "latest": t.latest[&indicator],
-        "population": t.population,
-        "population_source": t.population_source,
-        "source_files": files,
-        "release_id": r.id(),
-        "built_at": r.manifest["built_at"],
-    });
-    (
-        StatusCode::OK,
-        [(header::CACHE_CONTROL, "public, max-age=300")],
-        axum::Json(body),
-    )
-        .into_response()
-}
-
-fn data_root(r: &Release) -> Option<std::path::PathBuf> {
-    r.dir.parent().map(std::path::Path::to_path_buf)
-}
-
-/// Releases kept in the data directory, newest first.
-async fn api_releases(State(s): State<AppState>) -> Response {
-    let r = s.current();
-    let mut list = Vec::new();
-    if let Some(root) = data_root(&r)
-        && let Ok(entries) = std::fs::read_dir(root.join("releases"))
-    {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                continue;
-            }
-            if let Some(m) = std::fs::read(e.path().join("release.json"))
-                .ok()
-                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            {
-                list.push(serde_json::json!({"release_id": m["release_id"], "built_at": m["built_at"], "data_until": m["data_until"], "live": m["release_id"] == r.id()}));
-            }
-        }
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "not found\n").into_response(),
     }
-    list.sort_by(|a, b| b["release_id"].as_str().cmp(&a["release_id"].as_str()));
-    (
-        StatusCode::OK,
-        axum::Json(serde_json::json!({"releases": list, "status": r.status})),
-    )
-        .into_response()
-}
-
-/// A territory as published by a past release ("as of").
-async fn api_release_territory(
-    State(s): State<AppState>,
-    Path((id, key)): Path<(String, String)>,
-) -> Response {
-    let r = s.current();
-    let ok = |x: &str| {
-        !x.is_empty()
-            && !x.starts_with('.')
-            && x.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    };
-    match data_root(&r) {
-        Some(root) if ok(&id) && ok(&key) => json_file(
-            root.join("releases")
-                .join(&id)
-                .join("open-data/territories")
-                .join(format!("{key}.json")),
-        ),
-        _ => (StatusCode::NOT_FOUND, "{\"error\":\"not found\"}").into_response(),
-    }
-}
-
-async fn css() -> Response {
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        CSS,
-    )
-        .into_response()
 }
 
 async fn healthz(State(s): State<AppState>) -> Response {
     (StatusCode::OK, format!("ok {}\n", s.current().id())).into_response()
+}
+
+/// The entity tag of a GET answer: the release id and the URL, so a new release changes it.
+fn etag_base(release_id: &str, uri: &Uri) -> String {
+    format!(
+        "{:016x}",
+        assets::fnv64(&[release_id.as_bytes(), uri.to_string().as_bytes()])
+    )
+}
+
+/// Strong ETags and `304 Not Modified` for GET and HEAD. Slot answers change without a new
+/// release and are left alone. The tag names the content coding (`"<hash>-br"`), so that
+/// compressed and plain answers have different tags; `If-None-Match` matches on the hash.
+async fn etag(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let eligible = (req.method() == Method::GET || req.method() == Method::HEAD)
+        && !req.uri().path().starts_with("/api/v1/slots")
+        && !req.uri().path().starts_with("/api/v1/places")
+        && !scan_bound(Lang::from_path(req.uri().path()).1)
+        && req.uri().path() != "/healthz";
+    if !eligible {
+        return next.run(req).await;
+    }
+    let base = etag_base(s.current().id(), req.uri());
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|t| {
+                let t = t.trim().trim_start_matches("W/").trim_matches('"');
+                t == "*" || t.split('-').next() == Some(base.as_str())
+            })
+        });
+    if matches {
+        let mut res = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(v) = HeaderValue::from_str(&format!("\"{base}\"")) {
+            res.headers_mut().insert(header::ETAG, v);
+        }
+        return res;
+    }
+    let mut res = next.run(req).await;
+    if res.status() == StatusCode::OK && !res.headers().contains_key(header::ETAG) {
+        let coding = res
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(|c| format!("-{c}"))
+            .unwrap_or_default();
+        if let Ok(v) = HeaderValue::from_str(&format!("\"{base}{coding}\"")) {
+            res.headers_mut().insert(header::ETAG, v);
+        }
+    }
+    res
 }
 
 /// The application router.
@@ -379,31 +412,38 @@ pub fn router(state: AppState) -> Router {
     let dir = state.current().dir.clone();
     let files = Router::new().nest_service("/open-data", ServeDir::new(dir.join("open-data")));
     Router::new()
-        .route("/", get(home))
-        .route("/territoires", get(territories_page))
-        .route("/territoire/{key}", get(dashboard))
-        .route("/sources", get(sources_page))
-        .route("/donnees", get(open_data_page))
-        .route("/api/v1/release", get(api_release))
-        .route("/api/v1/territories", get(api_territories))
-        .route("/api/v1/territories/{key}", get(api_territory))
-        .route("/api/v1/{name}", get(api_file))
-        .route("/api/v1/provenance/{key}/{indicator}", get(api_provenance))
-        .route("/api/v1/releases", get(api_releases))
-        .route("/api/v1/releases/{id}/territories/{key}", get(api_release_territory))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/release", get(api::api_release))
+        .route("/api/v1/territories", get(api::api_territories))
+        .route("/api/v1/territories/{key}", get(api::api_territory))
+        .route("/api/v1/sources", get(api::api_sources))
+        .route("/api/v1/checks", get(api::api_checks))
+        .route("/api/v1/data-dictionary", get(api::api_dictionary))
+        .route("/api/v1/provenance/{key}/{indicator}", get(api::api_provenance))
+        .route("/api/v1/releases", get(api::api_releases))
+        .route("/api/v1/releases/{id}/territories/{key}", get(api::api_release_territory))
+        .route("/api/v1/map", get(api::api_map))
+        .route("/api/v1/charts/{key}", get(api::api_charts))
+        .route("/api/v1/geo/departments", get(api::api_geo))
+        .route("/api/v1/slots/search", get(api::api_slots_search))
+        .route("/api/v1/slots/status", get(api::api_slots_status))
+        .route("/api/v1/slots/history", get(api::api_slots_history))
+        .route("/api/v1/places", get(api::api_places))
         .route("/charts/{dir}/{file}", get(chart))
-        .route("/assets/vigie.css", get(css))
+        .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))
         .merge(files)
-        .fallback(not_found)
-        .layer(CorsLayer::new().allow_origin(tower_http::cors::Any).allow_methods([axum::http::Method::GET, axum::http::Method::HEAD]))
+        .fallback(page)
+        .layer(CorsLayer::new().allow_origin(tower_http::cors::Any).allow_methods([Method::GET, Method::HEAD]))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), etag))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(10)))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
         .with_state(state)

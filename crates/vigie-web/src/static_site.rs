@@ -3,14 +3,22 @@
 //!
 //! Links are rewritten to relative ones (`../../territoire/DEP-01/index.html`), so the export
 //! also works opened straight from the file system. Dynamic parts of the live server that have
-//! no static equivalent: on-demand PNG (the build's PNGs are copied) and "as of" queries.
+//! no static equivalent: on-demand PNG (the build's PNGs are copied), "as of" queries and the
+//! slot search, which runs in the browser over per-department files ([`export_with_slots`],
+//! docs/slots-api.md). The data the scripts read are also written as `.json.js` twins, so the
+//! map, the charts and the slot search work over `file://`.
 
 use std::fs;
 use std::io;
 use std::path::Path;
 
-use crate::pages;
+use vigie_finder::static_site as static_slots;
+use vigie_finder::{PlaceKind, Places, Snapshot};
+
+use crate::i18n::Lang;
 use crate::release::Release;
+use crate::slots::SearchParams;
+use crate::{assets, data, pages};
 
 /// Rewrites root-relative links of a page `depth` folders below the site root.
 pub fn relativise(html: &str, depth: usize) -> String {
@@ -74,30 +82,150 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<usize> {
     Ok(n)
 }
 
-/// Writes the site into `out` (an empty directory); returns the number of files.
+/// Writes `rel` and, for the pages' scripts opened over `file://` (where `fetch` is refused), a
+/// `rel.js` twin that registers the same JSON under its own URL.
+fn write_json(root: &Path, rel: &str, bytes: &[u8]) -> io::Result<usize> {
+    write(root, rel, bytes)?;
+    let mut js = Vec::with_capacity(bytes.len() + 120);
+    js.extend_from_slice(
+        b"(window.VIGIE_JSONP=window.VIGIE_JSONP||{})[document.currentScript.src.replace(/\\.js$/,'')]=",
+    );
+    js.extend_from_slice(bytes);
+    js.extend_from_slice(b";\n");
+    write(root, &format!("{rel}.js"), &js)?;
+    Ok(2)
+}
+
+/// Writes the site into `out` (an empty directory); returns the number of files. The slot
+/// finder page of this export has no data: see [`export_with_slots`].
 pub fn export(release: &Release, demo: bool, out: &Path) -> io::Result<usize> {
+    export_with_slots(release, demo, None, out)
+}
+
+/// The files of the in-browser slot search (docs/slots-api.md, "Static export"), each with
+/// its `.js` twin: `data/slots/departments/<dep>.json`, `data/slots/status.json`,
+/// `data/places/<prefix>.json`, and `data/slots/index.json` (per department: its number of
+/// centres and the bounding box of their coordinates, so that a search beyond the 50 km of
+/// `departments_near` knows which departments to load). Postcode entries of the prefix files
+/// also carry `departments_near`.
+pub fn write_slot_files(snapshot: &Snapshot, out: &Path) -> io::Result<usize> {
     let mut n = 0;
-    let mut page = |rel: &str, depth: usize, html: String| -> io::Result<()> {
-        n += 1;
-        write(out, rel, relativise(&html, depth).as_bytes())
-    };
-    page("index.html", 0, pages::home(release, demo))?;
-    page(
-        "territoires/index.html",
-        1,
-        pages::territories(release, demo),
-    )?;
-    page("sources/index.html", 1, pages::sources(release, demo))?;
-    page("donnees/index.html", 1, pages::open_data(release, demo))?;
-    page("404.html", 0, pages::not_found(release, demo))?;
-    for t in &release.territories {
-        page(
-            &format!("territoire/{}/index.html", t.key),
-            2,
-            pages::dashboard(release, demo, t),
+    let mut index = serde_json::Map::new();
+    for (code, file) in static_slots::department_files(snapshot) {
+        let mut bbox: Option<[f64; 4]> = None;
+        for c in &file.centres {
+            if let (Some(la), Some(lo)) = (c.latitude, c.longitude) {
+                let b = bbox.get_or_insert([la, lo, la, lo]);
+                b[0] = b[0].min(la);
+                b[1] = b[1].min(lo);
+                b[2] = b[2].max(la);
+                b[3] = b[3].max(lo);
+            }
+        }
+        index.insert(
+            code.to_string(),
+            serde_json::json!({"centres": file.centres.len(), "bbox": bbox}),
+        );
+        n += write_json(
+            out,
+            &format!("data/slots/departments/{code}.json"),
+            to_json(&file).as_bytes(),
         )?;
     }
-    write(out, "assets/vigie.css", crate::CSS.as_bytes())?;
+    n += write_json(
+        out,
+        "data/slots/status.json",
+        to_json(&static_slots::status_file(snapshot)).as_bytes(),
+    )?;
+    let idx = serde_json::json!({
+        "generated_at": snapshot.generated_at,
+        "days": snapshot.days,
+        "near_km": static_slots::NEAR_KM,
+        "departments": index,
+    });
+    n += write_json(out, "data/slots/index.json", idx.to_string().as_bytes())?;
+    let places = Places::embedded().map_err(io::Error::other)?;
+    for (prefix, mut hits) in static_slots::places_prefix_files(places) {
+        if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            continue;
+        }
+        for h in hits
+            .iter_mut()
+            .filter(|h| h.kind == PlaceKind::Postcode && h.departments_near.is_none())
+        {
+            let mut near = places.departments_near(h.latitude, h.longitude, static_slots::NEAR_KM);
+            if let Some(d) = &h.department
+                && !near.contains(d)
+            {
+                near.push(d.clone());
+                near.sort();
+            }
+            h.departments_near = Some(near);
+        }
+        n += write_json(
+            out,
+            &format!("data/places/{prefix}.json"),
+            to_json(&hits).as_bytes(),
+        )?;
+    }
+    Ok(n)
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// Writes the site into `out` (an empty directory) with, when a slot snapshot is given, the
+/// files of the in-browser slot search ([`write_slot_files`]); returns the number of files.
+pub fn export_with_slots(
+    release: &Release,
+    demo: bool,
+    snapshot: Option<&Snapshot>,
+    out: &Path,
+) -> io::Result<usize> {
+    let mut n = 0;
+    if let Some(snap) = snapshot {
+        n += write_slot_files(snap, out)?;
+    }
+    let none = SearchParams::default();
+    for lang in Lang::ALL {
+        let ctx = pages::Ctx {
+            release,
+            demo,
+            lang,
+            slots: None,
+            now: None,
+            export: true,
+        };
+        for path in pages::all_paths(release) {
+            let Some(html) = pages::render(&ctx, &path, &none) else {
+                continue;
+            };
+            let full = format!("{}{}", lang.prefix(), path);
+            let dir = full.trim_matches('/');
+            let (rel, depth) = if dir.is_empty() {
+                ("index.html".to_string(), 0)
+            } else {
+                (format!("{dir}/index.html"), dir.split('/').count())
+            };
+            write(out, &rel, relativise(&html, depth).as_bytes())?;
+            n += 1;
+        }
+        let rel = format!("{}/404.html", lang.prefix().trim_start_matches('/'));
+        let rel = rel.trim_start_matches('/');
+        let depth = rel.matches('/').count();
+        write(
+            out,
+            rel,
+            relativise(&pages::not_found(&ctx), depth).as_bytes(),
+        )?;
+        n += 1;
+    }
+    for (path, _, bytes) in assets::all() {
+        write(out, &format!("assets/{path}"), bytes)?;
+        n += 1;
+    }
+    write(out, "assets/vigie.css", assets::css())?;
     n += 1;
     // The JSON API as files.
     let mut manifest = release.manifest.clone();
@@ -108,6 +236,11 @@ pub fn export(release: &Release, demo: bool, out: &Path) -> io::Result<usize> {
         serde_json::to_string_pretty(&manifest)
             .unwrap_or_default()
             .as_bytes(),
+    )?;
+    write(
+        out,
+        "api/openapi.json",
+        crate::api::openapi_json().as_bytes(),
     )?;
     fs::create_dir_all(out.join("api/v1/territories"))?;
     fs::copy(
@@ -124,11 +257,33 @@ pub fn export(release: &Release, demo: bool, out: &Path) -> io::Result<usize> {
             out.join(format!("api/v1/{name}.json")),
         )?;
     }
-    n += 5;
+    n += 6;
     n += copy_tree(
         &release.dir.join("open-data/territories"),
         &out.join("api/v1/territories"),
     )?;
+    n += write_json(
+        out,
+        "api/v1/map.json",
+        serde_json::to_string(&data::map_json(release))
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    for t in &release.territories {
+        if let Some(v) = data::charts_json(release, &t.key) {
+            n += write_json(
+                out,
+                &format!("api/v1/charts/{}.json", t.key),
+                serde_json::to_string(&v).unwrap_or_default().as_bytes(),
+            )?;
+        }
+    }
+    if let Some(geo) = data::geo_path(release)
+        .and_then(|p| fs::read_to_string(p).ok())
+        .and_then(|t| data::simplify_geojson(&t))
+    {
+        n += write_json(out, "api/v1/geo/departments.json", geo.as_bytes())?;
+    }
     n += copy_tree(&release.dir.join("open-data"), &out.join("open-data"))?;
     n += copy_tree(&release.dir.join("charts"), &out.join("charts"))?;
     Ok(n)

@@ -353,7 +353,11 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
     {
         for file in &opts.centres {
             let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-            let name = file.display().to_string();
+            // The file's name, not its path: it is published as the centres' source.
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| file.display().to_string());
             let report = parse_list(&bytes, &name).with_context(|| format!("reading {name}"))?;
             for issue in report.issues {
                 list_issues.push(json!({

@@ -1,0 +1,676 @@
+// Vigie: progressive enhancement of the server-rendered pages (no build step, no framework).
+// Interactive department map (Leaflet), interactive charts (uPlot), territory selector and
+// the slot finder (autocomplete, results map, day picker). Every feature is optional: the
+// pages are complete without this file.
+(function () {
+  'use strict';
+
+  var FR = document.documentElement.lang !== 'en';
+  function t(fr, en) { return FR ? fr : en; }
+  function fmt(v, d) {
+    if (v === null || v === undefined || !isFinite(v)) return '—';
+    return v.toLocaleString(FR ? 'fr-FR' : 'en-GB', { maximumFractionDigits: d, minimumFractionDigits: 0 });
+  }
+
+  // JSON loader: fetch over http(s); over file:// (static export opened from disk) the export
+  // has a `.js` twin of every data file that registers it in window.VIGIE_JSONP.
+  var cache = {};
+  function getJSON(url) {
+    var abs = new URL(url, location.href).href;
+    if (cache[abs]) return cache[abs];
+    var p;
+    if (location.protocol === 'file:') {
+      p = new Promise(function (resolve, reject) {
+        var reg = window.VIGIE_JSONP || {};
+        if (reg[abs]) { resolve(reg[abs]); return; }
+        var s = document.createElement('script');
+        s.src = abs + '.js';
+        s.onload = function () {
+          var d = (window.VIGIE_JSONP || {})[abs];
+          if (d) resolve(d); else reject(new Error('no data for ' + abs));
+        };
+        s.onerror = function () { reject(new Error('cannot load ' + abs)); };
+        document.head.appendChild(s);
+      });
+    } else {
+      p = fetch(abs, { headers: { Accept: 'application/json' } }).then(function (r) {
+        if (!r.ok) throw new Error(r.status + ' ' + abs);
+        return r.json();
+      });
+    }
+    cache[abs] = p;
+    return p;
+  }
+
+  // ---------------------------------------------------------------- map
+  function classOf(layer, v) {
+    if (v === undefined || v === null) return -1;
+    var th = layer.thresholds, i = 0;
+    while (i < th.length && v >= th[i]) i++;
+    return i;
+  }
+  function colourOf(data, layer, v) {
+    var c = classOf(layer, v);
+    if (c < 0) return '#e5e5e5';
+    var cols = data.colours;
+    return layer.reverse ? cols[cols.length - 1 - c] : cols[c];
+  }
+
+  function legend(el, data, layer) {
+    var label = FR ? layer.label_fr : layer.label_en;
+    var th = layer.thresholds;
+    el.textContent = '';
+    var title = document.createElement('p');
+    title.className = 'legend-title';
+    title.textContent = label + ' (' + layer.unit + ')';
+    el.appendChild(title);
+    var ul = document.createElement('ul');
+    function item(colour, text) {
+      var li = document.createElement('li'), sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.background = colour;
+      li.appendChild(sw);
+      li.appendChild(document.createTextNode(text));
+      ul.appendChild(li);
+    }
+    for (var i = 0; i <= th.length; i++) {
+      var lo = i === 0 ? null : th[i - 1], hi = i < th.length ? th[i] : null;
+      var text = lo === null ? '< ' + fmt(hi, 1) : hi === null ? '≥ ' + fmt(lo, 1) : fmt(lo, 1) + ' – ' + fmt(hi, 1);
+      item(colourOf(data, layer, lo === null ? -Infinity : lo), text);
+    }
+    item('#e5e5e5', t('pas de donnée', 'no data'));
+    el.appendChild(ul);
+  }
+
+  function initMap(host) {
+    if (!window.L || !host.dataset.geo) return;
+    var section = host.closest('section');
+    Promise.all([getJSON(host.dataset.map), getJSON(host.dataset.geo)]).then(function (res) {
+      var data = res[0], geo = res[1];
+      var layers = {};
+      data.layers.forEach(function (l) { layers[l.id] = l; });
+      var current = layers[host.dataset.layer] || data.layers[0];
+      if (!current) return;
+      host.hidden = false;
+      var fallback = section.querySelector('.map-fallback');
+      if (fallback) fallback.hidden = true;
+      var switcher = section.querySelector('#map-layers');
+      var legendEl = section.querySelector('#map-legend');
+      var map = L.map(host, { zoomSnap: 0.25, attributionControl: true, keyboard: true, scrollWheelZoom: false });
+      map.attributionControl.setPrefix('').addAttribution('Contours : IGN Admin Express / france-geojson, Licence Ouverte');
+      var focus = host.dataset.focus || 'FR';
+      function style(f) {
+        var code = f.properties.code, d = data.departments[code];
+        var v = d ? d.values[current.id] : undefined;
+        var focused = focus.indexOf('DEP-') === 0 && d && d.key === focus;
+        return { fillColor: colourOf(data, current, v), fillOpacity: 0.9, color: focused ? '#000091' : '#fff', weight: focused ? 3 : 1 };
+      }
+      var gj = L.geoJSON(geo, {
+        style: style,
+        onEachFeature: function (f, lyr) {
+          var code = f.properties.code;
+          lyr.bindTooltip(function () {
+            var d = data.departments[code];
+            var v = d ? d.values[current.id] : undefined;
+            return (f.properties.nom || code) + ' : ' + fmt(v, 1) + ' ' + current.unit;
+          }, { sticky: true });
+          lyr.on('click', function () {
+            var d = data.departments[code];
+            var a = d && document.querySelector('a[data-dep="' + d.key + '"]');
+            if (a) location.href = a.href;
+          });
+        }
+      }).addTo(map);
+      var bounds = null;
+      gj.eachLayer(function (lyr) {
+        var code = lyr.feature.properties.code, d = data.departments[code];
+        var want = focus === 'FR' ? code.length === 2 : d && (d.key === focus || host.dataset.members && host.dataset.members.split(' ').indexOf(d.key) >= 0);
+        if (want) bounds = bounds ? bounds.extend(lyr.getBounds()) : L.latLngBounds(lyr.getBounds().getSouthWest(), lyr.getBounds().getNorthEast());
+      });
+      map.fitBounds(bounds || gj.getBounds(), { padding: [8, 8] });
+      legend(legendEl, data, current);
+      host.dataset.ready = '1';
+      host.dataset.layer = current.id;
+      if (switcher) {
+        switcher.hidden = false;
+        switcher.addEventListener('change', function (ev) {
+          if (!ev.target || ev.target.name !== 'layer' || !layers[ev.target.value]) return;
+          current = layers[ev.target.value];
+          gj.setStyle(style);
+          legend(legendEl, data, current);
+          host.dataset.layer = current.id;
+        });
+      }
+    }).catch(function (e) { console.warn('map unavailable:', e.message); });
+  }
+
+  // ---------------------------------------------------------------- charts
+  var PALETTE = ['#000091', '#e1000f', '#18753c', '#b34000', '#6a6af4'];
+  function dayToSec(start, i) {
+    var p = start.split('-');
+    return Date.UTC(+p[0], +p[1] - 1, +p[2] + i) / 1000;
+  }
+  function initChart(fig) {
+    if (!window.uPlot) return;
+    getJSON(fig.dataset.src).then(function (all) {
+      var chart = all.charts[fig.dataset.chart];
+      if (!chart) return;
+      var ids = Object.keys(chart.series);
+      if (!ids.length) return;
+      // A common daily axis from the earliest start to the latest end.
+      var first = null, last = null;
+      ids.forEach(function (id) {
+        var s = chart.series[id], a = dayToSec(s.start, 0), b = dayToSec(s.start, s.values.length - 1);
+        if (first === null || a < first) first = a;
+        if (last === null || b > last) last = b;
+      });
+      var n = Math.round((last - first) / 86400) + 1, xs = new Array(n);
+      for (var i = 0; i < n; i++) xs[i] = first + i * 86400;
+      var cols = [xs];
+      var series = [{}];
+      ids.forEach(function (id, k) {
+        var s = chart.series[id], off = Math.round((dayToSec(s.start, 0) - first) / 86400);
+        var ys = new Array(n).fill(null);
+        for (var j = 0; j < s.values.length; j++) ys[off + j] = s.values[j];
+        cols.push(ys);
+        var th = fig.querySelectorAll('thead th');
+        var label = th.length > k + 1 ? th[k + 1].textContent : id;
+        series.push({ label: label, stroke: PALETTE[k % PALETTE.length], width: 2, value: function (u, v) { return fmt(v, 1); } });
+      });
+      var box = document.createElement('div');
+      box.className = 'uplot-box';
+      box.setAttribute('role', 'img');
+      var img = fig.querySelector('img');
+      box.setAttribute('aria-label', img ? img.alt : fig.dataset.chart);
+      fig.insertBefore(box, fig.firstChild);
+      var width = Math.max(280, fig.clientWidth || 600);
+      new uPlot({
+        width: width, height: Math.round(width * 0.5),
+        series: series,
+        scales: { x: { time: true } },
+        axes: [{}, { values: function (u, vs) { return vs.map(function (v) { return fmt(v, 1); }); } }],
+        legend: { live: true }
+      }, cols, box);
+      if (img) img.hidden = true;
+      fig.dataset.enhanced = '1';
+    }).catch(function (e) { console.warn('chart unavailable:', e.message); });
+  }
+
+  // ---------------------------------------------------------------- territory selector
+  function initSelector(form) {
+    form.addEventListener('submit', function (ev) {
+      var sel = form.querySelector('select');
+      var opt = sel && sel.options[sel.selectedIndex];
+      if (opt && opt.dataset.href) { ev.preventDefault(); location.href = opt.dataset.href; }
+    });
+  }
+
+  // ---------------------------------------------------------------- slot finder
+  var FR_DAYS = ['dim.', 'lun.', 'mar.', 'mer.', 'jeu.', 'ven.', 'sam.'];
+  var EN_DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  var FR_MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
+  var EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  // Same wording as the server (pages.rs): the wall clock of the centre's own time zone.
+  function shortDay(iso) {
+    var y = +iso.slice(0, 4), m = +iso.slice(5, 7), d = +iso.slice(8, 10);
+    if (!y || !m || !d) return iso;
+    var w = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+    return FR ? FR_DAYS[w] + ' ' + d + ' ' + FR_MONTHS[m - 1] : EN_DAYS[w] + ' ' + d + ' ' + EN_MONTHS[m - 1];
+  }
+  function slotTime(iso) {
+    if (!iso || iso.length < 16) return '';
+    return shortDay(iso) + ' ' + t('à', 'at') + ' ' + iso.slice(11, 16);
+  }
+  function dist1(km) { return km < 10 ? (FR ? km.toFixed(1).replace('.', ',') : km.toFixed(1)) : fmt(Math.round(km), 0); }
+  function phoneDisplay(p) {
+    var digits = p.replace(/\D/g, '');
+    if (p.charAt(0) === '+' && digits.indexOf('33') === 0 && digits.length === 11) digits = '0' + digits.slice(2);
+    else if (!(digits.length === 10 && digits.charAt(0) === '0')) return p;
+    return digits.match(/../g).join(' ');
+  }
+  function slotsLabel(n) {
+    if (n === 1) return t('1 créneau', '1 slot');
+    return fmt(n, 0) + ' ' + t('créneaux', 'slots');
+  }
+  function ageText(generated) {
+    var min = Math.max(0, Math.floor((Date.now() - Date.parse(generated)) / 60000));
+    if (!isFinite(min)) return '';
+    if (min < 60) return t('mis à jour il y a ' + min + ' min', 'updated ' + min + ' min ago');
+    var h = Math.floor(min / 60), mm = ('0' + (min % 60)).slice(-2);
+    return t('mis à jour il y a ' + h + ' h ' + mm + ' min', 'updated ' + h + ' h ' + mm + ' min ago');
+  }
+  // Accent and case folding of vigie-finder (text.rs): lower-case ASCII words, st → saint.
+  function fold(s) {
+    var raw = s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/æ/gi, 'ae').replace(/œ/gi, 'oe').toLowerCase();
+    return raw.split(/[^a-z0-9]+/).filter(Boolean).map(function (w) { return w === 'st' ? 'saint' : w === 'ste' ? 'sainte' : w; }).join(' ');
+  }
+  function haversine(la1, lo1, la2, lo2) {
+    var r = Math.PI / 180, dla = (la2 - la1) * r, dlo = (lo2 - lo1) * r;
+    var a = Math.sin(dla / 2) * Math.sin(dla / 2) + Math.cos(la1 * r) * Math.cos(la2 * r) * Math.sin(dlo / 2) * Math.sin(dlo / 2);
+    return 2 * 6371.0 * Math.asin(Math.min(1, Math.sqrt(a)));
+  }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // The search in the browser over the static export's files (docs/slots-api.md).
+  function StaticFinder(form) {
+    var statusUrl = new URL(form.dataset.status, location.href).href;
+    var indexUrl = new URL(form.dataset.index, location.href).href;
+    var depUrl = function (d) { return new URL('departments/' + d + '.json', statusUrl).href; };
+    var placesUrl = function (k) { return new URL('../places/' + k + '.json', statusUrl).href; };
+    this.status = function () { return getJSON(statusUrl); };
+    this.places = function (q) {
+      var f = fold(q), key = f.replace(/ /g, '').slice(0, 2), raw = q.trim().toUpperCase();
+      if (key.length < 2) return Promise.resolve([]);
+      return getJSON(placesUrl(key)).then(function (all) {
+        var fq = f.replace(/ /g, '');
+        var hits = all.filter(function (p) {
+          var name = fold(p.label.replace(/\s*\(.*$/, '')).replace(/ /g, '');
+          return p.code.toUpperCase().indexOf(raw) === 0 || name.indexOf(fq) === 0 || (p.kind === 'postcode' && p.code.indexOf(fq) === 0);
+        });
+        // Exact matches first, then the file's order (departments, postcodes, communes by population).
+        hits.sort(function (a, b) {
+          var ea = fold(a.label.replace(/\s*\(.*$/, '')).replace(/ /g, '') === fq || a.code.toUpperCase() === raw;
+          var eb = fold(b.label.replace(/\s*\(.*$/, '')).replace(/ /g, '') === fq || b.code.toUpperCase() === raw;
+          return (eb ? 1 : 0) - (ea ? 1 : 0);
+        });
+        return hits.slice(0, 8);
+      }, function () { return []; });
+    };
+    this.search = function (place, p) {
+      return Promise.all([getJSON(indexUrl), getJSON(statusUrl)]).then(function (r) {
+        var index = r[0], status = r[1], radius = +p.radius_km || 50, tag = p.tag || 'all';
+        var deps = {};
+        if (place.kind === 'department') deps[place.code] = 1;
+        else {
+          (place.departments_near || [place.department]).forEach(function (d) { if (d) deps[d] = 1; });
+          Object.keys(index.departments).forEach(function (d) {
+            var b = index.departments[d].bbox;
+            if (!b) return;
+            var la = Math.min(Math.max(place.latitude, b[0]), b[2]), lo = Math.min(Math.max(place.longitude, b[1]), b[3]);
+            if (haversine(place.latitude, place.longitude, la, lo) <= radius + 1) deps[d] = 1;
+          });
+        }
+        var names = Object.keys(deps).filter(function (d) { return index.departments[d] && index.departments[d].centres > 0; });
+        return Promise.all(names.map(function (d) { return getJSON(depUrl(d)); })).then(function (files) {
+          var hits = [];
+          files.forEach(function (f) {
+            f.centres.forEach(function (c) {
+              var d = null;
+              if (place.kind !== 'department') {
+                if (typeof c.latitude !== 'number' || typeof c.longitude !== 'number') return;
+                d = haversine(place.latitude, place.longitude, c.latitude, c.longitude);
+                if (d > radius) return;
+              }
+              var total = 0, daily = (c.daily || []).map(function (x) {
+                var n = x[tag] || 0; total += n; return { date: x.date, count: n };
+              });
+              var h = Object.assign({}, c, { distance_km: d === null ? null : Math.round(d * 10) / 10, matching_slots: total, daily_matching: daily, _d: d });
+              hits.push(h);
+            });
+          });
+          var byId = function (a, b) { return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; };
+          if (place.kind === 'department') {
+            hits.sort(function (a, b) {
+              var na = a.next_slot ? Date.parse(a.next_slot) : Infinity, nb = b.next_slot ? Date.parse(b.next_slot) : Infinity;
+              return ((a.matching_slots === 0) - (b.matching_slots === 0)) || (na - nb) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || byId(a, b);
+            });
+          } else {
+            hits.sort(function (a, b) { return ((a.matching_slots === 0) - (b.matching_slots === 0)) || (a._d - b._d) || byId(a, b); });
+          }
+          hits.forEach(function (h) { delete h._d; });
+          var count = { centres: hits.length, centres_with_slots: 0, slots: 0 };
+          hits.forEach(function (h) { if (h.matching_slots > 0) count.centres_with_slots++; count.slots += h.matching_slots; });
+          return {
+            query: { kind: place.kind, code: place.code, label: place.label, latitude: place.latitude, longitude: place.longitude, radius_km: place.kind === 'department' ? null : radius, tag: tag, from: null, to: null },
+            generated_at: index.generated_at,
+            stale_platforms: (status.platforms || []).filter(function (x) { return x.stale; }).map(function (x) { return { platform: x.platform, stale_since: x.stale_since }; }),
+            days: index.days, count: count, centres: hits.slice(0, 100)
+          };
+        });
+      });
+    };
+  }
+
+  // The same through the live server's API.
+  function ApiFinder(form) {
+    function json(url) {
+      return fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) { return r.json(); });
+    }
+    this.status = function () { return json(form.dataset.status); };
+    this.places = function (q) {
+      return json(form.dataset.places + '?q=' + encodeURIComponent(q) + '&limit=8').then(function (d) { return Array.isArray(d) ? d : []; }, function () { return []; });
+    };
+    this.search = function (place, p) {
+      var qs = [place.kind + '=' + encodeURIComponent(place.code)];
+      if (p.tag) qs.push('tag=' + encodeURIComponent(p.tag));
+      if (p.radius_km && place.kind !== 'department') qs.push('radius_km=' + encodeURIComponent(p.radius_km));
+      return json(form.dataset.search + '?' + qs.join('&')).then(function (d) {
+        if (d.error) throw new Error(d.error);
+        return d;
+      });
+    };
+  }
+
+  function initSlots(form) {
+    var input = form.querySelector('#slot-q'), list = form.querySelector('#slot-q-list');
+    var commune = form.querySelector('#slot-commune'), postcode = form.querySelector('#slot-postcode'), department = form.querySelector('#slot-department');
+    var tagEl = form.querySelector('#slot-tag'), radiusEl = form.querySelector('#slot-radius');
+    var meta = document.getElementById('slot-meta'), results = document.getElementById('slot-results');
+    var mapEl = document.getElementById('slot-map'), views = document.getElementById('slot-views');
+    var daysEl = document.getElementById('slot-days');
+    if (!input || !results || document.getElementById('slot-nodata')) return;
+    var finder = form.dataset.mode === 'static' ? new StaticFinder(form) : new ApiFinder(form);
+    var items = [], active = -1, timer = null, seq = 0, lastData = null, day = null, view = 'list', chosen = null;
+
+    // Autocomplete (combobox with a listbox, keyboard: arrows, Enter, Escape).
+    function close() { list.hidden = true; input.setAttribute('aria-expanded', 'false'); input.removeAttribute('aria-activedescendant'); active = -1; }
+    function renderList() {
+      list.textContent = '';
+      items.forEach(function (p, i) {
+        var li = el('li', '', p.label);
+        li.id = 'slot-q-opt-' + i; li.setAttribute('role', 'option');
+        li.setAttribute('aria-selected', String(i === active));
+        if (i === active) input.setAttribute('aria-activedescendant', li.id);
+        li.addEventListener('mousedown', function (e) { e.preventDefault(); pick(i); });
+        list.appendChild(li);
+      });
+      list.hidden = items.length === 0;
+      input.setAttribute('aria-expanded', items.length ? 'true' : 'false');
+    }
+    function setPlace(p) {
+      chosen = p;
+      postcode.value = p.kind === 'postcode' ? p.code : '';
+      department.value = p.kind === 'department' ? p.code : '';
+      commune.value = p.kind === 'commune' ? p.code : '';
+    }
+    function pick(i) {
+      var p = items[i]; if (!p) return;
+      input.value = p.label;
+      setPlace(p);
+      close();
+      search();
+    }
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      chosen = null; commune.value = '';
+      var q = input.value.trim();
+      if (q.length < 2) { items = []; renderList(); return; }
+      timer = setTimeout(function () {
+        finder.places(q).then(function (d) { items = d; active = -1; renderList(); });
+      }, 120);
+    });
+    input.addEventListener('keydown', function (e) {
+      if (list.hidden || !items.length) return;
+      if (e.key === 'ArrowDown') { active = (active + 1) % items.length; renderList(); e.preventDefault(); }
+      else if (e.key === 'ArrowUp') { active = (active - 1 + items.length) % items.length; renderList(); e.preventDefault(); }
+      else if (e.key === 'Enter' && active >= 0) { pick(active); e.preventDefault(); }
+      else if (e.key === 'Escape') { close(); e.preventDefault(); }
+    });
+    input.addEventListener('blur', function () { setTimeout(close, 150); });
+    form.addEventListener('submit', function (e) { e.preventDefault(); close(); search(); });
+    tagEl.addEventListener('change', function () { search(); });
+    radiusEl.addEventListener('change', function () { search(); });
+
+    // The place of the form: the one picked, or the first suggestion for the text typed.
+    function place() {
+      if (chosen) return Promise.resolve(chosen);
+      var code = commune.value ? ['commune', commune.value] : postcode.value ? ['postcode', postcode.value] : department.value ? ['department', department.value] : null;
+      var text = input.value.trim();
+      if (code && form.dataset.mode !== 'static') return Promise.resolve({ kind: code[0], code: code[1], label: text });
+      var q = text || (code && code[1]) || '';
+      if (q.length < 2) return Promise.resolve(null);
+      return finder.places(q).then(function (d) {
+        var hit = d.filter(function (p) { return code && p.code === code[1]; })[0] || d[0] || null;
+        if (hit) setPlace(hit);
+        return hit;
+      });
+    }
+
+    // Map view.
+    var map = null, markers = null;
+    function drawMap(centres) {
+      if (!window.L || !mapEl || view !== 'map') return;
+      mapEl.hidden = false;
+      if (!map) {
+        map = L.map(mapEl, { scrollWheelZoom: false });
+        map.attributionControl.setPrefix('');
+        markers = L.layerGroup().addTo(map);
+        // Department outlines as the background (no tile server: nothing leaves the site).
+        if (mapEl.dataset.geo) {
+          getJSON(mapEl.dataset.geo).then(function (g) {
+            L.geoJSON(g, { interactive: false, style: { color: '#888', weight: 1, fillColor: '#f3f3f3', fillOpacity: 1 } }).addTo(map).bringToBack();
+            map.attributionControl.addAttribution('Contours : IGN Admin Express / france-geojson, Licence Ouverte');
+          }).catch(function (e) { console.warn('outlines unavailable:', e.message); });
+        }
+      }
+      map.invalidateSize();
+      markers.clearLayers();
+      var pts = [];
+      centres.forEach(function (x) {
+        var c = x.c;
+        if (typeof c.latitude !== 'number' || typeof c.longitude !== 'number') return;
+        pts.push([c.latitude, c.longitude]);
+        L.circleMarker([c.latitude, c.longitude], { radius: 7, color: x.n > 0 ? '#18753c' : '#666', fillOpacity: 0.8 })
+          .bindTooltip(c.name + ' — ' + (x.n > 0 ? slotsLabel(x.n) : t('aucun créneau', 'no slot'))).addTo(markers);
+      });
+      if (pts.length) map.fitBounds(pts, { padding: [20, 20], maxZoom: 12 });
+      mapEl.dataset.markers = String(pts.length);
+    }
+    function setView(v) {
+      view = v;
+      if (views) views.querySelectorAll('button').forEach(function (b) { b.setAttribute('aria-pressed', String(b.dataset.view === v)); });
+      var ol = results.querySelector('ol.centres');
+      if (ol) ol.hidden = v === 'map';
+      if (v !== 'map' && mapEl) mapEl.hidden = true;
+      draw();
+    }
+    if (views) {
+      views.hidden = false;
+      views.addEventListener('click', function (e) { var b = e.target.closest('button[data-view]'); if (b) setView(b.dataset.view); });
+    }
+
+    function count(c) {
+      if (!day) return c.matching_slots || 0;
+      var n = 0;
+      (c.daily_matching || []).forEach(function (x) { if (x.date === day) n = x.count; });
+      return n;
+    }
+    function showAge() {
+      var a = document.getElementById('slot-age');
+      if (a && a.dataset.generated) a.textContent = ageText(a.dataset.generated);
+    }
+    function drawMeta(d, status) {
+      meta.textContent = '';
+      var a = el('p', 'muted', ageText(d.generated_at));
+      a.id = 'slot-age'; a.dataset.generated = d.generated_at;
+      meta.appendChild(a);
+      var stale = (d.stale_platforms || []).map(function (s) {
+        var name = s.platform;
+        ((status && status.platforms) || []).forEach(function (p) { if (p.platform === s.platform && p.name) name = p.name; });
+        var since = s.stale_since ? slotTime(s.stale_since) : '—';
+        return FR ? 'données de ' + name + ' datant de ' + since : name + ' data from ' + since;
+      });
+      if (stale.length) {
+        var p = el('p', 'stale', t("Certaines plateformes n'ont pas pu être relues : ", 'Some platforms could not be read again: ') + stale.join(' ; ') + '.');
+        p.id = 'slot-stale'; p.setAttribute('role', 'status');
+        meta.appendChild(p);
+      }
+    }
+    function drawDays(d) {
+      if (!daysEl) return;
+      daysEl.textContent = '';
+      daysEl.hidden = !(d.days && d.days.length);
+      daysEl.setAttribute('aria-label', t('Jour du rendez-vous', 'Day of the appointment'));
+      [''].concat(d.days || []).forEach(function (x) {
+        var n = 0;
+        d.centres.forEach(function (c) {
+          if (!x) n += c.matching_slots || 0;
+          else (c.daily_matching || []).forEach(function (m) { if (m.date === x) n += m.count; });
+        });
+        var a = el('a', '', (x ? shortDay(x) : t('Tous les jours', 'All days')) + ' ');
+        a.href = '#slot-results';
+        a.dataset.day = x;
+        if ((day || '') === x) a.setAttribute('aria-current', 'true');
+        a.appendChild(el('span', 'n', fmt(n, 0)));
+        daysEl.appendChild(a);
+      });
+    }
+    if (daysEl) {
+      daysEl.addEventListener('click', function (e) {
+        var a = e.target.closest('a[data-day]');
+        if (!a || !lastData) return;
+        e.preventDefault();
+        day = a.dataset.day || null;
+        draw();
+        var cur = daysEl.querySelector('a[data-day="' + (day || '') + '"]');
+        if (cur) cur.focus();
+      });
+    }
+    function draw() {
+      var d = lastData; if (!d) return;
+      drawDays(d);
+      var rows = d.centres.map(function (c) { return { c: c, n: count(c) }; });
+      if (day) rows = rows.slice().sort(function (a, b) { return (a.n === 0) - (b.n === 0); });
+      results.textContent = '';
+      results.appendChild(el('h2', '', t('Résultats', 'Results') + (d.query && d.query.label ? ' — ' + d.query.label : '')));
+      var withN = rows.filter(function (r) { return r.n > 0; }).length, total = 0;
+      rows.forEach(function (r) { total += r.n; });
+      results.appendChild(el('p', 'count', FR
+        ? fmt(withN, 0) + ' lieux avec des créneaux sur ' + fmt(rows.length, 0) + ', ' + fmt(total, 0) + ' créneaux.'
+        : fmt(withN, 0) + ' places with slots out of ' + fmt(rows.length, 0) + ', ' + fmt(total, 0) + ' slots.'));
+      var ol = el('ol', 'centres');
+      rows.forEach(function (r) {
+        var c = r.c, n = r.n;
+        var li = el('li', 'centre');
+        li.dataset.id = c.id; li.dataset.slots = String(n);
+        if (typeof c.distance_km === 'number') li.dataset.distance = String(c.distance_km);
+        li.appendChild(el('h3', '', c.name));
+        var addr = el('p', 'addr', c.address || '');
+        if (typeof c.distance_km === 'number') { addr.appendChild(document.createTextNode(' · ')); addr.appendChild(el('span', 'dist', dist1(c.distance_km) + '\u00a0km')); }
+        li.appendChild(addr);
+        var av;
+        if (c.phone_only && n === 0) av = el('p', 'avail phone', t('Réservation par téléphone uniquement', 'Booking by phone only'));
+        else if (n > 0) {
+          av = el('p', 'avail yes');
+          av.appendChild(el('strong', '', slotsLabel(n)));
+          if (c.next_slot) av.appendChild(document.createTextNode(' · ' + t('prochain : ', 'next: ') + slotTime(c.next_slot)));
+        } else av = el('p', 'avail no', t('Aucun créneau', 'No slot'));
+        li.appendChild(av);
+        if (c.status === 'stale' && c.stale_since) li.appendChild(el('p', 'muted', t('Données datant de ', 'Data from ') + slotTime(c.stale_since)));
+        var actions = el('p', 'actions');
+        if (typeof c.booking_url === 'string' && c.booking_url.indexOf('https://') === 0) {
+          var a = el('a', 'book', t('Prendre rendez-vous', 'Book an appointment'));
+          a.href = c.booking_url; a.target = '_blank'; a.rel = 'noopener';
+          actions.appendChild(a);
+        }
+        if (typeof c.phone === 'string' && /^[0-9+ .]+$/.test(c.phone)) {
+          var tel = el('a', 'tel', phoneDisplay(c.phone));
+          tel.href = 'tel:' + c.phone.replace(/[ .]/g, '');
+          if (actions.firstChild) actions.appendChild(document.createTextNode(' '));
+          actions.appendChild(tel);
+        }
+        if (actions.firstChild) li.appendChild(actions);
+        ol.appendChild(li);
+      });
+      ol.hidden = view === 'map';
+      results.appendChild(ol);
+      results.dataset.ready = '1';
+      results.dataset.tag = (d.query && d.query.tag) || 'all';
+      results.dataset.day = day || '';
+      drawMap(rows);
+    }
+    function search() {
+      var my = ++seq;
+      return place().then(function (p) {
+        if (!p || my !== seq) return;
+        var params = { tag: tagEl.value, radius_km: radiusEl.value };
+        return Promise.all([finder.search(p, params), finder.status().catch(function () { return null; })]).then(function (r) {
+          if (my !== seq) return;
+          lastData = r[0];
+          if (day && (lastData.days || []).indexOf(day) < 0) day = null;
+          drawMeta(lastData, r[1]);
+          draw();
+          var qs = 'q=' + encodeURIComponent(input.value) + '&' + p.kind + '=' + encodeURIComponent(p.code) + '&tag=' + encodeURIComponent(params.tag) + '&radius_km=' + encodeURIComponent(params.radius_km) + (day ? '&day=' + day : '');
+          try { if (history.replaceState) history.replaceState(null, '', '?' + qs); } catch (e) { /* file:// */ }
+        });
+      }).catch(function (e) {
+        if (my !== seq) return;
+        results.textContent = '';
+        var p = el('p', 'stale', e.message); p.setAttribute('role', 'alert');
+        results.appendChild(p);
+      });
+    }
+
+    // Start from the URL (links and reloads keep the search), then refresh on a newer scan.
+    var params = new URLSearchParams(location.search);
+    if (params.get('day')) day = params.get('day');
+    if (form.dataset.mode === 'static') {
+      if (params.get('q')) input.value = params.get('q');
+      if (params.get('tag')) tagEl.value = params.get('tag');
+      if (params.get('radius_km')) radiusEl.value = params.get('radius_km');
+      finder.status().then(function () { if (input.value.trim()) search(); }, function () {
+        results.textContent = '';
+        var p = el('p', 'notice', t("Cette copie du site n'a pas de données de créneaux.", 'This copy of the site has no slot data.'));
+        p.id = 'slot-nodata';
+        results.appendChild(p);
+      });
+    } else if (commune.value || postcode.value || department.value || input.value.trim()) {
+      search();
+    }
+    setInterval(function () {
+      showAge();
+      if (form.dataset.mode === 'static' || !lastData) return;
+      finder.status().then(function (s) {
+        if (s && s.generated_at && s.generated_at !== lastData.generated_at) search();
+      }).catch(function () {});
+    }, 60000);
+  }
+
+  // ---------------------------------------------------------------- slot history (statistics)
+  function initHistory(fig) {
+    if (!window.uPlot) return;
+    getJSON(fig.dataset.history).then(function (points) {
+      if (!Array.isArray(points) || points.length < 2) return;
+      var xs = [], slots = [], places = [];
+      points.forEach(function (p) { xs.push(Date.parse(p.time) / 1000); slots.push(p.slots); places.push(p.centres_with_slots); });
+      var box = el('div', 'uplot-box');
+      box.setAttribute('role', 'img');
+      box.setAttribute('aria-label', t('Créneaux au fil du temps (le tableau ci-dessous donne les valeurs)', 'Slots over time (the table below gives the values)'));
+      fig.insertBefore(box, fig.firstChild);
+      var width = Math.max(280, fig.clientWidth || 600);
+      new uPlot({
+        width: width, height: Math.round(width * 0.45),
+        scales: { x: { time: true }, s: {}, c: {} },
+        series: [{}, { label: t('Créneaux', 'Slots'), scale: 's', stroke: PALETTE[0], width: 2, value: function (u, v) { return fmt(v, 0); } },
+          { label: t('Lieux avec des créneaux', 'Places with slots'), scale: 'c', stroke: PALETTE[1], width: 2, value: function (u, v) { return fmt(v, 0); } }],
+        axes: [{}, { scale: 's', values: function (u, vs) { return vs.map(function (v) { return fmt(v, 0); }); } },
+          { scale: 'c', side: 1, grid: { show: false }, values: function (u, vs) { return vs.map(function (v) { return fmt(v, 0); }); } }]
+      }, [xs, slots, places], box);
+      fig.dataset.enhanced = '1';
+    }).catch(function (e) { console.warn('slot history unavailable:', e.message); });
+  }
+
+  function init() {
+    var host = document.getElementById('map');
+    if (host) initMap(host);
+    var figs = document.querySelectorAll('figure.chart[data-src]');
+    if ('IntersectionObserver' in window) {
+      var io = new IntersectionObserver(function (entries) {
+        entries.forEach(function (e) { if (e.isIntersecting) { io.unobserve(e.target); initChart(e.target); } });
+      }, { rootMargin: '200px' });
+      figs.forEach(function (f) { io.observe(f); });
+    } else {
+      figs.forEach(initChart);
+    }
+    document.querySelectorAll('form[data-nav]').forEach(initSelector);
+    var slot = document.getElementById('slot-form');
+    if (slot) initSlots(slot);
+    document.querySelectorAll('figure[data-history]').forEach(initHistory);
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init); else init();
+})();

@@ -1,0 +1,149 @@
+//! The slot finder seam (phase 2 of the web application): the pages and the API delegate to a
+//! [`SlotFinder`] held by the server state, so the real finder (built on `vigie-slots` data and
+//! the contract of `docs/slots-api.md`) plugs in without touching the web crate.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Query of `GET /api/v1/slots/search` and of the `/rendez-vous` page (docs/slots-api.md).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct SearchParams {
+    /// INSEE code of a commune.
+    pub commune: Option<String>,
+    /// A postcode.
+    pub postcode: Option<String>,
+    /// A department code.
+    pub department: Option<String>,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// Radius in km (1–200, default 50).
+    pub radius_km: Option<f64>,
+    /// `all`, `first_or_second_dose`, `kids_first_dose`, `third_dose`.
+    pub tag: Option<String>,
+    /// Vaccine slug.
+    pub vaccine: Option<String>,
+    /// First day (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Last day (`YYYY-MM-DD`).
+    pub to: Option<String>,
+    /// Comma-separated platform slugs.
+    pub platform: Option<String>,
+    /// Comma-separated centre types.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Maximum number of centres (default 100, max 1000).
+    pub limit: Option<usize>,
+    /// Free text typed in the search box when no code was picked (page only).
+    pub q: Option<String>,
+    /// Day shown by the page's day picker (`YYYY-MM-DD`, page only; the search itself covers
+    /// every day so that the picker can show the count of each).
+    pub day: Option<String>,
+}
+
+impl SearchParams {
+    /// Whether a place is given (the search needs one).
+    pub fn has_place(&self) -> bool {
+        let set = |s: &Option<String>| s.as_deref().is_some_and(|x| !x.trim().is_empty());
+        set(&self.commune)
+            || set(&self.postcode)
+            || set(&self.department)
+            || (self.lat.is_some() && self.lon.is_some())
+    }
+
+    /// Checks the parameters the contract bounds.
+    pub fn validate(&self) -> Result<(), SearchError> {
+        if !self.has_place() {
+            return Err(SearchError::BadParameter {
+                parameter: "commune".into(),
+                message: "one of commune, postcode, department or lat/lon is required".into(),
+            });
+        }
+        if let Some(r) = self.radius_km
+            && !(1.0..=200.0).contains(&r)
+        {
+            return Err(SearchError::BadParameter {
+                parameter: "radius_km".into(),
+                message: "must be between 1 and 200".into(),
+            });
+        }
+        if let Some(t) = self.tag.as_deref()
+            && !TAGS.iter().any(|(id, _, _)| *id == t)
+        {
+            return Err(SearchError::BadParameter {
+                parameter: "tag".into(),
+                message: format!("unknown tag {t}"),
+            });
+        }
+        if self.limit.is_some_and(|l| l == 0 || l > 1000) {
+            return Err(SearchError::BadParameter {
+                parameter: "limit".into(),
+                message: "must be between 1 and 1000".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Slot tags: (id, French label, English label).
+pub const TAGS: [(&str, &str, &str); 4] = [
+    ("all", "Toutes les doses", "All doses"),
+    (
+        "first_or_second_dose",
+        "Première ou deuxième dose",
+        "First or second dose",
+    ),
+    (
+        "kids_first_dose",
+        "Première dose enfant (5-11 ans)",
+        "Children's first dose (5-11)",
+    ),
+    ("third_dose", "Rappel", "Booster"),
+];
+
+/// Radii offered by the form (km).
+pub const RADII: [u32; 5] = [10, 25, 50, 100, 200];
+
+/// A search could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// A parameter is missing or invalid (HTTP 400).
+    #[error("{parameter}: {message}")]
+    BadParameter {
+        /// Parameter name.
+        parameter: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No slot data are loaded (HTTP 503).
+    #[error("slot data unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The slot finder as the web application sees it. Answers are JSON shaped exactly as in
+/// `docs/slots-api.md`.
+pub trait SlotFinder: Send + Sync {
+    /// `GET /api/v1/slots/search`.
+    fn search(&self, q: &SearchParams) -> Result<Value, SearchError>;
+    /// [`search`](Self::search) serialised: the bytes the API sends (and keeps for
+    /// [`SLOT_CACHE_TTL`](crate::SLOT_CACHE_TTL)). The default serialises the `Value` of
+    /// `search`; a finder holding a typed answer should serialise it directly: building the
+    /// intermediate `Value` tree (allocations, map inserts) is about two thirds of the cost of
+    /// an uncached search (bench/web/README.md).
+    fn search_json(&self, q: &SearchParams) -> Result<Vec<u8>, SearchError> {
+        serde_json::to_vec(&self.search(q)?).map_err(|e| SearchError::Unavailable(e.to_string()))
+    }
+    /// `GET /api/v1/places?q=`: autocomplete entries.
+    fn places(&self, q: &str, limit: usize) -> Value;
+    /// `GET /api/v1/slots/status`: `{"generated_at", "platforms": [...]}`, None when no scan.
+    fn status(&self) -> Option<Value>;
+    /// `GET /api/v1/slots/history?department=`: availability over time, oldest first,
+    /// `[{"time": RFC 3339, "centres": n, "centres_with_slots": m, "slots": s}]`, for France
+    /// (`None`) or one department. `None` when no history is kept (the API answers 404 and the
+    /// statistics page shows no chart). Optional: the default keeps none.
+    fn history(&self, department: Option<&str>) -> Option<Value> {
+        let _ = department;
+        None
+    }
+}

@@ -1,0 +1,678 @@
+//! The web application over a small release written by the test (real release layout):
+//! pages in both languages, caching and conditional requests, compression, CORS, OpenAPI,
+//! map and chart data, the slot finder seam, the static export and the page-weight budget.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use vigie_web::{AppState, Release, SearchError, SearchParams, SlotFinder};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn write(root: &Path, rel: &str, text: &str) -> std::io::Result<()> {
+    let p = root.join(rel);
+    if let Some(d) = p.parent() {
+        std::fs::create_dir_all(d)?;
+    }
+    std::fs::write(p, text)
+}
+
+fn latest(v: f64, wording: &str) -> Value {
+    json!({"value": v, "date": "2022-02-28", "level": "low", "trend": "falling",
+           "value_7_days_before": v * 1.5, "change_7_days_percent": -33.3,
+           "wording_fr": wording, "wording_en": "LOW AND FALLING"})
+}
+
+/// A release with France, one region and two departments.
+fn fixture(root: &Path) -> std::io::Result<()> {
+    let rel = root.join("current");
+    write(
+        &rel,
+        "release.json",
+        &json!({"release_id": "20220301T000000Z", "built_at": "2022-03-01T00:00:00Z",
+                "data_until": "2022-02-28", "demo": true, "files_used": 1, "rows_read": 10,
+                "indicator_rows": 100, "charts": 3})
+        .to_string(),
+    )?;
+    write(
+        &rel,
+        "open-data/sources.json",
+        &json!({"files": [
+            {"file": "sp-pos.csv", "sha256": "ab".repeat(32), "rows": 10, "source": "sp-pos",
+             "first_date": "2022-02-01", "last_date": "2022-02-28"},
+            {"file": "departements.geojson", "sha256": "cd".repeat(32), "source": "geometry-departements"}]})
+        .to_string(),
+    )?;
+    write(&rel, "open-data/checks.json", "{\"checks\": []}")?;
+    write(
+        &rel,
+        "open-data/data-dictionary.json",
+        &json!({"indicators": [{"id": "incidence_rate_7d", "sources": ["sp-pos"]}]}).to_string(),
+    )?;
+    let terrs = [
+        ("FR", "France", "country", None, 60.0),
+        ("REG-84", "Auvergne-Rhône-Alpes", "region", None, 50.0),
+        ("DEP-07", "Ardèche", "department", Some("REG-84"), 46.0),
+        ("DEP-26", "Drôme", "department", Some("REG-84"), 120.0),
+    ];
+    let index: Vec<Value> = terrs
+        .iter()
+        .map(|(k, n, l, r, _)| json!({"territory": k, "name": n, "level": l, "region": r}))
+        .collect();
+    write(
+        &rel,
+        "open-data/territories.json",
+        &Value::Array(index).to_string(),
+    )?;
+    for (k, n, l, r, inc) in terrs {
+        let values: Vec<f64> = (0..28).map(|i| inc + f64::from(i)).collect();
+        write(
+            &rel,
+            &format!("open-data/territories/{k}.json"),
+            &json!({"territory": k, "name": n, "level": l, "region": r, "population": 330000.0,
+                    "population_source": "source_file",
+                    "latest": {"incidence_rate_7d": latest(inc, "BAS ET EN BAISSE"),
+                               "positivity_rate_7d": latest(inc / 20.0, "BAS ET STABLE")},
+                    "indicators": {"incidence_rate_7d": {"all": {"start": "2022-02-01", "values": values}}}})
+            .to_string(),
+        )?;
+        write(
+            &rel,
+            &format!("charts/{k}/incidence.svg"),
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        )?;
+    }
+    write(
+        &rel,
+        "charts/maps/incidence_rate_7d.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )?;
+    // Department outlines, as `vigie serve` finds them in the data directory's sources.
+    write(
+        root,
+        "sources/departements.geojson",
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"07","nom":"Ardèche"},"geometry":{"type":"Polygon","coordinates":[[[4.0,44.5],[4.8,44.5],[4.8,45.3],[4.0,45.3],[4.0,44.5]]]}}]}"#,
+    )?;
+    Ok(())
+}
+
+fn state() -> Result<(tempfile::TempDir, AppState), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    fixture(dir.path())?;
+    let release = Release::load(&dir.path().join("current"))?;
+    Ok((dir, AppState::new(release, true)))
+}
+
+async fn get(
+    app: &axum::Router,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> Result<(StatusCode, axum::http::HeaderMap, Vec<u8>), Box<dyn std::error::Error>> {
+    let mut req = Request::get(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = app.clone().oneshot(req.body(Body::empty())?).await?;
+    let status = res.status();
+    let h = res.headers().clone();
+    let body = res.into_body().collect().await?.to_bytes().to_vec();
+    Ok((status, h, body))
+}
+
+#[tokio::test]
+async fn pages_in_french_and_english() -> TestResult {
+    let (_d, s) = state()?;
+    let app = vigie_web::router(s);
+    let (st, _, b) = get(&app, "/territoire/DEP-07", &[]).await?;
+    assert_eq!(st, StatusCode::OK);
+    let fr = String::from_utf8(b)?;
+    assert!(fr.contains("<html lang=\"fr\">"));
+    assert!(fr.contains("BAS ET EN BAISSE"));
+    assert!(fr.contains("Autres départements de la région"));
+    assert!(fr.contains("href=\"/territoire/DEP-26\""));
+    assert!(fr.contains("data-geo=\"/api/v1/geo/departments\""));
+    assert!(fr.contains("<details><summary>Tableau des données"));
+    assert!(
+        fr.contains("href=\"/en/territoire/DEP-07\""),
+        "language switch"
+    );
+    assert!(!fr.contains("style=\""), "no inline style (CSP)");
+    assert!(!fr.contains("<script>"), "no inline script (CSP)");
+    let (st, _, b) = get(&app, "/en/territoire/DEP-07", &[]).await?;
+    assert_eq!(st, StatusCode::OK);
+    let en = String::from_utf8(b)?;
+    assert!(en.contains("<html lang=\"en\">"));
+    assert!(en.contains("LOW AND FALLING"));
+    assert!(en.contains("Other departments of the region"));
+    assert!(en.contains("href=\"/en/territoire/DEP-26\""));
+    assert!(en.contains("46.0") || en.contains(">46<"), "English number");
+    for p in [
+        "/",
+        "/en/",
+        "/vaccination",
+        "/sources",
+        "/donnees",
+        "/statistiques",
+        "/a-propos",
+        "/licences",
+        "/territoires",
+        "/rendez-vous",
+        "/en/rendez-vous",
+    ] {
+        let (st, _, _) = get(&app, p, &[]).await?;
+        assert_eq!(st, StatusCode::OK, "{p}");
+    }
+    let (st, _, _) = get(&app, "/territoire/DEP-99", &[]).await?;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, h, _) = get(&app, "/territoire?key=DEP-26", &[]).await?;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(h[header::LOCATION], "/territoire/DEP-26");
+    Ok(())
+}
+
+#[tokio::test]
+async fn etag_304_cache_cors_compression() -> TestResult {
+    let (_d, s) = state()?;
+    let app = vigie_web::router(s);
+    for uri in ["/api/v1/territories/FR", "/territoire/FR", "/api/v1/map"] {
+        let (st, h, _) = get(&app, uri, &[]).await?;
+        assert_eq!(st, StatusCode::OK);
+        let tag = h[header::ETAG].to_str()?.to_string();
+        assert!(
+            tag.starts_with('"') && !tag.starts_with("W/"),
+            "strong: {tag}"
+        );
+        assert!(h[header::CACHE_CONTROL].to_str()?.contains("max-age"));
+        let (st, h2, b) = get(&app, uri, &[("if-none-match", &tag)]).await?;
+        assert_eq!(st, StatusCode::NOT_MODIFIED, "{uri}");
+        assert!(b.is_empty());
+        assert_eq!(h2[header::ETAG].to_str()?, tag);
+        // A compressed answer has its own tag but still revalidates.
+        let (st, h3, _) = get(&app, uri, &[("accept-encoding", "br")]).await?;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(h3[header::CONTENT_ENCODING], "br");
+        let br_tag = h3[header::ETAG].to_str()?.to_string();
+        assert_eq!(br_tag, format!("{}-br\"", tag.trim_end_matches('"')));
+        let (st, _, _) = get(&app, uri, &[("if-none-match", &br_tag)]).await?;
+        assert_eq!(st, StatusCode::NOT_MODIFIED);
+    }
+    let (_, h, _) = get(
+        &app,
+        "/api/v1/release",
+        &[("origin", "https://example.org")],
+    )
+    .await?;
+    assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let (_, h, _) = get(&app, "/", &[]).await?;
+    assert!(
+        h[header::CONTENT_SECURITY_POLICY]
+            .to_str()?
+            .contains("script-src 'self'")
+    );
+    assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    Ok(())
+}
+
+#[tokio::test]
+async fn assets_versioned_and_immutable() -> TestResult {
+    let (_d, s) = state()?;
+    let app = vigie_web::router(s);
+    let (_, _, b) = get(&app, "/territoire/FR", &[]).await?;
+    let html = String::from_utf8(b)?;
+    let mut n = 0;
+    for part in html
+        .split("src=\"/assets/")
+        .skip(1)
+        .chain(html.split("href=\"/assets/").skip(1))
+    {
+        let path = part.split('"').next().unwrap_or_default();
+        let (st, h, body) = get(&app, &format!("/assets/{path}"), &[]).await?;
+        assert_eq!(st, StatusCode::OK, "{path}");
+        assert!(
+            h[header::CACHE_CONTROL].to_str()?.contains("immutable"),
+            "{path}"
+        );
+        assert!(!body.is_empty());
+        n += 1;
+    }
+    assert_eq!(
+        n, 7,
+        "icon, vigie.css, vigie.js, Leaflet js+css, uPlot js+css"
+    );
+    let (st, _, _) = get(&app, "/assets/../Cargo.toml", &[]).await?;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _, _) = get(&app, "/charts/..%2F..%2Fetc/passwd", &[]).await?;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    Ok(())
+}
+
+#[tokio::test]
+async fn api_map_charts_geo_openapi() -> TestResult {
+    let (_d, s) = state()?;
+    let app = vigie_web::router(s);
+    let (_, _, b) = get(&app, "/api/v1/map", &[]).await?;
+    let map: Value = serde_json::from_slice(&b)?;
+    assert_eq!(
+        map["departments"]["26"]["values"]["incidence_rate_7d"],
+        120.0
+    );
+    let ids: Vec<&str> = map["layers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["incidence_rate_7d", "positivity_rate_7d"]);
+    let (_, _, b) = get(&app, "/api/v1/charts/DEP-07", &[]).await?;
+    let c: Value = serde_json::from_slice(&b)?;
+    assert_eq!(
+        c["charts"]["incidence"]["series"]["incidence_rate_7d"]["values"][27],
+        73.0
+    );
+    let (st, h, b) = get(&app, "/api/v1/geo/departments", &[]).await?;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/geo+json");
+    let g: Value = serde_json::from_slice(&b)?;
+    assert_eq!(g["features"][0]["properties"]["code"], "07");
+    let (_, _, b) = get(&app, "/api/openapi.json", &[]).await?;
+    let doc: Value = serde_json::from_slice(&b)?;
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    for p in [
+        "/api/v1/territories/{territory}",
+        "/api/v1/map",
+        "/api/v1/slots/search",
+        "/api/v1/places",
+    ] {
+        assert!(doc["paths"][p]["get"].is_object(), "{p}");
+    }
+    let (_, _, b) = get(&app, "/donnees", &[]).await?;
+    assert!(String::from_utf8(b)?.contains("GET /api/v1/provenance/{territory}/{indicator}"));
+    Ok(())
+}
+
+/// A slot finder answering exactly the shapes of docs/slots-api.md.
+struct Fake;
+
+impl SlotFinder for Fake {
+    fn search(&self, q: &SearchParams) -> Result<Value, SearchError> {
+        if q.commune.as_deref() == Some("00000") {
+            return Err(SearchError::BadParameter {
+                parameter: "commune".into(),
+                message: "unknown commune 00000".into(),
+            });
+        }
+        Ok(json!({
+            "query": {"kind": "commune", "code": "07186", "label": "Privas (07000)",
+                      "latitude": 44.73, "longitude": 4.59, "radius_km": 50, "tag": "all",
+                      "from": null, "to": null},
+            "generated_at": "2026-11-29T10:30:00+01:00",
+            "stale_platforms": [{"platform": "keldoc", "stale_since": "2026-11-29T08:00:00+01:00"}],
+            "days": ["2026-11-29", "2026-11-30"],
+            "count": {"centres": 2, "centres_with_slots": 1, "slots": 12},
+            "centres": [
+                {"id": "doctolib1", "name": "Centre de vaccination de Privas", "platform": "doctolib",
+                 "booking_url": "https://partners.doctolib.fr/x", "address": "1 place de la Mairie, 07000 Privas",
+                 "postcode": "07000", "insee": "07186", "department": "07", "latitude": 44.73, "longitude": 4.59,
+                 "type": "vaccination-center", "vaccines": ["pfizer-biontech"], "phone": "+33475000000",
+                 "next_slot": "2026-11-30T09:15:00+01:00", "slot_count": 12, "distance_km": 0.4,
+                 "matching_slots": 12, "daily_matching": [{"date": "2026-11-30", "count": 12}]},
+                {"id": "keldoc2", "name": "Pharmacie du Centre", "platform": "keldoc",
+                 "booking_url": "javascript:alert(1)", "address": "Aubenas", "distance_km": 25.0,
+                 "matching_slots": 0, "daily_matching": []},
+                {"id": "maiia3", "name": "Cabinet médical", "platform": "maiia", "phone_only": true,
+                 "booking_url": "https://www.maiia.com/x", "address": "Le Pouzin", "distance_km": 26.0,
+                 "phone": "04 75 00 00 01", "matching_slots": 0, "daily_matching": []}
+            ]
+        }))
+    }
+    fn places(&self, q: &str, limit: usize) -> Value {
+        let all = json!([{"kind": "commune", "code": "07186", "label": "Privas (07000)",
+                          "postcode": "07000", "department": "07", "latitude": 44.73, "longitude": 4.59}]);
+        if q.to_lowercase().starts_with("pri") && limit > 0 {
+            all
+        } else {
+            json!([])
+        }
+    }
+    fn status(&self) -> Option<Value> {
+        Some(json!({"generated_at": "2026-11-29T10:30:00+01:00",
+                    "platforms": [{"platform": "doctolib", "name": "Doctolib", "status": "ok"},
+                                  {"platform": "keldoc", "name": "Keldoc", "status": "failed", "stale": true}]}))
+    }
+}
+
+/// The fake finder with an availability history.
+struct WithHistory;
+
+impl SlotFinder for WithHistory {
+    fn search(&self, q: &SearchParams) -> Result<Value, SearchError> {
+        Fake.search(q)
+    }
+    fn places(&self, q: &str, limit: usize) -> Value {
+        Fake.places(q, limit)
+    }
+    fn status(&self) -> Option<Value> {
+        Fake.status()
+    }
+    fn history(&self, department: Option<&str>) -> Option<Value> {
+        let k = if department == Some("07") { 1 } else { 10 };
+        Some(json!([
+            {"time": "2026-11-29T10:00:00+01:00", "centres": 40 * k, "centres_with_slots": 30 * k, "slots": 1200 * k},
+            {"time": "2026-11-29T10:30:00+01:00", "centres": 40 * k, "centres_with_slots": 31 * k, "slots": 1250 * k}
+        ]))
+    }
+}
+
+#[tokio::test]
+async fn slot_history_api_and_statistics_chart() -> TestResult {
+    let (_d, s) = state()?;
+    // The default of the trait keeps no history: 404, and no chart on the statistics page.
+    let app = vigie_web::router(s.clone().with_slot_finder(Arc::new(Fake)));
+    let (st, _, _) = get(&app, "/api/v1/slots/history", &[]).await?;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (_, _, b) = get(&app, "/statistiques", &[]).await?;
+    assert!(!String::from_utf8(b)?.contains("data-history"));
+    let app = vigie_web::router(s.with_slot_finder(Arc::new(WithHistory)));
+    let (st, _, b) = get(&app, "/api/v1/slots/history", &[]).await?;
+    assert_eq!(st, StatusCode::OK);
+    let v: Value = serde_json::from_slice(&b)?;
+    assert_eq!(v[1]["slots"], 12500);
+    let (_, _, b) = get(&app, "/api/v1/slots/history?department=07", &[]).await?;
+    let v: Value = serde_json::from_slice(&b)?;
+    assert_eq!(v[0]["centres_with_slots"], 30);
+    let (st, _, b) = get(&app, "/api/v1/slots/history?department=..%2F", &[]).await?;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8(b)?.contains("department"));
+    let (_, _, b) = get(&app, "/statistiques", &[]).await?;
+    let page = String::from_utf8(b)?;
+    assert!(page.contains("data-history=\"/api/v1/slots/history\""));
+    assert!(
+        page.contains("uPlot.iife.min.js"),
+        "the chart library is loaded"
+    );
+    // The table lists the newest scan first.
+    let newest = page.find("dim. 29 nov. à 10:30").unwrap_or(usize::MAX);
+    let oldest = page.find("dim. 29 nov. à 10:00").unwrap_or(0);
+    assert!(newest < oldest);
+    assert!(page.contains(
+        "<td class=\"num\">12\u{202f}500</td><td class=\"num\">310</td><td class=\"num\">400</td>"
+    ));
+    let (_, _, b) = get(&app, "/api/openapi.json", &[]).await?;
+    assert!(String::from_utf8(b)?.contains("/api/v1/slots/history"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn slot_finder_seam() -> TestResult {
+    let (_d, s) = state()?;
+    // Without a finder: the page says so and the API answers 503.
+    let app = vigie_web::router(s.clone());
+    let (_, _, b) = get(&app, "/rendez-vous?q=Privas", &[]).await?;
+    assert!(String::from_utf8(b)?.contains("id=\"slot-nodata\""));
+    let (st, _, _) = get(&app, "/api/v1/slots/search?commune=07186", &[]).await?;
+    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE);
+    // With one: server-rendered results (no JavaScript needed), API pass-through, errors.
+    let app = vigie_web::router(s.with_slot_finder(Arc::new(Fake)));
+    let (st, _, b) = get(&app, "/rendez-vous?q=Privas&tag=all&radius_km=50", &[]).await?;
+    assert_eq!(st, StatusCode::OK);
+    let page = String::from_utf8(b)?;
+    assert!(page.contains("Centre de vaccination de Privas"));
+    assert!(page.contains("href=\"https://partners.doctolib.fr/x\""));
+    assert!(!page.contains("javascript:"), "only https booking links");
+    assert!(page.contains("<p class=\"avail no\">Aucun créneau</p>"));
+    assert!(page.contains("<strong>12 créneaux</strong> · prochain : lun. 30 nov. à 09:15"));
+    assert!(page.contains("<span class=\"dist\">0,4\u{a0}km</span>"));
+    assert!(page.contains("<span class=\"dist\">25\u{a0}km</span>"));
+    assert!(page.contains("target=\"_blank\" rel=\"noopener\">Prendre rendez-vous</a>"));
+    assert!(page.contains("<a class=\"tel\" href=\"tel:+33475000000\">04 75 00 00 00</a>"));
+    assert!(page.contains("Réservation par téléphone uniquement"));
+    assert!(page.contains("données de Keldoc datant de dim. 29 nov. à 08:00"));
+    assert!(page.contains("mis à jour il y a "));
+    // Results in the API's order: availability, then distance.
+    let a = page
+        .find("Centre de vaccination de Privas")
+        .unwrap_or(usize::MAX);
+    let b = page.find("Pharmacie du Centre").unwrap_or(0);
+    assert!(a < b, "centres with slots first");
+    // The day picker: every day with its count, as links for pages without JavaScript.
+    assert!(page.contains("data-day=\"2026-11-30\">lun. 30 nov. <span class=\"n\">12</span></a>"));
+    assert!(page.contains("data-day=\"2026-11-29\">dim. 29 nov. <span class=\"n\">0</span></a>"));
+    let (_, _, b) = get(&app, "/rendez-vous?commune=07186&day=2026-11-29", &[]).await?;
+    let page = String::from_utf8(b)?;
+    assert!(page.contains("data-day=\"2026-11-29\" aria-current=\"true\""));
+    assert!(page.contains("0 lieux avec des créneaux sur 3, 0 créneaux."));
+    // English.
+    let (_, _, b) = get(&app, "/en/rendez-vous?commune=07186", &[]).await?;
+    let page = String::from_utf8(b)?;
+    assert!(page.contains("<strong>12 slots</strong> · next: Mon 30 Nov at 09:15"));
+    assert!(page.contains("Booking by phone only"));
+    assert!(page.contains("Keldoc data from Sun 29 Nov at 08:00"));
+    assert!(page.contains("<option value=\"50\" selected>"));
+    let (st, h, b) = get(&app, "/api/v1/slots/search?commune=07186&radius_km=20", &[]).await?;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        !h.contains_key(header::ETAG),
+        "slot answers are not tied to the release"
+    );
+    let v: Value = serde_json::from_slice(&b)?;
+    assert_eq!(v["count"]["slots"], 12);
+    let (st, _, b) = get(
+        &app,
+        "/api/v1/slots/search?commune=07186&radius_km=500",
+        &[],
+    )
+    .await?;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8(b)?.contains("radius_km"));
+    let (st, _, b) = get(&app, "/api/v1/slots/search?commune=00000", &[]).await?;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8(b)?.contains("commune"));
+    let (st, _, _) = get(&app, "/api/v1/slots/search?tag=all", &[]).await?;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (_, _, b) = get(&app, "/api/v1/places?q=priv", &[]).await?;
+    let v: Value = serde_json::from_slice(&b)?;
+    assert_eq!(v[0]["code"], "07186");
+    let (_, _, b) = get(&app, "/api/v1/slots/status", &[]).await?;
+    let v: Value = serde_json::from_slice(&b)?;
+    assert_eq!(v["platforms"][0]["status"], "ok");
+    Ok(())
+}
+
+fn gzip_len(bytes: &[u8]) -> Result<usize, std::io::Error> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes)?;
+    Ok(e.finish()?.len())
+}
+
+/// Home page budget: HTML + every stylesheet and script it loads, gzip, under 200 KB (map
+/// data aside); at most 6 assets.
+#[tokio::test]
+async fn home_page_weight_budget() -> TestResult {
+    let (_d, s) = state()?;
+    let app = vigie_web::router(s);
+    let (_, _, b) = get(&app, "/", &[]).await?;
+    let html = String::from_utf8(b)?;
+    let mut total = gzip_len(html.as_bytes())?;
+    let mut assets = 0;
+    for part in html
+        .split("src=\"/assets/")
+        .skip(1)
+        .chain(html.split("href=\"/assets/").skip(1))
+    {
+        let path = part.split('"').next().unwrap_or_default();
+        let (_, _, body) = get(&app, &format!("/assets/{path}"), &[]).await?;
+        total += gzip_len(&body)?;
+        assets += 1;
+    }
+    assert!(assets <= 6, "assets: {assets}");
+    assert!(total < 200 * 1024, "home weighs {total} bytes gzip");
+    assert!(
+        total > 20 * 1024,
+        "the budget counts the libraries: {total}"
+    );
+    Ok(())
+}
+
+/// The static export: both languages, relative links, data files with their `.js` twins.
+#[test]
+fn static_export_relative_and_complete() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    fixture(dir.path())?;
+    let release = Release::load(&dir.path().join("current"))?;
+    let out = dir.path().join("site");
+    let n = vigie_web::static_site::export(&release, true, &out)?;
+    assert!(n > 30, "{n} files");
+    for f in [
+        "index.html",
+        "en/index.html",
+        "territoire/DEP-07/index.html",
+        "en/territoire/DEP-07/index.html",
+        "api/v1/map.json",
+        "api/v1/map.json.js",
+        "api/v1/charts/DEP-07.json.js",
+        "api/v1/geo/departments.json.js",
+        "api/openapi.json",
+        "licences/index.html",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let page = std::fs::read_to_string(out.join("en/territoire/DEP-07/index.html"))?;
+    assert!(page.contains("data-src=\"../../../api/v1/charts/DEP-07.json\""));
+    assert!(page.contains("href=\"../../../territoire/DEP-07/index.html\""));
+    assert!(!page.contains("=\"/"), "no root-relative link left");
+    let js = std::fs::read_to_string(out.join("api/v1/map.json.js"))?;
+    assert!(js.starts_with("(window.VIGIE_JSONP=window.VIGIE_JSONP||{})[document.currentScript.src.replace(/\\.js$/,'')]={"));
+    Ok(())
+}
+
+/// The static export with a slot snapshot (a small `vigie.slots.v1` file in the real format):
+/// the per-department files, the status, the index and the autocomplete prefix files the
+/// in-browser search reads, each with its `.js` twin for `file://`.
+#[test]
+fn static_export_with_slot_files() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    fixture(dir.path())?;
+    let release = Release::load(&dir.path().join("current"))?;
+    let snapshot: vigie_finder::Snapshot = serde_json::from_str(&std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/centres.json"),
+    )?)?;
+    let out = dir.path().join("site");
+    let n = vigie_web::static_site::export_with_slots(&release, true, Some(&snapshot), &out)?;
+    assert!(n > 900, "{n} files");
+    let read = |rel: &str| -> Result<Value, Box<dyn std::error::Error>> {
+        Ok(serde_json::from_str(&std::fs::read_to_string(
+            out.join(rel),
+        )?)?)
+    };
+    let dep = read("data/slots/departments/07.json")?;
+    assert_eq!(dep["department"], "07");
+    assert_eq!(dep["generated_at"], "2026-11-29T11:00:32+01:00");
+    assert_eq!(dep["centres"].as_array().map(Vec::len), Some(1));
+    assert_eq!(dep["centres"][0]["id"], "mesoigner:1026");
+    assert_eq!(dep["centres"][0]["daily"][1]["date"], "2026-11-30");
+    assert!(out.join("data/slots/departments/07.json.js").is_file());
+    let empty = read("data/slots/departments/01.json")?;
+    assert_eq!(empty["centres"], json!([]));
+    let status = read("data/slots/status.json")?;
+    assert_eq!(status["platforms"].as_array().map(Vec::len), Some(4));
+    let index = read("data/slots/index.json")?;
+    assert_eq!(index["departments"]["07"]["centres"], 1);
+    assert_eq!(index["departments"]["01"]["centres"], 0);
+    assert_eq!(index["departments"]["01"]["bbox"], Value::Null);
+    let bbox = &index["departments"]["75"]["bbox"];
+    assert!(
+        bbox[0]
+            .as_f64()
+            .is_some_and(|la| (48.8..48.95).contains(&la)),
+        "{bbox}"
+    );
+    assert_eq!(index["days"].as_array().map(Vec::len), Some(3));
+    let pr = read("data/places/pr.json")?;
+    let privas = pr
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["code"] == "07186"))
+        .ok_or("Privas in pr.json")?;
+    assert_eq!(privas["label"], "Privas (07000)");
+    let near = privas["departments_near"]
+        .as_array()
+        .ok_or("departments_near")?;
+    assert!(near.contains(&json!("07")) && near.contains(&json!("26")));
+    let digits = read("data/places/07.json")?;
+    let pc = digits
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["code"] == "07000"))
+        .ok_or("07000 in 07.json")?;
+    assert_eq!(pc["kind"], "postcode");
+    assert!(
+        pc["departments_near"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("07")))
+    );
+    let js = std::fs::read_to_string(out.join("data/places/pr.json.js"))?;
+    assert!(js.starts_with("(window.VIGIE_JSONP=window.VIGIE_JSONP||{})"));
+    // The page searches in the browser over these files.
+    let page = std::fs::read_to_string(out.join("rendez-vous/index.html"))?;
+    assert!(page.contains("data-mode=\"static\""));
+    assert!(page.contains("data-status=\"../data/slots/status.json\""));
+    assert!(page.contains("data-index=\"../data/slots/index.json\""));
+    assert!(!page.contains("=\"/"), "no root-relative link left");
+    // Without a snapshot, no slot file.
+    let bare = dir.path().join("bare");
+    vigie_web::static_site::export(&release, true, &bare)?;
+    assert!(!bare.join("data/slots").exists());
+    Ok(())
+}
+
+/// Counts the searches it answers.
+struct Counting(std::sync::atomic::AtomicUsize);
+
+impl SlotFinder for Counting {
+    fn search(&self, q: &SearchParams) -> Result<Value, SearchError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Fake.search(q)
+    }
+    fn places(&self, q: &str, limit: usize) -> Value {
+        Fake.places(q, limit)
+    }
+    fn status(&self) -> Option<Value> {
+        Fake.status()
+    }
+}
+
+/// A search answer is serialised once and reused for the same query (the load benchmark's
+/// finding); another query, or an error, is not served from it.
+#[tokio::test]
+async fn slot_answers_reused_per_query() -> TestResult {
+    let (_d, s) = state()?;
+    let finder = Arc::new(Counting(std::sync::atomic::AtomicUsize::new(0)));
+    let app = vigie_web::router(s.with_slot_finder(finder.clone()));
+    let calls = || finder.0.load(std::sync::atomic::Ordering::SeqCst);
+    let (_, _, first) = get(&app, "/api/v1/slots/search?commune=07186", &[]).await?;
+    let (st, h, again) = get(&app, "/api/v1/slots/search?commune=07186", &[]).await?;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        h.get(header::CONTENT_TYPE).map(|v| v.as_bytes()),
+        Some(&b"application/json"[..])
+    );
+    assert_eq!(first, again);
+    assert_eq!(calls(), 1);
+    get(
+        &app,
+        "/api/v1/slots/search?commune=07186&tag=third_dose",
+        &[],
+    )
+    .await?;
+    assert_eq!(calls(), 2);
+    let (st, _, _) = get(&app, "/api/v1/slots/search?commune=00000", &[]).await?;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, _, _) = get(&app, "/api/v1/slots/search?commune=00000", &[]).await?;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(calls(), 4, "errors are not kept");
+    Ok(())
+}

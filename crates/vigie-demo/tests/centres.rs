@@ -2,88 +2,54 @@
 //! the targets, the recording answers exactly the requests the connectors make, and the slots
 //! come out at the right instants in the right zones.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 
 use jiff::civil::date;
 use serde_json::Value;
+use vigie_slots::canned::{Canned, CannedError, url_key};
 use vigie_slots::platforms::bimedoc::Bimedoc;
 use vigie_slots::platforms::mesoigner::Mesoigner;
 use vigie_slots::platforms::valwin::Valwin;
-use vigie_slots::{Connector, DEFAULT_DAYS, Exchange, Method, ScanOutcome, ScanTarget, Step};
+use vigie_slots::{Connector, DEFAULT_DAYS, Method, ScanOutcome, ScanTarget, Step};
 
 type Error = Box<dyn std::error::Error>;
 
-/// The matching key of a URL: the part before `?` and the sorted query pairs.
-fn url_key(url: &str) -> (String, Vec<String>) {
-    match url.split_once('?') {
-        Some((base, query)) => {
-            let mut pairs: Vec<String> = query.split('&').map(String::from).collect();
-            pairs.sort();
-            (base.to_string(), pairs)
-        }
-        None => (url.to_string(), Vec::new()),
-    }
-}
-
-/// `(method, URL key)`.
-type Key = (String, (String, Vec<String>));
-
-/// An in-memory responder built from `exchanges.jsonl`.
-struct Responder(HashMap<Key, (u16, Vec<u8>)>);
-
-impl Responder {
-    fn load(text: &str) -> Result<Self, Error> {
-        let mut map = HashMap::new();
-        for line in text.lines() {
-            let v: Value = serde_json::from_str(line)?;
-            let method = v["method"].as_str().ok_or("method")?.to_string();
-            let url = v["url"].as_str().ok_or("url")?;
-            let status = u16::try_from(v["status"].as_u64().ok_or("status")?)?;
-            let body = serde_json::to_vec(&v["response"])?;
-            assert!(v.get("response_file").is_none());
-            let previous = map.insert((method, url_key(url)), (status, body));
-            assert!(previous.is_none(), "duplicate exchange {url}");
-        }
-        Ok(Responder(map))
-    }
-
-    fn answer(&self, method: Method, url: &str) -> Option<(u16, Vec<u8>)> {
-        let m = match method {
-            Method::Get => "GET",
-            Method::Post => "POST",
+/// Canned answers from the lines of `exchanges.jsonl` (each request recorded once).
+fn load(text: &str) -> Result<Canned, Error> {
+    let mut canned = Canned::default();
+    let mut seen = HashSet::new();
+    for line in text.lines() {
+        let v: Value = serde_json::from_str(line)?;
+        let method = match v["method"].as_str().ok_or("method")? {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            other => return Err(format!("method {other}").into()),
         };
-        self.0.get(&(m.to_string(), url_key(url))).cloned()
+        let url = v["url"].as_str().ok_or("url")?;
+        let status = u16::try_from(v["status"].as_u64().ok_or("status")?)?;
+        let body = serde_json::to_vec(&v["response"])?;
+        assert!(v.get("response_file").is_none());
+        assert!(
+            seen.insert((method.name(), url_key(url))),
+            "duplicate exchange {url}"
+        );
+        canned = canned.exact(method, url, None, status, body);
     }
+    Ok(canned)
 }
 
-/// Runs a connector to completion against the responder (a missing answer is a failure).
+/// Runs a connector to completion over the recording: the connector's own error, or a
+/// failure when a request is not recorded or the flow does not end.
 fn scan(
     connector: &dyn Connector,
     target: &ScanTarget,
-    responder: &Responder,
+    responder: &mut Canned,
 ) -> Result<Result<ScanOutcome, vigie_slots::SlotError>, Error> {
-    let mut exchanges = Vec::new();
-    loop {
-        match connector.step(target, &exchanges) {
-            Ok(Step::Send(requests)) => {
-                for request in requests {
-                    let (status, body) = responder
-                        .answer(request.method, &request.url)
-                        .ok_or(format!("not recorded: {}", request.url))?;
-                    exchanges.push(Exchange {
-                        request,
-                        status,
-                        body,
-                    });
-                }
-            }
-            Ok(Step::Done(outcome)) => return Ok(Ok(outcome)),
-            Err(e) => return Ok(Err(e)),
-        }
-        if exchanges.len() > 10 {
-            return Err("too many requests".into());
-        }
+    match responder.drive(connector, target) {
+        Ok(outcome) => Ok(Ok(outcome)),
+        Err(CannedError::Flow(e)) => Ok(Err(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -102,7 +68,7 @@ fn demo_centres_replay_through_the_connectors() -> Result<(), Error> {
     assert_eq!(other.csv.lines().count(), again.csv.lines().count());
     assert_ne!(other.exchanges, again.exchanges);
 
-    let responder = Responder::load(&fs::read_to_string(
+    let mut responder = load(&fs::read_to_string(
         written.recording_dir.join("exchanges.jsonl"),
     )?)?;
 
@@ -167,7 +133,7 @@ fn demo_centres_replay_through_the_connectors() -> Result<(), Error> {
             days: DEFAULT_DAYS,
             platform_data: None,
         };
-        let outcome = match scan(connector, &target, &responder)? {
+        let outcome = match scan(connector, &target, &mut responder)? {
             Ok(o) => o,
             Err(_) => {
                 errors += 1;
@@ -237,7 +203,7 @@ fn demo_centres_replay_through_the_connectors() -> Result<(), Error> {
 fn a_mesoigner_centre_in_reunion_has_reunion_instants() -> Result<(), Error> {
     let today = date(2026, 7, 6);
     let data = vigie_demo::centres::demo_centres(today)?;
-    let responder = Responder::load(
+    let mut responder = load(
         &data
             .exchanges
             .iter()
@@ -268,7 +234,7 @@ fn a_mesoigner_centre_in_reunion_has_reunion_instants() -> Result<(), Error> {
             days: DEFAULT_DAYS,
             platform_data: None,
         };
-        let out = scan(connector, &target, &responder)??;
+        let out = scan(connector, &target, &mut responder)??;
         let places: u32 = out.slots.iter().map(|s| s.places).sum();
         assert_eq!(places, c.places, "{}", c.name);
         for s in &out.slots {

@@ -273,7 +273,8 @@ impl Places {
         deps
     }
 
-    fn commune_hit(&self, c: &Place) -> PlaceHit {
+    /// The autocomplete entry of a commune (without `departments_near`).
+    pub fn commune_hit(&self, c: &Place) -> PlaceHit {
         PlaceHit {
             kind: PlaceKind::Commune,
             code: c.insee.clone(),
@@ -302,7 +303,8 @@ impl Places {
         })
     }
 
-    fn department_hit(&self, d: &Department) -> PlaceHit {
+    /// The autocomplete entry of a department (at its centroid).
+    pub fn department_hit(&self, d: &Department) -> PlaceHit {
         let (lat, lon) = self.department_centroid(&d.code).unwrap_or((0.0, 0.0));
         PlaceHit {
             kind: PlaceKind::Department,

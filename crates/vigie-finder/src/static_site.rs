@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::departments::departments;
-use crate::places::{PlaceHit, PlaceKind, Places};
+use crate::places::{PlaceHit, Places};
 use crate::snapshot::{PlatformEntry, Snapshot, SnapshotCentre};
 use crate::text::{fold, prefix_key};
 
@@ -70,17 +70,7 @@ pub fn status_file(s: &Snapshot) -> StatusFile<'_> {
 pub fn places_prefix_files(places: &Places) -> BTreeMap<String, Vec<PlaceHit>> {
     let mut files: BTreeMap<String, Vec<(u8, i64, PlaceHit)>> = BTreeMap::new();
     for d in departments().iter().filter(|d| d.code != "om") {
-        let (lat, lon) = places.department_centroid(&d.code).unwrap_or((0.0, 0.0));
-        let hit = PlaceHit {
-            kind: PlaceKind::Department,
-            code: d.code.clone(),
-            label: format!("{} ({})", d.name, d.code),
-            postcode: None,
-            department: Some(d.code.clone()),
-            latitude: lat,
-            longitude: lon,
-            departments_near: None,
-        };
+        let hit = places.department_hit(d);
         let mut keys = vec![prefix_key(&fold(&d.name), 2), prefix_key(&fold(&d.code), 2)];
         keys.dedup();
         for k in keys.into_iter().filter(|k| k.len() == 2) {
@@ -110,14 +100,8 @@ pub fn places_prefix_files(places: &Places) -> BTreeMap<String, Vec<PlaceHit>> {
             near.sort();
         }
         let hit = PlaceHit {
-            kind: PlaceKind::Commune,
-            code: c.insee.clone(),
-            label: c.label(),
-            postcode: c.postcodes.first().cloned(),
-            department: Some(c.department.clone()),
-            latitude: c.latitude,
-            longitude: c.longitude,
             departments_near: Some(near),
+            ..places.commune_hit(c)
         };
         files
             .entry(key)

@@ -12,12 +12,17 @@
 //! not the scan of one centre are listed in [`plan`] with the reason. The same machinery runs
 //! on a small case of the repository (`tests/fixtures/expected/`) on a fresh clone.
 
+/// The reference readers of `vigie-slots`' conformance tests (doses, vaccine names).
+#[path = "../../vigie-slots/tests/reference/mod.rs"]
+mod reference;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use jiff::Zoned;
 use jiff::tz::TimeZone;
+use reference::{reference_doses, reference_vaccine};
 use serde_json::{Value, json};
 use vigie_finder::snapshot::{CentreScan, ScanResult, Visibility, build_snapshot};
 use vigie_finder::v2::export_v2;
@@ -382,31 +387,6 @@ fn target(case: &Value, spec: &Spec, rr: &Path) -> R<CentreTarget> {
             platform_data,
         },
     })
-}
-
-fn reference_doses(v: &Value) -> Vec<Dose> {
-    let mut out: Vec<Dose> = v
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| match d.to_string().trim_matches('"') {
-            "1" => Some(Dose::First),
-            "2" => Some(Dose::Second),
-            "3" => Some(Dose::Booster),
-            "1_kid" => Some(Dose::KidsFirst),
-            _ => None,
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-fn reference_vaccine(v: &Value) -> Option<String> {
-    match v {
-        Value::Array(a) => a.first().and_then(Value::as_str).map(str::to_string),
-        Value::String(s) => Some(s.clone()),
-        _ => None,
-    }
 }
 
 type SlotKey = (jiff::Timestamp, Vec<Dose>, Option<String>);

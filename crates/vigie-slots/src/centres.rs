@@ -370,7 +370,8 @@ fn centre_type(raw: Option<&str>) -> CentreType {
     }
 }
 
-const DAYS: [(&str, Weekday); 7] = [
+/// French day names, Monday first.
+pub(crate) const FRENCH_DAYS: [(&str, Weekday); 7] = [
     ("lundi", Weekday::Monday),
     ("mardi", Weekday::Tuesday),
     ("mercredi", Weekday::Wednesday),
@@ -525,7 +526,7 @@ fn record_from_row(
         .and_then(|p| phone_e164(&p));
     let mut opening_hours = Vec::new();
     let hours = row.get("business_hours").and_then(Value::as_object);
-    for (key, day) in DAYS {
+    for (key, day) in FRENCH_DAYS {
         let value = match hours {
             Some(h) => h
                 .iter()

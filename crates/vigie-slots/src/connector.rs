@@ -26,6 +26,16 @@ pub enum Method {
     Post,
 }
 
+impl Method {
+    /// `GET` or `POST`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
 /// A request to send. Headers (API keys, `User-Agent`) are the HTTP layer's business.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -170,6 +180,18 @@ impl<'a> Answers<'a> {
         }
     }
 
+    /// [`Answers::take`], the answer's status checked ([`check_status`]).
+    pub(crate) fn take_ok(
+        &mut self,
+        platform: Platform,
+        request: Request,
+    ) -> Result<Option<&'a Exchange>, SlotError> {
+        match self.take(request) {
+            Some(ex) => check_status(platform, ex).map(|()| Some(ex)),
+            None => Ok(None),
+        }
+    }
+
     pub(crate) fn is_complete(&self) -> bool {
         self.pending.is_empty()
     }
@@ -271,6 +293,43 @@ pub fn rebase_url(url: &str, from: &[&str], to: &str) -> String {
     url.to_string()
 }
 
+/// The two directions of a rebased flow: the flow's requests go to `base`, the answers come
+/// back with the platform's own URLs.
+pub(crate) struct Rebasing<'a> {
+    platform: Platform,
+    base: &'a str,
+}
+
+impl<'a> Rebasing<'a> {
+    pub(crate) fn new(platform: Platform, base: &'a str) -> Self {
+        Rebasing { platform, base }
+    }
+
+    /// The exchanges as the flow made them (real origins, [`restore_origin`]).
+    pub(crate) fn restore(&self, exchanges: &[Exchange]) -> Vec<Exchange> {
+        exchanges
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                e.request.url = restore_origin(self.platform, self.base, &e.request.url);
+                e
+            })
+            .collect()
+    }
+
+    /// The flow's requests sent to `base` instead ([`rebase_url`]).
+    pub(crate) fn rebase(&self, requests: Vec<Request>) -> Vec<Request> {
+        let origins = default_origins(self.platform);
+        requests
+            .into_iter()
+            .map(|mut r| {
+                r.url = rebase_url(&r.url, origins, self.base);
+                r
+            })
+            .collect()
+    }
+}
+
 impl<C: Connector> Connector for Rebased<C> {
     fn platform(&self) -> Platform {
         self.inner.platform()
@@ -280,27 +339,12 @@ impl<C: Connector> Connector for Rebased<C> {
         let Some(base) = &self.base else {
             return self.inner.step(target, exchanges);
         };
-        let platform = self.inner.platform();
-        let origins = default_origins(platform);
-        let own: Vec<Exchange> = exchanges
-            .iter()
-            .map(|e| {
-                let mut e = e.clone();
-                e.request.url = restore_origin(platform, base, &e.request.url);
-                e
-            })
-            .collect();
-        let step = self.inner.step(target, &own)?;
-        Ok(match step {
-            Step::Send(reqs) => Step::Send(
-                reqs.into_iter()
-                    .map(|mut r| {
-                        r.url = rebase_url(&r.url, origins, base);
-                        r
-                    })
-                    .collect(),
-            ),
-            done => done,
-        })
+        let rebasing = Rebasing::new(self.inner.platform(), base);
+        Ok(
+            match self.inner.step(target, &rebasing.restore(exchanges))? {
+                Step::Send(reqs) => Step::Send(rebasing.rebase(reqs)),
+                done => done,
+            },
+        )
     }
 }

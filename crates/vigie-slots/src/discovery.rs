@@ -16,11 +16,8 @@
 use jiff::civil::{Date, Weekday};
 use serde_json::Value;
 
-use crate::centres::{CentreRecord, CentreSource, department_of_postcode};
-use crate::connector::{
-    Answers, ConnectorConfig, Exchange, Request, check_status, default_origins, rebase_url,
-    restore_origin,
-};
+use crate::centres::{CentreRecord, CentreSource, FRENCH_DAYS, department_of_postcode};
+use crate::connector::{Answers, ConnectorConfig, Exchange, Rebasing, Request};
 use crate::error::{SlotError, from_json};
 use crate::model::{Centre, CentreType, Coordinates, OpeningHours, Platform};
 use crate::normalise::phone_e164;
@@ -47,12 +44,63 @@ pub trait Discovery {
     fn step(&self, exchanges: &[Exchange]) -> Result<DiscoveryStep, SlotError>;
 }
 
-fn finish(answers: Answers<'_>, records: Vec<CentreRecord>) -> DiscoveryStep {
-    if answers.is_complete() {
+/// One step of a discovery flow: `walk` replays the flow over the answers so far (queueing
+/// the requests that have none yet) and returns the records found; `Done` once nothing is
+/// missing.
+fn step_with(
+    exchanges: &[Exchange],
+    walk: impl FnOnce(&mut Answers<'_>) -> Result<Vec<CentreRecord>, SlotError>,
+) -> Result<DiscoveryStep, SlotError> {
+    let mut answers = Answers::new(exchanges);
+    let records = walk(&mut answers)?;
+    Ok(if answers.is_complete() {
         DiscoveryStep::Done(Discovered { records })
     } else {
         DiscoveryStep::Send(answers.into_pending())
+    })
+}
+
+/// The JSON document answering a GET of `url` (status checked), or `None` once the request
+/// is queued.
+fn get_json<T: serde::de::DeserializeOwned>(
+    answers: &mut Answers<'_>,
+    platform: Platform,
+    url: String,
+    purpose: &'static str,
+    what: &'static str,
+) -> Result<Option<T>, SlotError> {
+    match answers.take_ok(platform, Request::get(url, purpose))? {
+        Some(ex) => from_json(platform, what, &ex.body).map(Some),
+        None => Ok(None),
     }
+}
+
+/// A flow of one GET (`url`) whose answer `records` reads.
+fn one_document(
+    exchanges: &[Exchange],
+    platform: Platform,
+    url: &str,
+    records: impl FnOnce(&[u8]) -> Result<Vec<CentreRecord>, SlotError>,
+) -> Result<DiscoveryStep, SlotError> {
+    step_with(exchanges, |answers| {
+        match answers.take_ok(platform, Request::get(url.to_string(), "centres"))? {
+            Some(ex) => records(&ex.body),
+            None => Ok(Vec::new()),
+        }
+    })
+}
+
+/// The records of platform centres listed in one document, numbered from line 1, with the
+/// `gid` that `gid` derives from the platform id.
+fn listed_records(centres: &[Centre], gid: impl Fn(&str) -> String) -> Vec<CentreRecord> {
+    centres
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let g = gid(&c.provenance.platform_id);
+            record_from_centre(c, Some(g), Some(i as u64 + 1))
+        })
+        .collect()
 }
 
 /// A [`CentreRecord`] from a platform [`Centre`].
@@ -102,16 +150,11 @@ impl Discovery for OrdoclicDiscovery {
     }
 
     fn step(&self, exchanges: &[Exchange]) -> Result<DiscoveryStep, SlotError> {
-        let mut answers = Answers::new(exchanges);
-        let mut records = Vec::new();
-        if let Some(ex) = answers.take(Request::get(ORDOCLIC_SEARCH_URL.to_string(), "centres")) {
-            check_status(Platform::Ordoclic, ex)?;
-            for (i, c) in ordoclic::parse_search(&ex.body)?.iter().enumerate() {
-                let gid = c.provenance.platform_id.chars().take(8).collect();
-                records.push(record_from_centre(c, Some(gid), Some(i as u64 + 1)));
-            }
-        }
-        Ok(finish(answers, records))
+        one_document(exchanges, Platform::Ordoclic, ORDOCLIC_SEARCH_URL, |body| {
+            Ok(listed_records(&ordoclic::parse_search(body)?, |id| {
+                id.chars().take(8).collect()
+            }))
+        })
     }
 }
 
@@ -128,16 +171,17 @@ impl Discovery for MesoignerDiscovery {
     }
 
     fn step(&self, exchanges: &[Exchange]) -> Result<DiscoveryStep, SlotError> {
-        let mut answers = Answers::new(exchanges);
-        let mut records = Vec::new();
-        if let Some(ex) = answers.take(Request::get(MESOIGNER_CENTRES_URL.to_string(), "centres")) {
-            check_status(Platform::Mesoigner, ex)?;
-            for (i, c) in mesoigner::parse_centres(&ex.body)?.iter().enumerate() {
-                let gid = c.provenance.platform_id.clone();
-                records.push(record_from_centre(c, Some(gid), Some(i as u64 + 1)));
-            }
-        }
-        Ok(finish(answers, records))
+        one_document(
+            exchanges,
+            Platform::Mesoigner,
+            MESOIGNER_CENTRES_URL,
+            |body| {
+                Ok(listed_records(
+                    &mesoigner::parse_centres(body)?,
+                    str::to_string,
+                ))
+            },
+        )
     }
 }
 
@@ -153,19 +197,10 @@ pub fn mapharma_gid(url: &str) -> String {
 
 /// Opening hours of a Mapharma `horaires` text (`"lundi: 08:30 – 12:30, …\n…"`).
 fn mapharma_hours(text: &str) -> Vec<OpeningHours> {
-    const DAYS: [(&str, Weekday); 7] = [
-        ("lundi", Weekday::Monday),
-        ("mardi", Weekday::Tuesday),
-        ("mercredi", Weekday::Wednesday),
-        ("jeudi", Weekday::Thursday),
-        ("vendredi", Weekday::Friday),
-        ("samedi", Weekday::Saturday),
-        ("dimanche", Weekday::Sunday),
-    ];
     text.lines()
         .filter_map(|line| {
             let (day, hours) = line.split_once(':')?;
-            let day = DAYS
+            let day = FRENCH_DAYS
                 .iter()
                 .find(|(n, _)| *n == day.trim().to_lowercase())?
                 .1;
@@ -248,15 +283,40 @@ impl Discovery for MapharmaDiscovery {
     }
 
     fn step(&self, exchanges: &[Exchange]) -> Result<DiscoveryStep, SlotError> {
-        let mut answers = Answers::new(exchanges);
-        let mut records = Vec::new();
-        if let Some(ex) = answers.take(Request::get(MAPHARMA_OPEN_DATA_URL.to_string(), "centres"))
-        {
-            check_status(Platform::Mapharma, ex)?;
-            records = mapharma_records(&mapharma::parse_open_data(&ex.body)?);
-        }
-        Ok(finish(answers, records))
+        one_document(
+            exchanges,
+            Platform::Mapharma,
+            MAPHARMA_OPEN_DATA_URL,
+            |body| Ok(mapharma_records(&mapharma::parse_open_data(body)?)),
+        )
     }
+}
+
+/// The opening hours of the week, Monday first: `schedules(day)` finds the array of a day's
+/// `{start, end}` objects (`keys` names the two fields), read as `"start-end"` ranges; days
+/// without a range are left out.
+fn weekly_hours<'v>(
+    schedules: impl Fn(Weekday) -> Option<&'v Value>,
+    (start, end): (&str, &str),
+) -> Vec<OpeningHours> {
+    FRENCH_DAYS
+        .iter()
+        .filter_map(|&(_, day)| {
+            let ranges: Vec<String> = schedules(day)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|r| {
+                    Some(format!(
+                        "{}-{}",
+                        r.get(start)?.as_str()?,
+                        r.get(end)?.as_str()?
+                    ))
+                })
+                .collect();
+            (!ranges.is_empty()).then_some(OpeningHours { day, ranges })
+        })
+        .collect()
 }
 
 /// The AvecMonDoc search page URL (10 organisations per page, pages from 1).
@@ -304,33 +364,15 @@ pub fn avecmondoc_record(body: &[u8], line: u64) -> Result<Option<CentreRecord>,
         CentreType::Pharmacy
     };
     // schedules "0".."6", 0 = Sunday.
-    let mut opening_hours = Vec::new();
-    for (n, day) in [
-        (1, Weekday::Monday),
-        (2, Weekday::Tuesday),
-        (3, Weekday::Wednesday),
-        (4, Weekday::Thursday),
-        (5, Weekday::Friday),
-        (6, Weekday::Saturday),
-        (0, Weekday::Sunday),
-    ] {
-        let ranges: Vec<String> = v
-            .pointer(&format!("/schedules/{n}/schedules"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|r| {
-                Some(format!(
-                    "{}-{}",
-                    r.get("start")?.as_str()?,
-                    r.get("end")?.as_str()?
-                ))
-            })
-            .collect();
-        if !ranges.is_empty() {
-            opening_hours.push(OpeningHours { day, ranges });
-        }
-    }
+    let opening_hours = weekly_hours(
+        |day| {
+            v.pointer(&format!(
+                "/schedules/{}/schedules",
+                day.to_sunday_zero_offset()
+            ))
+        },
+        ("start", "end"),
+    );
     let gid = format!("amd{id}");
     Ok(Some(CentreRecord {
         source: CentreSource {
@@ -371,49 +413,53 @@ impl Discovery for AvecMonDocDiscovery {
 
     fn step(&self, exchanges: &[Exchange]) -> Result<DiscoveryStep, SlotError> {
         const P: Platform = Platform::AvecMonDoc;
-        let mut answers = Answers::new(exchanges);
-        let mut records = Vec::new();
-        let mut page = 1;
-        let mut line = 0;
-        while let Some(ex) = answers.take(Request::get(avecmondoc_search_url(page), "centres")) {
-            check_status(P, ex)?;
-            let v: Value = from_json(P, "covid organisations", &ex.body)?;
-            for item in v
-                .get("data")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                line += 1;
-                if item.get("businessHoursCovidCount").and_then(Value::as_i64) == Some(0) {
-                    continue;
+        step_with(exchanges, |answers| {
+            let mut records = Vec::new();
+            let mut page = 1;
+            let mut line = 0;
+            while let Some(v) = get_json::<Value>(
+                answers,
+                P,
+                avecmondoc_search_url(page),
+                "centres",
+                "covid organisations",
+            )? {
+                for item in v
+                    .get("data")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    line += 1;
+                    if item.get("businessHoursCovidCount").and_then(Value::as_i64) == Some(0) {
+                        continue;
+                    }
+                    let Some(slug) = item
+                        .get("url")
+                        .and_then(Value::as_str)
+                        .and_then(crate::platforms::avecmondoc::slug)
+                    else {
+                        continue;
+                    };
+                    let organisation = Request::get(
+                        crate::platforms::avecmondoc::organization_url(slug),
+                        "cabinets",
+                    );
+                    if let Some(ex) = answers.take_ok(P, organisation)?
+                        && let Some(r) = avecmondoc_record(&ex.body, line)?
+                    {
+                        records.push(r);
+                    }
                 }
-                let Some(slug) = item
-                    .get("url")
-                    .and_then(Value::as_str)
-                    .and_then(crate::platforms::avecmondoc::slug)
-                else {
-                    continue;
-                };
-                let Some(ex) = answers.take(Request::get(
-                    crate::platforms::avecmondoc::organization_url(slug),
-                    "cabinets",
-                )) else {
-                    continue;
-                };
-                check_status(P, ex)?;
-                if let Some(r) = avecmondoc_record(&ex.body, line)? {
-                    records.push(r);
+                if v.get("hasNextPage").and_then(Value::as_bool) != Some(true)
+                    || page >= MAX_DIRECTORY_PAGES
+                {
+                    break;
                 }
+                page += 1;
             }
-            if v.get("hasNextPage").and_then(Value::as_bool) != Some(true)
-                || page >= MAX_DIRECTORY_PAGES
-            {
-                break;
-            }
-            page += 1;
-        }
-        Ok(finish(answers, records))
+            Ok(records)
+        })
     }
 }
 
@@ -449,39 +495,41 @@ impl Discovery for BimedocDiscovery {
 
     fn step(&self, exchanges: &[Exchange]) -> Result<DiscoveryStep, SlotError> {
         const P: Platform = Platform::Bimedoc;
-        let mut answers = Answers::new(exchanges);
-        let mut records = Vec::new();
-        let Some(ex) = answers.take(Request::get(
-            bimedoc_list_url(self.start, self.days),
-            "centres",
-        )) else {
-            return Ok(finish(answers, records));
-        };
-        check_status(P, ex)?;
-        let list: Vec<Value> = from_json(P, "pharmacy-with-slots list", &ex.body)?;
-        for (i, item) in list.iter().enumerate() {
-            let id = match item {
-                Value::String(s) => s.clone(),
-                other => match other.get("id") {
-                    Some(Value::String(s)) => s.clone(),
-                    Some(Value::Number(n)) => n.to_string(),
-                    _ => continue,
-                },
+        step_with(exchanges, |answers| {
+            let mut records = Vec::new();
+            let list_url = bimedoc_list_url(self.start, self.days);
+            let Some(list) = get_json::<Vec<Value>>(
+                answers,
+                P,
+                list_url,
+                "centres",
+                "pharmacy-with-slots list",
+            )?
+            else {
+                return Ok(records);
             };
-            let Some(ex) = answers.take(Request::get(
-                bimedoc_details_url(&id, self.start, self.days),
-                "cabinets",
-            )) else {
-                continue;
-            };
-            check_status(P, ex)?;
-            let p = bimedoc::parse_pharmacy(&ex.body)?;
-            if let Some(c) = bimedoc::centre(&p, None) {
-                let gid = format!("bimedoc{}", c.provenance.platform_id);
-                records.push(record_from_centre(&c, Some(gid), Some(i as u64 + 1)));
+            for (i, item) in list.iter().enumerate() {
+                let id = match item {
+                    Value::String(s) => s.clone(),
+                    other => match other.get("id") {
+                        Some(Value::String(s)) => s.clone(),
+                        Some(Value::Number(n)) => n.to_string(),
+                        _ => continue,
+                    },
+                };
+                let details =
+                    Request::get(bimedoc_details_url(&id, self.start, self.days), "cabinets");
+                let Some(ex) = answers.take_ok(P, details)? else {
+                    continue;
+                };
+                let p = bimedoc::parse_pharmacy(&ex.body)?;
+                if let Some(c) = bimedoc::centre(&p, None) {
+                    let gid = format!("bimedoc{}", c.provenance.platform_id);
+                    records.push(record_from_centre(&c, Some(gid), Some(i as u64 + 1)));
+                }
             }
-        }
-        Ok(finish(answers, records))
+            Ok(records)
+        })
     }
 }
 
@@ -564,33 +612,14 @@ pub fn maiia_record(item: &Value, line: u64) -> Option<CentreRecord> {
     let coordinates = xy(addr.and_then(|x| x.get("location")))
         .or_else(|| xy(addr.and_then(|x| x.pointer("/locality/location"))));
     let office = center.pointer("/publicInformation/officeInformation");
-    let mut opening_hours = Vec::new();
-    for (key, day) in [
-        ("MONDAY", Weekday::Monday),
-        ("TUESDAY", Weekday::Tuesday),
-        ("WEDNESDAY", Weekday::Wednesday),
-        ("THURSDAY", Weekday::Thursday),
-        ("FRIDAY", Weekday::Friday),
-        ("SATURDAY", Weekday::Saturday),
-        ("SUNDAY", Weekday::Sunday),
-    ] {
-        let ranges: Vec<String> = office
-            .and_then(|o| o.pointer(&format!("/openingSchedules/{key}/schedules")))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|r| {
-                Some(format!(
-                    "{}-{}",
-                    r.get("startTime")?.as_str()?,
-                    r.get("endTime")?.as_str()?
-                ))
-            })
-            .collect();
-        if !ranges.is_empty() {
-            opening_hours.push(OpeningHours { day, ranges });
-        }
-    }
+    // `MONDAY` … `SUNDAY`.
+    let opening_hours = weekly_hours(
+        |day| {
+            let key = format!("{day:?}").to_uppercase();
+            office.and_then(|o| o.pointer(&format!("/openingSchedules/{key}/schedules")))
+        },
+        ("startTime", "endTime"),
+    );
     let insee = a("inseeCode");
     let postcode = a("zipCode");
     let gid: String = id.chars().take(8).collect();
@@ -642,34 +671,33 @@ impl Discovery for MaiiaDiscovery {
 
     fn step(&self, exchanges: &[Exchange]) -> Result<DiscoveryStep, SlotError> {
         const P: Platform = Platform::Maiia;
-        let mut answers = Answers::new(exchanges);
-        let mut records: Vec<CentreRecord> = Vec::new();
-        let mut line = 0;
-        for category in MAIIA_CATEGORIES {
-            for page in 0..crate::platforms::maiia::MAX_PAGES {
-                let Some(ex) =
-                    answers.take(Request::get(maiia_directory_url(category, page), "centres"))
-                else {
-                    break;
-                };
-                check_status(P, ex)?;
-                let v: Value = from_json(P, "hcd directory", &ex.body)?;
-                let items = v.get("items").and_then(Value::as_array);
-                let n = items.map_or(0, Vec::len);
-                for item in items.into_iter().flatten() {
-                    line += 1;
-                    if let Some(r) = maiia_record(item, line)
-                        && !records.iter().any(|x| x.platform_id == r.platform_id)
-                    {
-                        records.push(r);
+        step_with(exchanges, |answers| {
+            let mut records: Vec<CentreRecord> = Vec::new();
+            let mut line = 0;
+            for category in MAIIA_CATEGORIES {
+                for page in 0..crate::platforms::maiia::MAX_PAGES {
+                    let url = maiia_directory_url(category, page);
+                    let Some(v) = get_json::<Value>(answers, P, url, "centres", "hcd directory")?
+                    else {
+                        break;
+                    };
+                    let items = v.get("items").and_then(Value::as_array);
+                    let n = items.map_or(0, Vec::len);
+                    for item in items.into_iter().flatten() {
+                        line += 1;
+                        if let Some(r) = maiia_record(item, line)
+                            && !records.iter().any(|x| x.platform_id == r.platform_id)
+                        {
+                            records.push(r);
+                        }
+                    }
+                    if n < MAIIA_PAGE_SIZE {
+                        break;
                     }
                 }
-                if n < MAIIA_PAGE_SIZE {
-                    break;
-                }
             }
-        }
-        Ok(finish(answers, records))
+            Ok(records)
+        })
     }
 }
 
@@ -808,67 +836,67 @@ impl Discovery for DoctolibDiscovery {
 
     fn step(&self, exchanges: &[Exchange]) -> Result<DiscoveryStep, SlotError> {
         const P: Platform = Platform::Doctolib;
-        let mut answers = Answers::new(exchanges);
-        let mut records: Vec<CentreRecord> = Vec::new();
-        let mut links: Vec<String> = Vec::new();
-        let mut line = 0;
-        for dep in &self.departments {
-            let mut page = 1;
-            while let Some(ex) =
-                answers.take(Request::get(doctolib_department_url(dep, page), "centres"))
-            {
-                check_status(P, ex)?;
-                let v: Value = from_json(P, "department page", &ex.body)?;
-                let doctors: Vec<&Value> = v
-                    .pointer("/data/doctors")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                let mut new = 0;
-                let mut inexact = false;
-                for d in &doctors {
-                    line += 1;
-                    if d.get("exact_match").and_then(Value::as_bool) == Some(false) {
-                        inexact = true;
-                        break;
-                    }
-                    let (Some(link), Some(name)) = (
-                        d.get("link").and_then(Value::as_str),
-                        d.get("name_with_title").and_then(Value::as_str),
-                    ) else {
-                        continue;
-                    };
-                    if links.iter().any(|l| l == link) {
-                        continue;
-                    }
-                    links.push(link.to_string());
-                    new += 1;
-                    let Some(slug) = crate::platforms::doctolib::centre_slug(link) else {
-                        continue;
-                    };
-                    let Some(ex) = answers.take(Request::get(
-                        crate::platforms::doctolib::booking_url(&slug),
-                        "booking",
-                    )) else {
-                        continue;
-                    };
-                    check_status(P, ex)?;
-                    let b: Value = from_json(P, "booking", &ex.body)?;
-                    let data = b.get("data").unwrap_or(&b);
-                    for r in doctolib_records(data, link, name, line) {
-                        if !records.iter().any(|x| x.booking_url == r.booking_url) {
-                            records.push(r);
+        step_with(exchanges, |answers| {
+            let mut records: Vec<CentreRecord> = Vec::new();
+            let mut links: Vec<String> = Vec::new();
+            let mut line = 0;
+            for dep in &self.departments {
+                let mut page = 1;
+                while let Some(v) = get_json::<Value>(
+                    answers,
+                    P,
+                    doctolib_department_url(dep, page),
+                    "centres",
+                    "department page",
+                )? {
+                    let doctors: Vec<&Value> = v
+                        .pointer("/data/doctors")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    let mut new = 0;
+                    let mut inexact = false;
+                    for d in &doctors {
+                        line += 1;
+                        if d.get("exact_match").and_then(Value::as_bool) == Some(false) {
+                            inexact = true;
+                            break;
+                        }
+                        let (Some(link), Some(name)) = (
+                            d.get("link").and_then(Value::as_str),
+                            d.get("name_with_title").and_then(Value::as_str),
+                        ) else {
+                            continue;
+                        };
+                        if links.iter().any(|l| l == link) {
+                            continue;
+                        }
+                        links.push(link.to_string());
+                        new += 1;
+                        let Some(slug) = crate::platforms::doctolib::centre_slug(link) else {
+                            continue;
+                        };
+                        let url = crate::platforms::doctolib::booking_url(&slug);
+                        let Some(b) = get_json::<Value>(answers, P, url, "booking", "booking")?
+                        else {
+                            continue;
+                        };
+                        let data = b.get("data").unwrap_or(&b);
+                        for r in doctolib_records(data, link, name, line) {
+                            if !records.iter().any(|x| x.booking_url == r.booking_url) {
+                                records.push(r);
+                            }
                         }
                     }
+                    if doctors.is_empty() || inexact || new == 0 {
+                        break;
+                    }
+                    page += 1;
                 }
-                if doctors.is_empty() || inexact || new == 0 {
-                    break;
-                }
-                page += 1;
             }
-        }
-        Ok(finish(answers, records))
+            Ok(records)
+        })
     }
 }
 
@@ -924,73 +952,74 @@ impl Discovery for KeldocDiscovery {
 
     fn step(&self, exchanges: &[Exchange]) -> Result<DiscoveryStep, SlotError> {
         const P: Platform = Platform::Keldoc;
-        let mut answers = Answers::new(exchanges);
-        let mut records: Vec<CentreRecord> = Vec::new();
-        let mut seen: Vec<i64> = Vec::new();
-        let mut line = 0;
-        for dep in &self.departments {
-            for spec in &self.specialties {
-                let mut page = 1;
-                while let Some(ex) =
-                    answers.take(Request::get(keldoc_search_url(spec, dep, page), "centres"))
-                {
-                    check_status(P, ex)?;
-                    let v: Value = from_json(P, "geo_location", &ex.body)?;
-                    let sections = v.get("results").and_then(Value::as_object);
-                    for item in sections
-                        .into_iter()
-                        .flat_map(|m| m.values())
-                        .filter_map(|sec| sec.get("data").and_then(Value::as_array))
-                        .flatten()
-                    {
-                        line += 1;
-                        let (Some(id), Some(path)) = (
-                            item.get("id").and_then(Value::as_i64),
-                            item.get("url").and_then(Value::as_str),
-                        ) else {
-                            continue;
-                        };
-                        if seen.contains(&id) {
-                            continue;
+        step_with(exchanges, |answers| {
+            let mut records: Vec<CentreRecord> = Vec::new();
+            let mut seen: Vec<i64> = Vec::new();
+            let mut line = 0;
+            for dep in &self.departments {
+                for spec in &self.specialties {
+                    let mut page = 1;
+                    while let Some(v) = get_json::<Value>(
+                        answers,
+                        P,
+                        keldoc_search_url(spec, dep, page),
+                        "centres",
+                        "geo_location",
+                    )? {
+                        let sections = v.get("results").and_then(Value::as_object);
+                        for item in sections
+                            .into_iter()
+                            .flat_map(|m| m.values())
+                            .filter_map(|sec| sec.get("data").and_then(Value::as_array))
+                            .flatten()
+                        {
+                            line += 1;
+                            let (Some(id), Some(path)) = (
+                                item.get("id").and_then(Value::as_i64),
+                                item.get("url").and_then(Value::as_str),
+                            ) else {
+                                continue;
+                            };
+                            if seen.contains(&id) {
+                                continue;
+                            }
+                            seen.push(id);
+                            let specialty = item
+                                .pointer("/agenda/specialty_id")
+                                .and_then(Value::as_i64)
+                                .unwrap_or(144);
+                            let Some(url) = keldoc_resource_url(path) else {
+                                continue;
+                            };
+                            let Some(res) =
+                                get_json::<Value>(answers, P, url, "cabinets", "resource")?
+                            else {
+                                continue;
+                            };
+                            let Some(clinic) = res.get("id").and_then(Value::as_i64) else {
+                                continue;
+                            };
+                            let url = keldoc_motives_url(clinic, specialty, id);
+                            let Some(booking) =
+                                get_json::<Value>(answers, P, url, "motives", "motive_categories")?
+                            else {
+                                continue;
+                            };
+                            records.push(keldoc_record(
+                                item, clinic, id, specialty, path, booking, line,
+                            ));
                         }
-                        seen.push(id);
-                        let specialty = item
-                            .pointer("/agenda/specialty_id")
-                            .and_then(Value::as_i64)
-                            .unwrap_or(144);
-                        let Some(resource_url) = keldoc_resource_url(path) else {
-                            continue;
-                        };
-                        let Some(ex) = answers.take(Request::get(resource_url, "cabinets")) else {
-                            continue;
-                        };
-                        check_status(P, ex)?;
-                        let res: Value = from_json(P, "resource", &ex.body)?;
-                        let Some(clinic) = res.get("id").and_then(Value::as_i64) else {
-                            continue;
-                        };
-                        let Some(ex) = answers.take(Request::get(
-                            keldoc_motives_url(clinic, specialty, id),
-                            "motives",
-                        )) else {
-                            continue;
-                        };
-                        check_status(P, ex)?;
-                        let booking: Value = from_json(P, "motive_categories", &ex.body)?;
-                        records.push(keldoc_record(
-                            item, clinic, id, specialty, path, booking, line,
-                        ));
+                        if v.pointer("/options/next_page").and_then(Value::as_bool) != Some(true)
+                            || page >= MAX_DIRECTORY_PAGES
+                        {
+                            break;
+                        }
+                        page += 1;
                     }
-                    if v.pointer("/options/next_page").and_then(Value::as_bool) != Some(true)
-                        || page >= MAX_DIRECTORY_PAGES
-                    {
-                        break;
-                    }
-                    page += 1;
                 }
             }
-        }
-        Ok(finish(answers, records))
+            Ok(records)
+        })
     }
 }
 
@@ -1065,25 +1094,9 @@ impl<D: Discovery> Discovery for RebasedDiscovery<D> {
         let Some(base) = &self.base else {
             return self.inner.step(exchanges);
         };
-        let platform = self.inner.platform();
-        let origins = default_origins(platform);
-        let own: Vec<Exchange> = exchanges
-            .iter()
-            .map(|e| {
-                let mut e = e.clone();
-                e.request.url = restore_origin(platform, base, &e.request.url);
-                e
-            })
-            .collect();
-        Ok(match self.inner.step(&own)? {
-            DiscoveryStep::Send(reqs) => DiscoveryStep::Send(
-                reqs.into_iter()
-                    .map(|mut r| {
-                        r.url = rebase_url(&r.url, origins, base);
-                        r
-                    })
-                    .collect(),
-            ),
+        let rebasing = Rebasing::new(self.inner.platform(), base);
+        Ok(match self.inner.step(&rebasing.restore(exchanges))? {
+            DiscoveryStep::Send(reqs) => DiscoveryStep::Send(rebasing.rebase(reqs)),
             done => done,
         })
     }
@@ -1102,8 +1115,7 @@ pub fn discovery(
         d: D,
         config: &ConnectorConfig,
     ) -> Box<dyn Discovery + Send + Sync> {
-        let base = config.base_urls.get(&d.platform()).cloned();
-        Box::new(RebasedDiscovery { inner: d, base })
+        Box::new(RebasedDiscovery::new(d, config))
     }
     match platform {
         Platform::Ordoclic => Some(wrap(OrdoclicDiscovery, config)),

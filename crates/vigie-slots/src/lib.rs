@@ -9,6 +9,7 @@
 //! documents how that platform writes times. The HTTP layer plugs in through
 //! [`connector::Connector`].
 
+pub mod canned;
 pub mod centres;
 pub mod connector;
 pub mod discovery;

@@ -152,6 +152,25 @@ pub enum Dose {
     KidsFirst,
 }
 
+impl Dose {
+    /// The reference's dose name (`"1"`, `"2"`, `"3"`, `"1_kid"`).
+    pub fn reference_name(self) -> &'static str {
+        match self {
+            Dose::First => "1",
+            Dose::Second => "2",
+            Dose::Booster => "3",
+            Dose::KidsFirst => "1_kid",
+        }
+    }
+
+    /// The dose of a reference name ([`Dose::reference_name`]).
+    pub fn from_reference_name(name: &str) -> Option<Dose> {
+        [Dose::First, Dose::Second, Dose::Booster, Dose::KidsFirst]
+            .into_iter()
+            .find(|d| d.reference_name() == name)
+    }
+}
+
 /// Daily-count tags: a slot counts **at most once** per tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Tag {
@@ -396,6 +415,21 @@ pub fn aggregate(slots: &[Slot], now: &Zoned, days: u16) -> Aggregate {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dose_reference_names_round_trip() {
+        let names: Vec<&str> = [Dose::First, Dose::Second, Dose::Booster, Dose::KidsFirst]
+            .map(Dose::reference_name)
+            .to_vec();
+        assert_eq!(names, ["1", "2", "3", "1_kid"]);
+        for n in names {
+            assert_eq!(
+                Dose::from_reference_name(n).map(Dose::reference_name),
+                Some(n)
+            );
+        }
+        assert_eq!(Dose::from_reference_name("4"), None);
+    }
 
     fn slot(s: &str, zone: &str, doses: Vec<Dose>, places: u32) -> Slot {
         let tz = jiff::tz::TimeZone::get(zone).unwrap();

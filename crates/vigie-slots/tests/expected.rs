@@ -3,68 +3,21 @@
 //! Named deviations are documented in `DEVIATIONS.md`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod reference;
+
 use std::collections::BTreeMap;
 
 use jiff::Zoned;
-use jiff::civil::Date;
+use reference::{
+    call_urls, expected, instant, paris, recorded, reference_doses, reference_vaccine,
+};
 use serde_json::Value;
-use vigie_slots::connector::{Connector, Exchange, ScanTarget, Step};
+use vigie_slots::canned::{Canned, CannedError};
+use vigie_slots::connector::{Connector, Method, ScanTarget};
 use vigie_slots::platforms::{
     avecmondoc, bimedoc, doctolib, keldoc, maiia, mapharma, mesoigner, ordoclic, valwin,
 };
-use vigie_slots::{Dose, ScanOutcome, SlotError, Tag, Vaccine, aggregate, normalise, time};
-
-fn expected(name: &str) -> Option<Value> {
-    let p = vigie_testkit::shared(&format!("slots/expected/{name}"))?;
-    Some(serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
-}
-
-fn recorded(name: &str) -> Vec<u8> {
-    let p = vigie_testkit::shared(&format!("slots/recorded-responses/{name}")).unwrap();
-    std::fs::read(p).unwrap()
-}
-
-fn paris() -> jiff::tz::TimeZone {
-    time::paris().unwrap()
-}
-
-/// A reference `horaire` as an instant (naive strings are Paris local time).
-fn instant(s: &str) -> jiff::Timestamp {
-    match s.parse::<jiff::Timestamp>() {
-        Ok(t) => t,
-        Err(_) => s
-            .parse::<jiff::civil::DateTime>()
-            .unwrap()
-            .to_zoned(paris())
-            .unwrap()
-            .timestamp(),
-    }
-}
-
-fn reference_doses(v: &Value) -> Vec<Dose> {
-    let mut out: Vec<Dose> = v
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| match d.to_string().trim_matches('"') {
-            "1" => Some(Dose::First),
-            "2" => Some(Dose::Second),
-            "3" => Some(Dose::Booster),
-            "1_kid" => Some(Dose::KidsFirst),
-            _ => None,
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-fn reference_vaccine(v: &Value) -> Option<String> {
-    match v {
-        Value::Array(a) => a.first().and_then(Value::as_str).map(str::to_string),
-        Value::String(s) => Some(s.clone()),
-        _ => None,
-    }
-}
+use vigie_slots::{Dose, ScanOutcome, SlotError, Tag, Vaccine, aggregate, normalise};
 
 /// Compares the Creneau events of a case with our slots: same multiset of (instant, doses,
 /// vaccine).
@@ -162,11 +115,22 @@ fn assert_daily(case: &Value, out: &ScanOutcome) {
     }
 }
 
+/// The flow's own error; any other failure (a request not in the case, a flow that does
+/// not end) fails the test.
+fn flow<T>(r: Result<T, CannedError>) -> Result<T, SlotError> {
+    r.map_err(|e| match e {
+        CannedError::Flow(e) => e,
+        other => panic!("{other}"),
+    })
+}
+
+/// The Doctolib scan of a case: the booking answers its first call, `avail` (or nothing) its
+/// second; the requests made are the case's calls, in order.
 fn doctolib_run(
     case: &Value,
     booking: Vec<u8>,
     avail: Option<Vec<u8>>,
-) -> Result<(Step, String), SlotError> {
+) -> Result<ScanOutcome, SlotError> {
     let req = &case["inputs"]["request"];
     let target = ScanTarget {
         booking_url: req["url"].as_str().unwrap().into(),
@@ -179,39 +143,15 @@ fn doctolib_run(
         days: 11,
         platform_data: None,
     };
-    let Step::Send(r1) = doctolib::Doctolib.step(&target, &[])? else {
-        panic!()
-    };
-    let mut ex = vec![Exchange {
-        request: r1[0].clone(),
-        status: 200,
-        body: booking,
-    }];
-    let step = doctolib::Doctolib.step(&target, &ex)?;
-    let Step::Send(r2) = &step else {
-        return Ok((step, String::new()));
-    };
-    let url = r2[0].url.clone();
-    let calls: Vec<&str> = case["output"]["http_calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["url"].as_str().unwrap())
-        .collect();
-    assert_eq!(calls, vec![r1[0].url.as_str(), url.as_str()]);
-    ex.push(Exchange {
-        request: r2[0].clone(),
-        status: 200,
-        body: avail.unwrap_or_default(),
-    });
-    Ok((doctolib::Doctolib.step(&target, &ex)?, url))
-}
-
-fn done(step: Step) -> ScanOutcome {
-    match step {
-        Step::Done(o) => o,
-        Step::Send(r) => panic!("unexpected requests {r:?}"),
+    let calls = call_urls(&case["output"]);
+    let mut r = Canned::default().get(calls[0], booking);
+    if let Some(url) = calls.get(1) {
+        r = r.get(url, avail.unwrap_or_default());
     }
+    let out = flow(r.drive(&doctolib::Doctolib, &target))?;
+    let sent: Vec<&str> = r.log().iter().map(|q| q.url.as_str()).collect();
+    assert_eq!(sent, calls[..sent.len()]);
+    Ok(out)
 }
 
 #[test]
@@ -222,13 +162,12 @@ fn doctolib_basic_and_pid_corrected() {
             Some(b) => serde_json::to_vec(b).unwrap(),
             None => recorded("doctolib/basic-booking.json"),
         };
-        let (step, _) = doctolib_run(
+        let out = doctolib_run(
             &case,
             booking,
             Some(recorded("doctolib/basic-availabilities.json")),
         )
         .unwrap();
-        let out = done(step);
         assert_same_slots(&case, &out);
         assert_daily(&case, &out);
         let url = case["output"]["request_after"]["url"].as_str().unwrap();
@@ -242,36 +181,34 @@ fn doctolib_phone_only_no_slots_next_slot() {
     let Some(case) = expected("doctolib_phone_only.json") else {
         return;
     };
-    let (step, _) = doctolib_run(
+    let out = doctolib_run(
         &case,
         serde_json::to_vec(&case["inputs"]["booking_override"]).unwrap(),
         None,
     )
     .unwrap();
-    let out = done(step);
     assert!(out.phone_only && out.slots.is_empty());
 
     let Some(case) = expected("doctolib_no_slots.json") else {
         return;
     };
-    let (step, _) = doctolib_run(
+    let out = doctolib_run(
         &case,
         recorded("doctolib/basic-booking.json"),
         Some(br#"{"availabilities":[{"slots":[]}]}"#.to_vec()),
     )
     .unwrap();
-    assert!(done(step).slots.is_empty());
+    assert!(out.slots.is_empty());
 
     let Some(case) = expected("doctolib_next_slot_only.json") else {
         return;
     };
-    let (step, _) = doctolib_run(
+    let out = doctolib_run(
         &case,
         recorded("doctolib/next-slot-booking.json"),
         Some(recorded("doctolib/next-slot-availabilities.json")),
     )
     .unwrap();
-    let out = done(step);
     assert!(out.slots.is_empty());
     assert_eq!(case["output"]["return"], Value::Null);
     // Deviation #18: the next date is exposed as a hint.
@@ -523,6 +460,7 @@ fn avecmondoc_same_page() {
     );
 }
 
+/// A one-request scan: the case's first call answered `status` and `body`.
 fn one_step<C: Connector>(
     c: C,
     case: &Value,
@@ -531,31 +469,16 @@ fn one_step<C: Connector>(
     body: Vec<u8>,
     status: u16,
 ) -> Result<ScanOutcome, SlotError> {
-    let req = &case["inputs"]["request"];
     let target = ScanTarget {
-        booking_url: req["url"].as_str().unwrap().into(),
         platform_id: platform_id.into(),
-        department: Some(department.into()),
-        address: None,
-        start: req["start_date"].as_str().unwrap().parse::<Date>().unwrap(),
-        days: 11,
-        platform_data: None,
+        ..reference::target(case, department, None)
     };
-    let Step::Send(r) = c.step(&target, &[])? else {
-        panic!()
-    };
-    assert_eq!(
-        r[0].url,
-        case["output"]["http_calls"][0]["url"].as_str().unwrap()
-    );
-    Ok(done(c.step(
-        &target,
-        &[Exchange {
-            request: r[0].clone(),
-            status,
-            body,
-        }],
-    )?))
+    let url = call_urls(&case["output"])[0];
+    let mut r = Canned::default().exact(Method::Get, url, None, status, body);
+    let out = flow(r.drive(&c, &target));
+    assert_eq!(r.log().len(), 1);
+    assert_eq!(r.log()[0].url, url);
+    out
 }
 
 #[test]
@@ -650,12 +573,7 @@ fn normalisation_tables() {
     }
     for e in o["keldoc_dose_number"].as_array().unwrap() {
         let input = e["input"].as_str().unwrap();
-        let got = normalise::keldoc_dose(input).map(|d| match d {
-            Dose::First => "1",
-            Dose::Second => "2",
-            Dose::Booster => "3",
-            Dose::KidsFirst => "1_kid",
-        });
+        let got = normalise::keldoc_dose(input).map(Dose::reference_name);
         assert_eq!(got, e["output"].as_str(), "{input}");
     }
     for e in o["maiia_get_vaccine_type_from_name"].as_array().unwrap() {

@@ -3,9 +3,7 @@
 //! `../shared`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::Responder;
+use vigie_slots::canned::{Canned, CannedError};
 use vigie_slots::centres::{merge, parse_list};
 use vigie_slots::connector::{ConnectorConfig, Method, ScanTarget};
 use vigie_slots::discovery::{self, AvecMonDocDiscovery, MapharmaDiscovery};
@@ -38,7 +36,7 @@ fn factory_gives_every_platform() {
 fn keldoc_pages_jumps_and_slots() {
     let cats: serde_json::Value =
         serde_json::from_slice(include_bytes!("fixtures/keldoc/motive-categories.json")).unwrap();
-    let mut r = Responder::default()
+    let mut r = Canned::default()
         .prefix(
             "https://www.keldoc.com/api/patients/v2/timetables/101",
             200,
@@ -56,7 +54,7 @@ fn keldoc_pages_jumps_and_slots() {
         Some(cats),
     );
     let out = r.drive(&keldoc::Keldoc, &t).unwrap();
-    let urls: Vec<&str> = r.log.iter().map(|q| q.url.as_str()).collect();
+    let urls: Vec<&str> = r.log().iter().map(|q| q.url.as_str()).collect();
     let base = "https://www.keldoc.com/api/patients/v2/timetables";
     assert_eq!(urls.len(), 6);
     for want in [
@@ -87,7 +85,7 @@ fn keldoc_pages_jumps_and_slots() {
 
 #[test]
 fn maiia_reasons_slots_and_closest_requery() {
-    let mut r = Responder::default()
+    let mut r = Canned::default()
         .prefix(
             "https://www.maiia.com/api/pat-public/consultation-reason-hcd",
             200,
@@ -118,14 +116,14 @@ fn maiia_reasons_slots_and_closest_requery() {
     );
     let out = r.drive(&maiia::Maiia, &t).unwrap();
     assert_eq!(
-        r.log[0].url,
+        r.log()[0].url,
         "https://www.maiia.com/api/pat-public/consultation-reason-hcd?rootCenterId=c1&limit=100&page=0&size=100"
     );
     // Two scannable reasons (test and non-COVID reasons skipped); the booster reason had no
     // slot, its closest date (06-03) is within the horizon: queried again from it.
-    assert_eq!(r.log.len(), 5);
+    assert_eq!(r.log().len(), 5);
     assert!(
-        r.log[4]
+        r.log()[4]
             .url
             .contains("from=2021-06-03T08:00:00.000Z&to=2021-06-12T00:00:00")
     );
@@ -144,24 +142,18 @@ fn maiia_reasons_slots_and_closest_requery() {
             &target("https://www.maiia.com/c", "75", None),
         )
         .unwrap_err();
-    assert!(matches!(err, SlotError::Url { .. }));
+    assert!(matches!(err, CannedError::Flow(SlotError::Url { .. })));
 }
 
 #[test]
 fn ordoclic_profile_reasons_slots() {
-    let mut r = Responder::default()
-        .exact(
-            Method::Get,
+    let mut r = Canned::default()
+        .get(
             "https://api.ordoclic.fr/v1/public/entities/profile/pharmacie-test",
-            None,
-            200,
             include_bytes!("fixtures/ordoclic/profile.json").to_vec(),
         )
-        .exact(
-            Method::Get,
+        .get(
             "https://api.ordoclic.fr/v1/solar/entities/ent-1/reasons",
-            None,
-            200,
             include_bytes!("fixtures/ordoclic/reasons.json").to_vec(),
         )
         .prefix(
@@ -175,7 +167,11 @@ fn ordoclic_profile_reasons_slots() {
         None,
     );
     let out = r.drive(&ordoclic::Ordoclic, &t).unwrap();
-    let posts: Vec<_> = r.log.iter().filter(|q| q.method == Method::Post).collect();
+    let posts: Vec<_> = r
+        .log()
+        .iter()
+        .filter(|q| q.method == Method::Post)
+        .collect();
     assert_eq!(
         posts.len(),
         2,
@@ -196,11 +192,8 @@ fn ordoclic_profile_reasons_slots() {
 
 #[test]
 fn mapharma_discovery_then_scan_in_martinique() {
-    let mut r = Responder::default().exact(
-        Method::Get,
+    let mut r = Canned::default().get(
         discovery::MAPHARMA_OPEN_DATA_URL,
-        None,
-        200,
         include_bytes!("fixtures/mapharma/open-data.json").to_vec(),
     );
     let found = r.discover(&MapharmaDiscovery).unwrap();
@@ -218,15 +211,15 @@ fn mapharma_discovery_then_scan_in_martinique() {
     assert_eq!(rec.phone.as_deref(), Some("+33596000000"));
     assert_eq!(rec.kind, CentreType::Pharmacy);
     let t = rec.scan_target(jiff::civil::date(2021, 6, 1), 11).unwrap();
-    let mut r = Responder::default().prefix(
+    let mut r = Canned::default().prefix(
         "https://mapharma.net/api/public/calendar/60/",
         200,
         include_bytes!("fixtures/mapharma/calendar.json").to_vec(),
     );
     let out = r.drive(&mapharma::Mapharma, &t).unwrap();
-    assert_eq!(r.log.len(), 2);
+    assert_eq!(r.log().len(), 2);
     assert_eq!(
-        r.log[1].url,
+        r.log()[1].url,
         "https://mapharma.net/api/public/calendar/60/2021-06-07/1"
     );
     assert_eq!(
@@ -243,15 +236,15 @@ fn mapharma_discovery_then_scan_in_martinique() {
     // A campaign with no free place: nothing requested.
     let mut t0 = t.clone();
     t0.platform_data = Some(serde_json::json!({"id_campagne": 60, "nom": "x", "total_libres": 0}));
-    let mut r0 = Responder::default();
+    let mut r0 = Canned::default();
     assert!(r0.drive(&mapharma::Mapharma, &t0).unwrap().slots.is_empty());
-    assert!(r0.log.is_empty());
+    assert!(r0.log().is_empty());
 }
 
 #[test]
 fn avecmondoc_discovery_then_scan_with_hint() {
     let org = include_bytes!("fixtures/avecmondoc/organization.json").to_vec();
-    let mut r = Responder::default()
+    let mut r = Canned::default()
         .prefix(
             "https://api.avecmondoc.com/api/Organizations/public/covid",
             200,
@@ -264,7 +257,7 @@ fn avecmondoc_discovery_then_scan_with_hint() {
         );
     let found = r.discover(&AvecMonDocDiscovery).unwrap();
     assert_eq!(
-        r.log.len(),
+        r.log().len(),
         2,
         "the organisation without COVID hours is not looked up"
     );
@@ -280,7 +273,7 @@ fn avecmondoc_discovery_then_scan_with_hint() {
             "periodEnd": format!("{to}T00:00:00.000Z"), "type": "inOffice"})
     };
     let url = "https://api.avecmondoc.com/api/BusinessHours/availabilitiesPerDay";
-    let mut r = Responder::default()
+    let mut r = Canned::default()
         .prefix(
             "https://api.avecmondoc.com/api/Organizations/slug/pharmacie-centrale-42",
             200,
@@ -306,7 +299,11 @@ fn avecmondoc_discovery_then_scan_with_hint() {
             &t,
         )
         .unwrap();
-    assert_eq!(r.log.len(), 3, "the hint beyond the horizon ends the walk");
+    assert_eq!(
+        r.log().len(),
+        3,
+        "the hint beyond the horizon ends the walk"
+    );
     assert_eq!(out.slots.len(), 1);
     assert_eq!(
         out.slots[0].start.to_string(),

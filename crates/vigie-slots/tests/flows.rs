@@ -4,52 +4,67 @@
 //! deviation is a named check (see `DEVIATIONS.md`). Skips when the shared data is absent.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+mod reference;
 
-use common::{Responder, expected_calls};
+use reference::{call_urls, expected, instant, recorded, recorded_json, target};
 use serde_json::Value;
-use vigie_slots::centres::{self, parse_list};
-use vigie_slots::connector::{ConnectorConfig, Method, ScanTarget};
+use vigie_slots::canned::{Call, Canned, CannedError, url_key};
+use vigie_slots::centres::{self, CentreRecord, parse_list};
+use vigie_slots::connector::{ConnectorConfig, ScanTarget};
 use vigie_slots::discovery;
 use vigie_slots::platforms::{avecmondoc, doctolib, keldoc, maiia, mapharma, ordoclic};
 use vigie_slots::{Platform, SlotError, Vaccine, connector};
 
-fn expected(name: &str) -> Option<Value> {
-    let p = vigie_testkit::shared(&format!("slots/expected/{name}"))?;
-    Some(serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
+/// The `http_calls` of an expected case, in the form of [`Canned::calls`].
+fn expected_calls(case: &Value) -> Vec<Call> {
+    let mut v: Vec<Call> = case["output"]["http_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["method"].as_str().unwrap().to_string(),
+                url_key(c["url"].as_str().unwrap()),
+                c.get("body").cloned(),
+            )
+        })
+        .collect();
+    v.sort_by_cached_key(|c| format!("{c:?}"));
+    v
 }
 
-fn recorded(name: &str) -> Vec<u8> {
-    let p = vigie_testkit::shared(&format!("slots/recorded-responses/{name}")).unwrap();
-    std::fs::read(p).unwrap()
-}
-
-fn recorded_json(name: &str) -> Value {
-    serde_json::from_slice(&recorded(name)).unwrap()
-}
-
-fn instant(s: &str) -> jiff::Timestamp {
-    match s.parse::<jiff::Timestamp>() {
-        Ok(t) => t,
-        Err(_) => s
-            .parse::<jiff::civil::DateTime>()
-            .unwrap()
-            .to_zoned(jiff::tz::TimeZone::get("Europe/Paris").unwrap())
-            .unwrap()
-            .timestamp(),
+/// A discovered record's field under the reference's name.
+fn field<'a>(c: &'a CentreRecord, key: &str) -> Option<&'a str> {
+    match key {
+        "nom" => Some(&c.name),
+        "gid" => c.gid.as_deref(),
+        "rdv_site_web" => c.booking_url.as_deref(),
+        "type" => c.kind.reference_name(),
+        "address" => c.address.as_deref(),
+        "com_cp" | "cp" => c.postcode.as_deref(),
+        "com_nom" | "ville" | "city" => c.city.as_deref(),
+        "com_insee" => c.insee.as_deref(),
+        "phone_number" => c.phone.as_deref(),
+        other => panic!("no field {other}"),
     }
 }
 
-fn target(case: &Value, department: &str, data: Option<Value>) -> ScanTarget {
-    let req = &case["inputs"]["request"];
-    ScanTarget {
-        booking_url: req["url"].as_str().unwrap().into(),
-        platform_id: String::new(),
-        department: Some(department.into()),
-        address: None,
-        start: req["start_date"].as_str().unwrap().parse().unwrap(),
-        days: 11,
-        platform_data: data,
+/// Asserts that the fields `keys` of a discovered record are those of the reference centre
+/// `want` (an empty reference phone is no phone); `coordinates` compares `long_coor1` and
+/// `lat_coor1`.
+fn assert_centre(c: &CentreRecord, want: &Value, keys: &[&str]) {
+    for &key in keys {
+        if key == "coordinates" {
+            let co = c.coordinates.unwrap();
+            assert_eq!(co.longitude, want["long_coor1"].as_f64().unwrap());
+            assert_eq!(co.latitude, want["lat_coor1"].as_f64().unwrap());
+            continue;
+        }
+        let mut reference = want[key].as_str();
+        if key == "phone_number" {
+            reference = reference.filter(|p| !p.is_empty());
+        }
+        assert_eq!(field(c, key), reference, "{key}");
     }
 }
 
@@ -58,7 +73,7 @@ fn keldoc_fetch_center1_flow() {
     let Some(case) = expected("keldoc_fetch_center1.json") else {
         return;
     };
-    let mut r = Responder::default().fallback(200, b"{}");
+    let mut r = Canned::default().fallback(200, b"{}");
     for id in [81484, 81486, 81488, 82874] {
         r = r.prefix(
             &format!("https://www.keldoc.com/api/patients/v2/timetables/{id}"),
@@ -108,8 +123,8 @@ fn keldoc_needs_motives() {
         days: 11,
         platform_data: None,
     };
-    let err = Responder::default().drive(&keldoc::Keldoc, &t).unwrap_err();
-    assert!(matches!(err, SlotError::Url { .. }));
+    let err = Canned::default().drive(&keldoc::Keldoc, &t).unwrap_err();
+    assert!(matches!(err, CannedError::Flow(SlotError::Url { .. })));
 }
 
 #[test]
@@ -117,12 +132,9 @@ fn avecmondoc_fetch_same_page_flow() {
     let Some(case) = expected("avecmondoc_fetch_same_page.json") else {
         return;
     };
-    let mut r = Responder::default()
-        .exact(
-            Method::Get,
+    let mut r = Canned::default()
+        .get(
             "https://api.avecmondoc.com/api/Organizations/slug/delphine-rousseau-159",
-            None,
-            200,
             recorded("avecmondoc/get_organization_slug.json"),
         )
         .prefix(
@@ -179,11 +191,8 @@ fn ordoclic_phone_only_flow() {
     let Some(case) = expected("ordoclic_phone_only.json") else {
         return;
     };
-    let mut r = Responder::default().exact(
-        Method::Get,
+    let mut r = Canned::default().get(
         "https://api.ordoclic.fr/v1/public/entities/profile/pharmacie-oceane-paris",
-        None,
-        200,
         recorded("ordoclic/fetchslot-profile2.json"),
     );
     let out = r
@@ -207,7 +216,7 @@ fn ordoclic_full_flow() {
     };
     let slots: Value = recorded_json("ordoclic/fetchslot-slots.json");
     let n = slots["slots"].as_array().unwrap().len();
-    let mut r = Responder::default()
+    let mut r = Canned::default()
         .prefix(
             "https://api.ordoclic.fr/v1/public/entities/profile/",
             200,
@@ -234,8 +243,8 @@ fn ordoclic_full_flow() {
     };
     let out = r.drive(&ordoclic::Ordoclic, &t).unwrap();
     // profile, reasons, one POST (one professional × the one bookable vaccination reason).
-    assert_eq!(r.log.len(), 3);
-    let body = r.log[2].body.as_ref().unwrap();
+    assert_eq!(r.log().len(), 3);
+    let body = r.log()[2].body.as_ref().unwrap();
     assert!(body["reasonId"].as_str().unwrap().starts_with("5dd2eb14"));
     assert_eq!(body["dateStart"], "2021-05-08T00:00:00.000Z");
     assert_eq!(body["dateEnd"], "2021-05-19T00:00:00.000Z");
@@ -262,11 +271,11 @@ fn mapharma_flows() {
         return;
     };
     let od = recorded_json("mapharma/mapharma_open_data.json");
-    let mut r = Responder::default();
+    let mut r = Canned::default();
     let out = r
         .drive(&mapharma::Mapharma, &target(&case, "88", Some(od.clone())))
         .unwrap();
-    assert_eq!(r.log.len(), 0, "total_libres == 0: no request");
+    assert_eq!(r.log().len(), 0, "total_libres == 0: no request");
     assert_eq!(case["output"]["http_calls"].as_array().unwrap().len(), 0);
     assert!(out.slots.is_empty());
 
@@ -274,7 +283,7 @@ fn mapharma_flows() {
         return;
     };
     // The calendar answered at start and start + 6 (same recorded answer).
-    let mut r = Responder::default().prefix(
+    let mut r = Canned::default().prefix(
         "https://mapharma.net/api/public/calendar/93/",
         200,
         recorded("mapharma/slots.json"),
@@ -291,7 +300,7 @@ fn mapharma_flows() {
         ),
     };
     let out = r.drive(&mapharma::Mapharma, &t).unwrap();
-    let urls: Vec<&str> = r.log.iter().map(|q| q.url.as_str()).collect();
+    let urls: Vec<&str> = r.log().iter().map(|q| q.url.as_str()).collect();
     assert_eq!(
         urls,
         vec![
@@ -314,14 +323,8 @@ fn maiia_flow() {
     };
     let id = "5ffc744c68dedf073a5b87a2";
     let reasons_url = case["output"]["http_calls"][0]["url"].as_str().unwrap();
-    let mut r = Responder::default()
-        .exact(
-            Method::Get,
-            reasons_url,
-            None,
-            200,
-            recorded("maiia/consultation-reason-hcd.json"),
-        )
+    let mut r = Canned::default()
+        .get(reasons_url, recorded("maiia/consultation-reason-hcd.json"))
         .prefix(
             "https://www.maiia.com/api/pat-public/availability-closests",
             200,
@@ -346,10 +349,10 @@ fn maiia_flow() {
         )
         .unwrap();
     // The first request is the reference's reasons request.
-    assert_eq!(r.log[0].url, reasons_url);
+    assert_eq!(r.log()[0].url, reasons_url);
     // Deviation #12: 10 scannable reasons (the reference excluded "attestation" as "test").
     let scanned: Vec<&str> = r
-        .log
+        .log()
         .iter()
         .filter(|q| q.url.contains("/availabilities?"))
         .map(|q| q.url.as_str())
@@ -360,7 +363,7 @@ fn maiia_flow() {
             .contains("&from=2021-04-14T00:00:00&to=2021-04-25T00:00:00&limit=100&page=0&size=100")
     );
     assert_eq!(
-        r.log
+        r.log()
             .iter()
             .filter(|q| q.url.contains("availability-closests"))
             .count(),
@@ -377,14 +380,8 @@ fn maiia_flow() {
     );
 
     // Availabilities found on the first page: slots, no closest request.
-    let mut r = Responder::default()
-        .exact(
-            Method::Get,
-            reasons_url,
-            None,
-            200,
-            recorded("maiia/consultation-reason-hcd.json"),
-        )
+    let mut r = Canned::default()
+        .get(reasons_url, recorded("maiia/consultation-reason-hcd.json"))
         .prefix_containing(
             "https://www.maiia.com/api/pat-public/availabilities",
             "&page=0&",
@@ -403,12 +400,15 @@ fn maiia_flow() {
     // A full page (798 items ≥ 100) asks for page 1 (empty here); the ten reasons share
     // the same answer (same dose, no vaccine), so identical slots count once.
     assert!(
-        r.log
+        r.log()
             .iter()
             .all(|q| !q.url.contains("availability-closests"))
     );
     assert_eq!(
-        r.log.iter().filter(|q| q.url.contains("&page=1&")).count(),
+        r.log()
+            .iter()
+            .filter(|q| q.url.contains("&page=1&"))
+            .count(),
         10
     );
     assert_eq!(out.slots.len(), distinct.len());
@@ -423,7 +423,7 @@ fn doctolib_blocked_cases() {
         let Some(case) = expected(name) else { return };
         let req = &case["inputs"]["request"];
         let booking_status = if name.contains("booking") { 403 } else { 200 };
-        let mut r = Responder::default()
+        let mut r = Canned::default()
             .prefix(
                 "https://partners.doctolib.fr/booking/",
                 booking_status,
@@ -445,17 +445,15 @@ fn doctolib_blocked_cases() {
         };
         let err = r.drive(&doctolib::Doctolib, &t).unwrap_err();
         assert!(
-            matches!(err, SlotError::Blocked { status: 403, .. }),
+            matches!(
+                err,
+                CannedError::Flow(SlotError::Blocked { status: 403, .. })
+            ),
             "{name}"
         );
         assert_eq!(case["output"]["error"]["type"], "Blocked403");
-        let want: Vec<&str> = case["output"]["http_calls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["url"].as_str().unwrap())
-            .collect();
-        let got: Vec<&str> = r.log.iter().map(|q| q.url.as_str()).collect();
+        let want = call_urls(&case["output"]);
+        let got: Vec<&str> = r.log().iter().map(|q| q.url.as_str()).collect();
         assert_eq!(got, want, "{name}");
     }
 }
@@ -465,11 +463,8 @@ fn ordoclic_centre_iterator_discovery() {
     let Some(case) = expected("ordoclic_centre_iterator.json") else {
         return;
     };
-    let mut r = Responder::default().exact(
-        Method::Get,
+    let mut r = Canned::default().get(
         discovery::ORDOCLIC_SEARCH_URL,
-        None,
-        200,
         recorded("ordoclic/search.json"),
     );
     let d = discovery::discovery(
@@ -484,13 +479,17 @@ fn ordoclic_centre_iterator_discovery() {
     let want = case["output"]["return"]["centres"].as_array().unwrap();
     assert_eq!(found.records.len(), want.len());
     for (c, w) in found.records.iter().zip(want) {
-        assert_eq!(c.gid.as_deref(), w["gid"].as_str());
-        assert_eq!(c.booking_url.as_deref(), w["rdv_site_web"].as_str());
-        assert_eq!(c.name, w["nom"].as_str().unwrap());
-        assert_eq!(c.postcode.as_deref(), w["com_cp"].as_str());
-        assert_eq!(
-            c.phone.as_deref(),
-            w["phone_number"].as_str().filter(|p| !p.is_empty())
+        assert_centre(
+            c,
+            w,
+            &[
+                "gid",
+                "rdv_site_web",
+                "nom",
+                "com_cp",
+                "phone_number",
+                "type",
+            ],
         );
         assert_eq!(
             c.coordinates.map(|x| (x.longitude, x.latitude)),
@@ -498,7 +497,6 @@ fn ordoclic_centre_iterator_discovery() {
                 .as_f64()
                 .zip(w["location"]["coordinates"]["lat"].as_f64())
         );
-        assert_eq!(c.kind.reference_name(), w["type"].as_str());
         // Not reproduced: `com_insee` needs the postcode → INSEE table (not in this crate).
         let target = c.scan_target(jiff::civil::date(2021, 5, 8), 11).unwrap();
         assert_eq!(target.booking_url, c.booking_url.clone().unwrap());
@@ -510,7 +508,7 @@ fn avecmondoc_center_iterator_discovery() {
     let Some(case) = expected("avecmondoc_center_iterator.json") else {
         return;
     };
-    let mut r = Responder::default()
+    let mut r = Canned::default()
         .prefix(
             "https://api.avecmondoc.com/api/Organizations/public/covid",
             200,
@@ -526,16 +524,20 @@ fn avecmondoc_center_iterator_discovery() {
     let want = &case["output"]["return"]["centres"][0];
     assert_eq!(found.records.len(), 1);
     let c = &found.records[0];
-    assert_eq!(c.gid.as_deref(), want["gid"].as_str());
-    assert_eq!(c.booking_url.as_deref(), want["rdv_site_web"].as_str());
-    assert_eq!(c.name, want["nom"].as_str().unwrap());
-    assert_eq!(c.kind.reference_name(), want["type"].as_str());
-    assert_eq!(c.address.as_deref(), want["address"].as_str());
-    assert_eq!(c.postcode.as_deref(), want["com_cp"].as_str());
-    assert_eq!(c.city.as_deref(), want["com_nom"].as_str());
-    let co = c.coordinates.unwrap();
-    assert_eq!(co.longitude, want["long_coor1"].as_f64().unwrap());
-    assert_eq!(co.latitude, want["lat_coor1"].as_f64().unwrap());
+    assert_centre(
+        c,
+        want,
+        &[
+            "gid",
+            "rdv_site_web",
+            "nom",
+            "type",
+            "address",
+            "com_cp",
+            "com_nom",
+            "coordinates",
+        ],
+    );
     // E.164 of the reference's raw "0033143987678".
     assert_eq!(c.phone.as_deref(), Some("+33143987678"));
     assert_eq!(want["phone_number"], "0033143987678");
@@ -566,11 +568,8 @@ fn mapharma_centre_list_discovery() {
     let Some(case) = expected("mapharma_centre_list.json") else {
         return;
     };
-    let mut r = Responder::default().exact(
-        Method::Get,
+    let mut r = Canned::default().get(
         discovery::MAPHARMA_OPEN_DATA_URL,
-        None,
-        200,
         recorded("mapharma/mapharma_open_data.json"),
     );
     let found = r.discover(&discovery::MapharmaDiscovery).unwrap();
@@ -580,16 +579,20 @@ fn mapharma_centre_list_discovery() {
     assert_eq!(found.records.len(), valid.len());
     for (c, w) in found.records.iter().zip(&valid) {
         let want = &w["centre"];
-        assert_eq!(c.booking_url.as_deref(), want["rdv_site_web"].as_str());
-        assert_eq!(c.gid.as_deref(), want["gid"].as_str());
-        assert_eq!(c.name, want["nom"].as_str().unwrap());
-        assert_eq!(c.address.as_deref(), want["address"].as_str());
-        assert_eq!(c.postcode.as_deref(), want["com_cp"].as_str());
-        assert_eq!(c.city.as_deref(), want["com_nom"].as_str());
-        assert_eq!(c.kind.reference_name(), want["type"].as_str());
-        let co = c.coordinates.unwrap();
-        assert_eq!(co.longitude, want["long_coor1"].as_f64().unwrap());
-        assert_eq!(co.latitude, want["lat_coor1"].as_f64().unwrap());
+        assert_centre(
+            c,
+            want,
+            &[
+                "rdv_site_web",
+                "gid",
+                "nom",
+                "address",
+                "com_cp",
+                "com_nom",
+                "type",
+                "coordinates",
+            ],
+        );
         assert_eq!(c.opening_hours.len(), 7);
         // The campaign travels to the connector in `platform_data`.
         let t = c.scan_target(jiff::civil::date(2021, 4, 14), 11).unwrap();
@@ -612,11 +615,8 @@ fn mesoigner_discovery() {
     let Some(case) = expected("center_discovery.json") else {
         return;
     };
-    let mut r = Responder::default().exact(
-        Method::Get,
+    let mut r = Canned::default().get(
         discovery::MESOIGNER_CENTRES_URL,
-        None,
-        200,
         recorded("mesoigner/mesoigner_centers.json"),
     );
     let found = r.discover(&discovery::MesoignerDiscovery).unwrap();
@@ -625,14 +625,18 @@ fn mesoigner_discovery() {
         .unwrap();
     assert_eq!(found.records.len(), want.len());
     for (c, w) in found.records.iter().zip(want) {
-        assert_eq!(c.gid.as_deref(), w["gid"].as_str());
-        assert_eq!(c.name, w["nom"].as_str().unwrap());
-        assert_eq!(c.booking_url.as_deref(), w["rdv_site_web"].as_str());
-        assert_eq!(c.address.as_deref(), w["address"].as_str());
-        assert_eq!(c.phone.as_deref(), w["phone_number"].as_str());
-        let co = c.coordinates.unwrap();
-        assert_eq!(co.longitude, w["long_coor1"].as_f64().unwrap());
-        assert_eq!(co.latitude, w["lat_coor1"].as_f64().unwrap());
+        assert_centre(
+            c,
+            w,
+            &[
+                "gid",
+                "nom",
+                "rdv_site_web",
+                "address",
+                "phone_number",
+                "coordinates",
+            ],
+        );
         let t = c.scan_target(jiff::civil::date(2021, 7, 16), 11).unwrap();
         assert_eq!(t.platform_id, w["gid"].as_str().unwrap());
     }
@@ -647,7 +651,7 @@ fn doctolib_department_discovery() {
     let base = "http://127.0.0.1:9";
     let booking = recorded("doctolib/booking-with-doctors.json");
     // The same recorded document answers the department pages and the bookings.
-    let mut r = Responder::default()
+    let mut r = Canned::default()
         .prefix(
             &format!("{base}/vaccination-covid-19/test.json"),
             200,
@@ -662,41 +666,40 @@ fn doctolib_department_discovery() {
     );
     let found = r.discover(&d).unwrap();
     let got: Vec<String> = r
-        .log
+        .log()
         .iter()
         .map(|q| vigie_slots::connector::restore_origin(Platform::Doctolib, base, &q.url))
         .collect();
-    let want: Vec<&str> = sub["http_calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["url"].as_str().unwrap())
-        .collect();
+    let want = call_urls(sub);
     assert_eq!(got, want);
     let want = sub["output"].as_array().unwrap();
     assert_eq!(found.records.len(), want.len());
     let places = &case["output"]["doctolib_parse_center_places"]["output"];
     for (c, w) in found.records.iter().zip(want) {
-        assert_eq!(c.name, w["nom"].as_str().unwrap());
-        assert_eq!(c.booking_url.as_deref(), w["rdv_site_web"].as_str());
-        assert_eq!(c.gid.as_deref(), w["gid"].as_str());
-        assert_eq!(c.address.as_deref(), w["address"].as_str());
-        assert_eq!(c.city.as_deref(), w["ville"].as_str());
-        assert_eq!(c.postcode.as_deref(), w["cp"].as_str());
-        assert_eq!(c.phone.as_deref(), w["phone_number"].as_str());
-        assert_eq!(c.kind.reference_name(), w["type"].as_str());
-        let co = c.coordinates.unwrap();
-        assert_eq!(co.longitude, w["long_coor1"].as_f64().unwrap());
-        assert_eq!(co.latitude, w["lat_coor1"].as_f64().unwrap());
+        assert_centre(
+            c,
+            w,
+            &[
+                "nom",
+                "rdv_site_web",
+                "gid",
+                "address",
+                "ville",
+                "cp",
+                "phone_number",
+                "type",
+                "coordinates",
+            ],
+        );
         // Every day disabled: no opening hours (null in the reference).
         assert!(c.opening_hours.is_empty());
         assert!(w["business_hours"]["lundi"].is_null());
         assert_eq!(c.platform_data.as_ref(), Some(&places[0]["booking"]));
         // The stored booking saves the booking request: no configured motive, nothing to ask.
         let t = c.scan_target(jiff::civil::date(2021, 4, 3), 11).unwrap();
-        let mut r = Responder::default();
+        let mut r = Canned::default();
         let out = r.drive(&doctolib::Doctolib, &t).unwrap();
-        assert!(r.log.is_empty());
+        assert!(r.log().is_empty());
         assert!(out.slots.is_empty());
     }
 }
@@ -708,7 +711,7 @@ fn keldoc_department_discovery() {
     };
     let sub = &case["output"]["keldoc_run_departement_scrap"];
     let base = "http://127.0.0.1:9";
-    let mut r = Responder::default()
+    let mut r = Canned::default()
         .prefix(
             &format!("{base}/api/patients/v2/searches/geo_location"),
             200,
@@ -746,7 +749,7 @@ fn keldoc_department_discovery() {
         })
         .collect();
     let got_calls: Vec<String> = r
-        .log
+        .log()
         .iter()
         .map(|q| vigie_slots::connector::restore_origin(Platform::Keldoc, base, &q.url))
         .collect();
@@ -754,12 +757,11 @@ fn keldoc_department_discovery() {
     let want = &sub["output"][0];
     assert_eq!(found.records.len(), 1);
     let c = &found.records[0];
-    assert_eq!(c.name, want["nom"].as_str().unwrap());
-    assert_eq!(c.booking_url.as_deref(), want["rdv_site_web"].as_str());
-    assert_eq!(c.gid.as_deref(), want["gid"].as_str());
-    assert_eq!(c.address.as_deref(), want["address"].as_str());
-    assert_eq!(c.postcode.as_deref(), want["cp"].as_str());
-    assert_eq!(c.city.as_deref(), want["city"].as_str());
+    assert_centre(
+        c,
+        want,
+        &["nom", "rdv_site_web", "gid", "address", "cp", "city"],
+    );
     let co = c.coordinates.unwrap();
     assert_eq!(co.latitude.to_string(), want["lat_coor1"].as_str().unwrap());
     assert_eq!(
@@ -792,7 +794,7 @@ fn maiia_directory_discovery() {
         return;
     };
     let sub = &case["output"]["maiia_scrap"];
-    let mut r = Responder::default()
+    let mut r = Canned::default()
         .prefix_containing(
             "https://www.maiia.com/api/pat-public/hcd",
             "&page=0&",
@@ -802,13 +804,8 @@ fn maiia_directory_discovery() {
         .fallback(200, br#"{"items": [], "total": 306}"#);
     let found = r.discover(&discovery::MaiiaDiscovery).unwrap();
     // Same 6 requests (3 categories × pages 0 and 1).
-    let want_calls: Vec<&str> = sub["http_calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["url"].as_str().unwrap())
-        .collect();
-    let mut got_calls: Vec<&str> = r.log.iter().map(|q| q.url.as_str()).collect();
+    let want_calls = call_urls(sub);
+    let mut got_calls: Vec<&str> = r.log().iter().map(|q| q.url.as_str()).collect();
     let mut want_calls = want_calls;
     // The categories are independent: their pages are requested in one batch.
     got_calls.sort_unstable();
@@ -820,20 +817,21 @@ fn maiia_directory_discovery() {
     assert_eq!(want.len(), 27);
     assert_eq!(found.records.len(), 9);
     for (c, w) in found.records.iter().zip(want) {
-        assert_eq!(c.gid.as_deref(), w["gid"].as_str());
-        assert_eq!(c.name, w["nom"].as_str().unwrap());
-        assert_eq!(c.booking_url.as_deref(), w["rdv_site_web"].as_str());
-        assert_eq!(c.kind.reference_name(), w["type"].as_str());
-        assert_eq!(c.postcode.as_deref(), w["com_cp"].as_str());
-        assert_eq!(c.insee.as_deref(), w["com_insee"].as_str());
-        assert_eq!(c.address.as_deref(), w["address"].as_str());
-        assert_eq!(
-            c.phone.as_deref(),
-            w["phone_number"].as_str().filter(|p| !p.is_empty())
+        assert_centre(
+            c,
+            w,
+            &[
+                "gid",
+                "nom",
+                "rdv_site_web",
+                "type",
+                "com_cp",
+                "com_insee",
+                "address",
+                "phone_number",
+                "coordinates",
+            ],
         );
-        let co = c.coordinates.unwrap();
-        assert_eq!(co.longitude, w["long_coor1"].as_f64().unwrap());
-        assert_eq!(co.latitude, w["lat_coor1"].as_f64().unwrap());
         let monday = c
             .opening_hours
             .iter()
@@ -857,38 +855,39 @@ fn bimedoc_discovery_details() {
     let id = "9cf46288-0080-4a8d-8856-8e9998ced9f7";
     let today = jiff::civil::date(2021, 8, 10);
     // The list answer is not among the recordings: a one-id list in the documented shape.
-    let mut r = Responder::default()
-        .exact(
-            Method::Get,
+    let mut r = Canned::default()
+        .get(
             &discovery::bimedoc_list_url(today, 11),
-            None,
-            200,
             format!("[{{\"id\": \"{id}\"}}]").into_bytes(),
         )
-        .exact(
-            Method::Get,
+        .get(
             sub["http_calls"][0]["url"].as_str().unwrap(),
-            None,
-            200,
             recorded("bimedoc/slots_available.json"),
         );
     let d =
         discovery::discovery(Platform::Bimedoc, &ConnectorConfig::default(), today, 11).unwrap();
     let found = r.discover(&*d).unwrap();
-    assert_eq!(r.log.len(), 2);
-    assert_eq!(r.log[1].url, sub["http_calls"][0]["url"].as_str().unwrap());
+    assert_eq!(r.log().len(), 2);
+    assert_eq!(
+        r.log()[1].url,
+        sub["http_calls"][0]["url"].as_str().unwrap()
+    );
     let want = &sub["output"];
     assert_eq!(found.records.len(), 1);
     let c = &found.records[0];
-    assert_eq!(c.gid.as_deref(), want["gid"].as_str());
-    assert_eq!(c.name, want["nom"].as_str().unwrap());
-    assert_eq!(c.booking_url.as_deref(), want["rdv_site_web"].as_str());
-    assert_eq!(c.address.as_deref(), want["address"].as_str());
-    assert_eq!(c.phone.as_deref(), want["phone_number"].as_str());
-    assert_eq!(c.kind.reference_name(), want["type"].as_str());
-    let co = c.coordinates.unwrap();
-    assert_eq!(co.longitude, want["long_coor1"].as_f64().unwrap());
-    assert_eq!(co.latitude, want["lat_coor1"].as_f64().unwrap());
+    assert_centre(
+        c,
+        want,
+        &[
+            "gid",
+            "nom",
+            "rdv_site_web",
+            "address",
+            "phone_number",
+            "type",
+            "coordinates",
+        ],
+    );
     assert_eq!(c.department.as_deref(), Some("62"));
     let t = c.scan_target(today, 11).unwrap();
     assert_eq!(t.platform_id, id);
@@ -1035,16 +1034,16 @@ fn rebased_connector_talks_to_local_server() {
         days: 11,
         platform_data: None,
     };
-    let mut r = Responder::default().prefix(
+    let mut r = Canned::default().prefix(
         "http://127.0.0.1:9/api/Organizations/slug/x-1",
         200,
         br#"{"id": 1, "slug": "x-1", "consultationReasons": [{"id": 7, "reason": "Premi\u00e8re injection vaccinale COVID-19 Pfizer"}]}"#.to_vec(),
     ).prefix("http://127.0.0.1:9/api/BusinessHours/availabilitiesPerDay", 200, b"[]".to_vec());
     let out = r.drive(&*c, &t).unwrap();
     assert!(out.slots.is_empty());
-    assert_eq!(r.log.len(), 3);
+    assert_eq!(r.log().len(), 3);
     assert!(
-        r.log
+        r.log()
             .iter()
             .all(|q| q.url.starts_with("http://127.0.0.1:9/api/"))
     );
@@ -1091,13 +1090,7 @@ fn normalisation_doctolib_tables() {
             e["is_appointment_relevant"].as_bool().unwrap()
         );
         if let Some((dose, vaccine)) = got {
-            let d = match dose {
-                vigie_slots::Dose::First => "1",
-                vigie_slots::Dose::Second => "2",
-                vigie_slots::Dose::Booster => "3",
-                vigie_slots::Dose::KidsFirst => "1_kid",
-            };
-            assert_eq!(Some(d), e["dose_number"].as_str());
+            assert_eq!(Some(dose.reference_name()), e["dose_number"].as_str());
             assert_eq!(Some(vaccine.reference_name()), e["vaccine"].as_str());
         }
     }

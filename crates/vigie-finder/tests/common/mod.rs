@@ -158,13 +158,7 @@ pub fn centre_from_lieu(l: &Value) -> R<(Centre, Option<String>)> {
 
 fn dose_of(v: &Value) -> Option<Dose> {
     match v {
-        Value::String(s) => match s.as_str() {
-            "1" => Some(Dose::First),
-            "2" => Some(Dose::Second),
-            "3" => Some(Dose::Booster),
-            "1_kid" => Some(Dose::KidsFirst),
-            _ => None,
-        },
+        Value::String(s) => Dose::from_reference_name(s),
         Value::Number(n) => match n.as_i64() {
             Some(1) => Some(Dose::First),
             Some(2) => Some(Dose::Second),

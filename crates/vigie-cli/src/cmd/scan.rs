@@ -350,23 +350,21 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
         .enable_all()
         .build()
         .context("async runtime")?;
-    {
-        for file in &opts.centres {
-            let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-            // The file's name, not its path: it is published as the centres' source.
-            let name = file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| file.display().to_string());
-            let report = parse_list(&bytes, &name).with_context(|| format!("reading {name}"))?;
-            for issue in report.issues {
-                list_issues.push(json!({
-                    "file": name, "line": issue.line, "field": issue.field,
-                    "value": issue.value, "reason": issue.reason, "skipped": issue.skipped,
-                }));
-            }
-            records.extend(report.records);
+    for file in &opts.centres {
+        let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        // The file's name, not its path: it is published as the centres' source.
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.display().to_string());
+        let report = parse_list(&bytes, &name).with_context(|| format!("reading {name}"))?;
+        for issue in report.issues {
+            list_issues.push(json!({
+                "file": name, "line": issue.line, "field": issue.field,
+                "value": issue.value, "reason": issue.reason, "skipped": issue.skipped,
+            }));
         }
+        records.extend(report.records);
     }
     if opts.discover {
         for &p in &opts.platforms {

@@ -220,14 +220,14 @@ impl Config {
         for (key, default) in &defaults {
             match default {
                 toml::Value::Table(section) => {
-                    for field in section.keys() {
+                    for (field, default) in section {
                         let var = format!("VIGIE_{}_{}", key, field).to_uppercase();
                         if let Some((_, v)) = env.iter().find(|(k, _)| *k == var) {
                             let entry = value
                                 .entry(key.clone())
                                 .or_insert_with(|| toml::Value::Table(toml::Table::new()));
                             if let toml::Value::Table(t) = entry {
-                                t.insert(field.clone(), env_value(v));
+                                t.insert(field.clone(), env_value(v, default));
                             }
                         }
                     }
@@ -235,7 +235,7 @@ impl Config {
                 _ => {
                     let var = format!("VIGIE_{key}").to_uppercase();
                     if let Some((_, v)) = env.iter().find(|(k, _)| *k == var) {
-                        value.insert(key.clone(), env_value(v));
+                        value.insert(key.clone(), env_value(v, default));
                     }
                 }
             }
@@ -250,8 +250,12 @@ impl Config {
     }
 }
 
-/// An environment value read as a TOML value, or as a string.
-fn env_value(text: &str) -> toml::Value {
+/// An environment value: the text itself for a string setting, else read as a TOML value (or
+/// kept as text, for the type check to name the key).
+fn env_value(text: &str, default: &toml::Value) -> toml::Value {
+    if default.is_str() {
+        return toml::Value::String(text.to_string());
+    }
     toml::from_str::<toml::Table>(&format!("v = {text}"))
         .ok()
         .and_then(|mut t| t.remove("v"))
@@ -309,6 +313,7 @@ mod tests {
                 "[\"bimedoc\"]".to_string(),
             ),
             ("VIGIE_BUILD_PNG".to_string(), "none".to_string()),
+            ("VIGIE_SCAN_USER_AGENT".to_string(), "true".to_string()),
             ("VIGIE_UNRELATED".to_string(), "x".to_string()),
         ];
         let c = Config::from_parts(file, "test", &env).unwrap();
@@ -317,6 +322,7 @@ mod tests {
         assert_eq!(c.serve.scan_every, 60);
         assert_eq!(c.scan.platforms, ["bimedoc"]);
         assert_eq!(c.build.png, "none");
+        assert_eq!(c.scan.user_agent, "true");
         assert_eq!(c.build.keep, 10);
     }
 

@@ -73,7 +73,7 @@ fn main() -> ExitCode {
     let result = config::Config::load(cli.config.as_deref()).and_then(|conf| match cli.command {
         Command::Build(args) => cmd::build::run(args, &conf, cli.quiet),
         Command::Fetch(args) => cmd::fetch::run(args, &conf, cli.quiet),
-        Command::Publish(args) => cmd::publish::run(args, cli.quiet),
+        Command::Publish(args) => cmd::publish::run(args, &conf, cli.quiet),
         Command::Scan(args) => cmd::scan::run(args, &conf, cli.quiet),
         Command::Serve(args) => cmd::serve::run(args, &conf),
         Command::Status(args) => cmd::status::run(args, &conf),

@@ -11,14 +11,10 @@ use vigie_publish::{Compression, Destination, Options, S3Config, Target};
 /// Arguments of `vigie publish`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Data directory whose live release (`DIR/current`) is published.
-    #[arg(
-        long,
-        env = "VIGIE_DATA_DIR",
-        default_value = "vigie-data",
-        value_name = "DIR"
-    )]
-    pub data_dir: PathBuf,
+    /// Data directory whose live release (`DIR/current`) is published [config data_dir:
+    /// vigie-data].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Publish this release directory instead (e.g. one written by `vigie build --out`).
     #[arg(long, value_name = "DIR")]
     pub release: Option<PathBuf>,
@@ -63,16 +59,23 @@ pub struct Args {
 }
 
 /// Exports and switches the site in.
-pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
+pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Result<()> {
     let target = Target::parse(&args.to)?;
+    let data_dir = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| conf.data_dir.clone());
     let release_dir = args
         .release
         .clone()
-        .unwrap_or_else(|| args.data_dir.join("current"));
+        .unwrap_or_else(|| data_dir.join("current"));
     let release = vigie_web::Release::load(&release_dir)
         .with_context(|| format!("loading the release {}", release_dir.display()))?;
     let demo = release.manifest["demo"].as_bool().unwrap_or(false);
-    let snapshot = slot_snapshot(&args.data_dir, &release_dir)?;
+    let snapshot = slot_snapshot(
+        args.release.is_none().then_some(data_dir.as_path()),
+        &release_dir,
+    )?;
     let snapshot = snapshot.as_ref();
     match target {
         Target::Dir(dir) => to_dir(&release, demo, snapshot, &dir, quiet),
@@ -85,14 +88,22 @@ pub fn run(args: Args, quiet: bool) -> anyhow::Result<()> {
 /// The live slot scan published with the site (its in-browser search): `scans/current` of the
 /// data directory, or beside the release (`RELEASE/../scans/current`); None when there is none.
 fn slot_snapshot(
-    data_dir: &Path,
+    data_dir: Option<&Path>,
     release_dir: &Path,
 ) -> anyhow::Result<Option<vigie_finder::Snapshot>> {
     let rel = "scans/current/open-data/centres.json";
-    let mut candidates = vec![data_dir.join(rel)];
-    if let Some(parent) = release_dir.parent() {
-        candidates.push(parent.join(rel));
-    }
+    // The data directory of the release: `D/current` or `D/releases/<id>`.
+    let candidates: Vec<PathBuf> = match data_dir {
+        Some(d) => vec![d.join(rel)],
+        None => [
+            release_dir.parent(),
+            release_dir.parent().and_then(Path::parent),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|d| d.join(rel))
+        .collect(),
+    };
     let Some(file) = candidates.into_iter().find(|f| f.is_file()) else {
         tracing::info!("no slot scan to publish: the slot finder page will have no data");
         return Ok(None);

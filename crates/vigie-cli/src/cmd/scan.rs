@@ -74,6 +74,8 @@ pub struct Args {
 /// Everything a scan needs, resolved from the flags and the configuration.
 #[derive(Debug, Clone)]
 pub struct ScanOpts {
+    /// A scan of the demonstration centres (marked, never mixed with real scans).
+    pub demo: bool,
     pub platforms: Vec<Platform>,
     pub centres: Vec<PathBuf>,
     /// Also discover centres on the platforms (merged with the lists).
@@ -162,6 +164,7 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
     let target = match (&args.out, &args.data_dir) {
         (Some(o), _) => Target::Out(o.clone()),
         (None, Some(d)) => Target::DataDir(d.clone()),
+        (None, None) if args.demo => Target::DataDir(conf.data_dir.join("demo")),
         (None, None) => Target::DataDir(conf.data_dir.clone()),
     };
     let mut centres = args.centres.clone();
@@ -174,6 +177,7 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
         centres.extend(official_list(d));
     }
     let mut opts = ScanOpts {
+        demo: args.demo,
         platforms,
         centres,
         discover,
@@ -394,7 +398,11 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
         if !opts.platforms.contains(&platform) {
             continue;
         }
-        let Some(target) = r.scan_target(today, opts.horizon_days) else {
+        // Each centre's search starts on its own local date (overseas zones differ from Paris).
+        let local_today = vigie_slots::time::zone_for_department(r.department.as_deref())
+            .map(|z| opts.now.with_time_zone(z).date())
+            .unwrap_or(today);
+        let Some(target) = r.scan_target(local_today, opts.horizon_days) else {
             continue;
         };
         if centres.contains_key(&centre.id) {
@@ -442,7 +450,7 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             extra_sources: sources.clone(),
         });
     }
-    let previous = previous_snapshot(&opts.target);
+    let previous = previous_snapshot(&opts.target, opts.demo);
     let mut platform_scans = Vec::new();
     let mut failed = Vec::new();
     for &p in &opts.platforms {
@@ -475,12 +483,25 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
                         .collect::<Vec<_>>()
                         .join(", ")
                 });
+                let error = match (error, discovery_errors.get(&p)) {
+                    (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                    (a, b) => a.or_else(|| b.cloned()),
+                };
                 (state, error)
             }
             (None, Some(e)) => (PlatformState::Failed, Some(e.clone())),
             (None, None) => (PlatformState::NotScanned, None),
         };
-        if state == PlatformState::Failed {
+        // Platforms whose previous centres must be kept (stale) where this scan did not read
+        // them: failed or degraded (a breaker tripped part-way), discovery failed, or nothing
+        // scanned at all while the previous scan had centres of the platform.
+        let had_centres = previous
+            .as_ref()
+            .is_some_and(|s| s.centres.iter().any(|c| c.platform == p.slug()));
+        if matches!(state, PlatformState::Failed | PlatformState::Degraded)
+            || discovery_errors.contains_key(&p)
+            || (state == PlatformState::NotScanned && had_centres)
+        {
             failed.push(p);
         }
         let last_success = match state {
@@ -533,6 +554,13 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
         "run": run,
     });
     let write = |dir: &Path| {
+        if opts.demo {
+            fs::write(
+                dir.join(vigie_demo::MARKER),
+                "Donnees de demonstration generees par Vigie (vigie-demo).\n",
+            )
+            .context("writing the demo marker")?;
+        }
         write_scan(
             dir,
             &snapshot,
@@ -542,6 +570,7 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             &report,
         )
     };
+    let mut id_written = id.clone();
     let dir = match &opts.target {
         Target::Out(out) => {
             let staging = vigie_build::release::Staging::create(out)
@@ -575,18 +604,21 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
                 .with_context(|| format!("writing {}", target.display()))?;
             vigie_build::history::switch_link(&scans_dir, "current", Path::new(&final_id))
                 .context("switching scans/current")?;
-            vigie_build::history::prune_dir(&scans_dir, opts.keep, Some(&final_id))
-                .context("pruning old scans")?;
             let mut history = HistoryStore::open(&root.join("slots-history.sqlite"))
                 .context("opening the slot history")?;
             history
                 .record(opts.now.timestamp(), &HistoryRow::from_run(&run, &targets))
                 .context("recording the slot history")?;
+            if let Err(e) = vigie_build::history::prune_dir(&scans_dir, opts.keep, Some(&final_id))
+            {
+                tracing::warn!("pruning old scans: {e}");
+            }
+            id_written = final_id;
             target
         }
     };
     Ok(ScanSummary {
-        id,
+        id: id_written,
         dir,
         centres: snapshot.centres.len(),
         centres_with_slots: snapshot.centres.iter().filter(|c| c.slot_count > 0).count(),
@@ -640,11 +672,15 @@ fn scan_id(now: &Zoned) -> String {
 }
 
 /// The live snapshot a new scan continues from.
-fn previous_snapshot(target: &Target) -> Option<Snapshot> {
+fn previous_snapshot(target: &Target, demo: bool) -> Option<Snapshot> {
     let dir = match target {
         Target::Out(d) => d.clone(),
         Target::DataDir(root) => root.join("scans/current"),
     };
+    // Demonstration and real scans never continue each other.
+    if dir.join(vigie_demo::MARKER).exists() != demo {
+        return None;
+    }
     let bytes = fs::read(dir.join("open-data/centres.json")).ok()?;
     serde_json::from_slice(&bytes).ok()
 }

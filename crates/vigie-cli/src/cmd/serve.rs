@@ -234,6 +234,7 @@ fn demo_scan(
     let demo = vigie_demo::write_demo_centres(&demo_dir, now.date())
         .context("generating the demonstration centres")?;
     super::scan::scan(&super::scan::ScanOpts {
+        demo: true,
         platforms: vigie_slots::Platform::ALL.to_vec(),
         centres: vec![demo.centres_csv],
         discover: false,
@@ -264,6 +265,7 @@ fn live_scan(
         })
         .collect();
     super::scan::scan(&super::scan::ScanOpts {
+        demo: false,
         platforms,
         centres: if conf.scan.centres.is_empty() {
             super::scan::official_list(root).into_iter().collect()
@@ -293,23 +295,33 @@ fn start_scans(root: &Path, conf: &crate::config::Config, offline: bool) {
         ),
         Err(e) => tracing::warn!("slot scan: {e:#}"),
     };
+    // Checked at every run: once real data replace the demo, real scans replace demo scans.
+    let once = move |root: &Path, conf: &crate::config::Config| {
+        if live_is_demo(root) {
+            Some(demo_scan(root, conf))
+        } else if !offline {
+            Some(live_scan(root, conf))
+        } else {
+            None
+        }
+    };
     if live_is_demo(root) {
         report(demo_scan(root, conf));
-        if every > 0 {
-            let (root, conf) = (root.to_path_buf(), conf.clone());
-            std::thread::spawn(move || {
-                loop {
-                    std::thread::sleep(Duration::from_secs(every));
-                    report(demo_scan(&root, &conf));
-                }
-            });
-        }
-    } else if !offline && every > 0 {
+    } else if offline || every == 0 {
+        return;
+    }
+    if every > 0 {
         let (root, conf) = (root.to_path_buf(), conf.clone());
+        let first_live = !live_is_demo(&root);
         std::thread::spawn(move || {
+            if first_live && let Some(r) = once(&root, &conf) {
+                report(r);
+            }
             loop {
-                report(live_scan(&root, &conf));
                 std::thread::sleep(Duration::from_secs(every));
+                if let Some(r) = once(&root, &conf) {
+                    report(r);
+                }
             }
         });
     }

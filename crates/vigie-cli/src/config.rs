@@ -67,6 +67,8 @@ horizon_days = 11
 centres = ""
 # Scans kept in data_dir/scans.
 keep = 24
+# Days of availability history kept in data_dir/slots-history.sqlite.
+history_days = 90
 # User-Agent sent to the platforms; empty: "Vigie/<version> (+<project URL>)".
 user_agent = ""
 "#;
@@ -117,6 +119,7 @@ pub struct Scan {
     pub horizon_days: u16,
     pub centres: String,
     pub keep: usize,
+    pub history_days: u32,
     pub user_agent: String,
 }
 
@@ -185,6 +188,7 @@ impl Default for Scan {
             horizon_days: 11,
             centres: String::new(),
             keep: 24,
+            history_days: 90,
             user_agent: String::new(),
         }
     }

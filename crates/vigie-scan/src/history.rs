@@ -147,6 +147,16 @@ impl HistoryStore {
         Ok(())
     }
 
+    /// Deletes the runs recorded before `cutoff` (retention); returns how many runs went.
+    pub fn prune_before(&mut self, cutoff: jiff::Timestamp) -> Result<usize, HistoryError> {
+        let t = cutoff.as_second();
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM availability WHERE run_time < ?1", params![t])?;
+        let runs = tx.execute("DELETE FROM runs WHERE run_time < ?1", params![t])?;
+        tx.commit()?;
+        Ok(runs)
+    }
+
     /// The series of `filter`, one point per recorded run, oldest first.
     pub fn series(&self, filter: &SeriesFilter) -> Result<Vec<HistoryPoint>, HistoryError> {
         let (cond, arg): (&str, Option<String>) = match filter {

@@ -83,3 +83,21 @@ fn series_per_scope_one_point_per_run_idempotent() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn retention_deletes_the_runs_before_the_cutoff() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut db = HistoryStore::open(&dir.path().join("history.sqlite"))?;
+    for k in 0..5 {
+        db.record(
+            t(k * 3600)?,
+            &[row("bimedoc:a", "07", Platform::Bimedoc, 3)],
+        )?;
+    }
+    assert_eq!(db.prune_before(t(2 * 3600)?)?, 2);
+    let series = db.series(&SeriesFilter::National)?;
+    assert_eq!(series.len(), 3);
+    assert_eq!(series[0].time, t(2 * 3600)?.to_string());
+    assert_eq!(db.prune_before(t(0)?)?, 0);
+    Ok(())
+}

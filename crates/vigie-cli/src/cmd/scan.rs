@@ -87,6 +87,8 @@ pub struct ScanOpts {
     pub user_agent: Option<String>,
     pub target: Target,
     pub keep: usize,
+    /// Days of availability history kept.
+    pub history_days: u32,
 }
 
 /// Where a scan is written.
@@ -188,6 +190,7 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
         user_agent: (!conf.scan.user_agent.is_empty()).then(|| conf.scan.user_agent.clone()),
         target,
         keep: conf.scan.keep,
+        history_days: conf.scan.history_days,
     };
     let _demo_dir;
     if args.demo {
@@ -609,6 +612,17 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             history
                 .record(opts.now.timestamp(), &HistoryRow::from_run(&run, &targets))
                 .context("recording the slot history")?;
+            let cutoff = opts
+                .now
+                .timestamp()
+                .checked_sub(jiff::SignedDuration::from_hours(
+                    24 * i64::from(opts.history_days),
+                ));
+            if let Ok(cutoff) = cutoff
+                && let Err(e) = history.prune_before(cutoff)
+            {
+                tracing::warn!("pruning the slot history: {e}");
+            }
             if let Err(e) = vigie_build::history::prune_dir(&scans_dir, opts.keep, Some(&final_id))
             {
                 tracing::warn!("pruning old scans: {e}");

@@ -245,6 +245,7 @@ fn demo_scan(
         user_agent: None,
         target: super::scan::Target::DataDir(root.to_path_buf()),
         keep: conf.scan.keep,
+        history_days: conf.scan.history_days,
     })
 }
 
@@ -280,6 +281,7 @@ fn live_scan(
         user_agent: (!conf.scan.user_agent.is_empty()).then(|| conf.scan.user_agent.clone()),
         target: super::scan::Target::DataDir(root.to_path_buf()),
         keep: conf.scan.keep,
+        history_days: conf.scan.history_days,
     })
 }
 

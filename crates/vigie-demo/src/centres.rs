@@ -305,11 +305,12 @@ pub fn demo_centres(today: Date) -> Result<CentresData, DemoError> {
             department: dep.to_string(),
             source,
         })?;
-        for k in 0..PER_DEPARTMENT {
+        for _ in 0..PER_DEPARTMENT {
             n += 1;
             let platform = [Platform::Bimedoc, Platform::Valwin, Platform::Mesoigner][n % 3];
-            let name = format!("{} ({commune})", NAMES[(n * 7 + k) % NAMES.len()]);
-            let street = STREETS[(n * 3 + k) % STREETS.len()];
+            // Four different names per department (n advances with k).
+            let name = format!("{} ({commune})", NAMES[(n * 5) % NAMES.len()]);
+            let street = STREETS[(n * 3) % STREETS.len()];
             let number = 1 + (rng.next() * 120.0) as u32;
             let clat = lat + (rng.next() - 0.5) * 0.03;
             let clon = lon + (rng.next() - 0.5) * 0.04;

@@ -12,8 +12,8 @@ A commune without coordinates of its own (new communes, Paris/Lyon/Marseille) ta
 its municipal arrondissements, else of its delegated/associated communes; communes still without
 coordinates are dropped (their number is printed).
 
-Also writes crates/vigie-finder/data/departements.csv (ViteMaDose's departements-france.csv,
-102 rows incl. `om`).
+The department table of departements.json is not generated here: it comes from vigie-core's
+territory reference.
 
 Usage: python3 tools/gen-places.py [SHARED_DATA_DIR]   (default ../shared/data)
 Output is deterministic (sorted by INSEE code, coordinates rounded to 3 decimals (about 100 m), gzip mtime 0).
@@ -81,10 +81,3 @@ with open(out, "wb") as f:
     with gzip.GzipFile(filename="places.csv", mode="wb", fileobj=f, mtime=0, compresslevel=9) as g:
         g.write(data)
 print(f"{len(rows)} places ({len(data)} bytes, {os.path.getsize(out)} gzipped); dropped without coordinates: {len(dropped)} {dropped[:10]}")
-
-# The department table of `departements.json` (ViteMaDose's 102 rows, incl. `om`), as-is.
-dep_out = os.path.join(os.path.dirname(out), "departements.csv")
-with open(os.path.join(ref, "departements-france.csv"), encoding="utf-8") as f, open(dep_out, "w", encoding="utf-8", newline="") as g:
-    rows = list(csv.reader(f))
-    csv.writer(g, lineterminator="\n").writerows(rows)
-print(f"{len(rows) - 1} departments")

@@ -134,7 +134,15 @@ pub fn parse_now(text: &str) -> anyhow::Result<Zoned> {
         .with_context(|| format!("--now {text:?}: not a valid time in Europe/Paris"))
 }
 
-fn platform_from_slug(s: &str) -> anyhow::Result<Platform> {
+/// The serialised name of a unit enum variant (`blocked`, `degraded`, …).
+fn serde_name(v: &impl serde::Serialize) -> Option<String> {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+}
+
+/// The platform of a slug (case and surrounding spaces ignored).
+pub fn platform_from_slug(s: &str) -> anyhow::Result<Platform> {
     Platform::ALL
         .iter()
         .copied()
@@ -434,10 +442,7 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
         let outcome = match (&result.outcome, &result.error) {
             (Some(o), _) => ScanResult::Scanned(o.clone()),
             (None, Some(e)) => ScanResult::Failed {
-                class: serde_json::to_value(e.class)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_else(|| "internal".into()),
+                class: serde_name(&e.class).unwrap_or_else(|| "internal".into()),
                 message: e.message.clone(),
             },
             (None, None) => ScanResult::Failed {
@@ -474,15 +479,7 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
                 let error = (!r.errors.is_empty()).then(|| {
                     r.errors
                         .iter()
-                        .map(|(class, n)| {
-                            format!(
-                                "{} {n}",
-                                serde_json::to_value(class)
-                                    .ok()
-                                    .and_then(|v| v.as_str().map(String::from))
-                                    .unwrap_or_default()
-                            )
-                        })
+                        .map(|(class, n)| format!("{} {n}", serde_name(class).unwrap_or_default()))
                         .collect::<Vec<_>>()
                         .join(", ")
                 });
@@ -645,10 +642,7 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             .platforms
             .iter()
             .map(|p| {
-                let state = serde_json::to_value(p.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default();
+                let state = serde_name(&p.status).unwrap_or_default();
                 let stale = if p.stale {
                     format!(", stale since {}", p.stale_since.as_deref().unwrap_or("?"))
                 } else {

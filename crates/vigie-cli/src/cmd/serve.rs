@@ -260,9 +260,9 @@ fn live_scan(
         .platforms
         .iter()
         .filter_map(|s| {
-            vigie_slots::Platform::ALL
-                .into_iter()
-                .find(|p| p.slug() == s)
+            super::scan::platform_from_slug(s)
+                .map_err(|e| tracing::warn!("scan.platforms: {e}"))
+                .ok()
         })
         .collect();
     super::scan::scan(&super::scan::ScanOpts {

@@ -1,17 +1,27 @@
-//! Charts of a release: per territory time charts and a dashboard mosaic, and department maps.
+//! Charts of a release, drawn from the presentation catalogue ([`Presentation`]).
 //!
-//! Layout: `charts/<TERRITORY>/<chart>.svg` and `dashboard.svg` for every territory,
-//! `charts/maps/<indicator>.svg` when a department GeoJSON is among the sources, and PNG copies
-//! as chosen by [`PngScope`] (by default the national and regional dashboards and the maps).
-//! PNGs are rasterised on every available core.
+//! For every territory and every catalogue chart with data: the chart spec
+//! `charts/<TERRITORY>/<chart>.json` ([`ChartSpec`], the contract the interactive charts and the
+//! pages' data tables read) and the SVG rendered from that same spec; the dashboards (mosaics);
+//! for every map layer, `charts/maps/<indicator>.json` ([`MapSpec`]) and its SVG when a
+//! department GeoJSON is among the sources; `charts/presentation.json` (the resolved
+//! catalogue) and `charts/index.json` ([`ChartIndex`]: which charts each territory has).
+//! PNG copies as chosen by [`PngScope`]. Territories are drawn and PNGs rasterised on every
+//! available core.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use vigie_charts::{Choropleth, ColorScale, GeoShapes, Point, Series, SeriesKind, TimeChart};
-use vigie_core::{Level, reference};
+use vigie_charts::{ColorScale, GeoShapes, TimeChart};
+use vigie_contracts::chart::{
+    CHART_SCHEMA, ChartIndex, MAP_SCHEMA, SpecBar, SpecKind, SpecSeries, SpecThreshold,
+};
+use vigie_contracts::presentation::{ChartDef, ChartDefKind};
+use vigie_contracts::{ChartSpec, DrawKind, L10n, Lang, MapSpec, Presentation};
+use vigie_core::{Date, Level, reference};
 use vigie_sources::Breakdowns;
+use vigie_sources::catalog::IndicatorSpec;
 
 use crate::BuildError;
 use crate::compute::{Computed, Group};
@@ -40,433 +50,555 @@ pub struct ChartFormats {
     pub png: PngScope,
 }
 
-const BLUE: &str = "#0072B2";
-const ORANGE: &str = "#D55E00";
-const GREY: &str = "#9aa5b1";
-const GREEN: &str = "#009E73";
-const PURPLE: &str = "#CC79A7";
+/// Colours given to by-breakdown series, in order (Okabe–Ito, then greys).
+const PALETTE: [&str; 8] = [
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#9aa5b1",
+];
 
-struct ChartDef {
-    stem: &'static str,
-    title: &'static str,
-    unit: Option<&'static str>,
-    /// (indicator id, label, kind, colour)
-    series: &'static [(&'static str, &'static str, SeriesKind, &'static str)],
-    threshold_from: Option<&'static str>,
-    extra_threshold: Option<(f64, &'static str)>,
+/// What every chart of a release shares.
+pub struct ChartContext<'a> {
+    /// Evaluated indicators and groups.
+    pub computed: &'a Computed,
+    /// Breakdown keys.
+    pub breakdowns: &'a Breakdowns,
+    /// The presentation catalogue.
+    pub presentation: &'a Presentation,
+    /// Demonstration data: every source line says so.
+    pub demo: bool,
 }
 
-const CHARTS: &[ChartDef] = &[
-    ChartDef {
-        stem: "cases",
-        title: "Cas positifs par jour",
-        unit: Some("personnes"),
-        series: &[
-            ("cases", "Cas du jour", SeriesKind::Bars, GREY),
-            (
-                "cases_7d_mean",
-                "Moyenne sur 7 jours",
-                SeriesKind::Line,
-                BLUE,
-            ),
-        ],
-        threshold_from: None,
-        extra_threshold: None,
-    },
-    ChartDef {
-        stem: "incidence",
-        title: "Taux d'incidence sur 7 jours",
-        unit: Some("pour 100 000 hab."),
-        series: &[(
-            "incidence_rate_7d",
-            "Taux d'incidence",
-            SeriesKind::Area,
-            BLUE,
-        )],
-        threshold_from: Some("incidence_rate_7d"),
-        extra_threshold: None,
-    },
-    ChartDef {
-        stem: "positivity",
-        title: "Taux de positivité sur 7 jours",
-        unit: Some("%"),
-        series: &[(
-            "positivity_rate_7d",
-            "Taux de positivité",
-            SeriesKind::Line,
-            BLUE,
-        )],
-        threshold_from: Some("positivity_rate_7d"),
-        extra_threshold: None,
-    },
-    ChartDef {
-        stem: "r",
-        title: "Taux de reproduction effectif R",
-        unit: None,
-        series: &[
-            ("r_effective", "R (tests)", SeriesKind::Line, BLUE),
-            (
-                "r_effective_emergency",
-                "R (urgences)",
-                SeriesKind::Line,
-                ORANGE,
-            ),
-        ],
-        threshold_from: None,
-        extra_threshold: Some((1.0, "R = 1")),
-    },
-    ChartDef {
-        stem: "hospital",
-        title: "Patients hospitalisés et en réanimation",
-        unit: Some("patients"),
-        series: &[
-            ("hosp", "Hospitalisés", SeriesKind::Area, BLUE),
-            ("icu", "En réanimation", SeriesKind::Area, ORANGE),
-        ],
-        threshold_from: None,
-        extra_threshold: None,
-    },
-    ChartDef {
-        stem: "admissions",
-        title: "Nouvelles admissions à l'hôpital",
-        unit: Some("patients par jour"),
-        series: &[
-            (
-                "hosp_admissions",
-                "Hospitalisations du jour",
-                SeriesKind::Bars,
-                GREY,
-            ),
-            (
-                "hosp_admissions_7d_mean",
-                "Hospitalisations, moyenne 7 jours",
-                SeriesKind::Line,
-                BLUE,
-            ),
-            (
-                "icu_admissions_7d_mean",
-                "Réanimation, moyenne 7 jours",
-                SeriesKind::Line,
-                ORANGE,
-            ),
-        ],
-        threshold_from: None,
-        extra_threshold: None,
-    },
-    ChartDef {
-        stem: "deaths",
-        title: "Décès à l'hôpital",
-        unit: Some("décès par jour"),
-        series: &[
-            ("hosp_deaths", "Décès du jour", SeriesKind::Bars, GREY),
-            (
-                "hosp_deaths_7d_mean",
-                "Moyenne sur 7 jours",
-                SeriesKind::Line,
-                BLUE,
-            ),
-        ],
-        threshold_from: None,
-        extra_threshold: None,
-    },
-    ChartDef {
-        stem: "icu_saturation",
-        title: "Saturation des lits de réanimation",
-        unit: Some("%"),
-        series: &[(
-            "icu_saturation",
-            "Patients en réanimation / lits",
-            SeriesKind::Line,
-            ORANGE,
-        )],
-        threshold_from: Some("icu_saturation"),
-        extra_threshold: None,
-    },
-    ChartDef {
-        stem: "vaccination_cumulative",
-        title: "Personnes vaccinées (cumul)",
-        unit: Some("personnes"),
-        series: &[
-            (
-                "vaccination_dose1_cum",
-                "Au moins une dose",
-                SeriesKind::Line,
-                BLUE,
-            ),
-            (
-                "vaccination_dose2_cum",
-                "Deux doses",
-                SeriesKind::Line,
-                PURPLE,
-            ),
-            (
-                "vaccination_complete_cum",
-                "Schéma complet",
-                SeriesKind::Line,
-                GREEN,
-            ),
-            (
-                "vaccination_booster_cum",
-                "Premier rappel",
-                SeriesKind::Line,
-                ORANGE,
-            ),
-        ],
-        threshold_from: None,
-        extra_threshold: None,
-    },
-    ChartDef {
-        stem: "vaccination_daily",
-        title: "Injections par jour",
-        unit: Some("injections par jour"),
-        series: &[
-            (
-                "vaccination_dose1",
-                "Premières doses du jour",
-                SeriesKind::Bars,
-                GREY,
-            ),
-            (
-                "vaccination_dose1_7d_mean",
-                "Premières doses, moyenne 7 jours",
-                SeriesKind::Line,
-                BLUE,
-            ),
-            (
-                "vaccination_dose2_7d_mean",
-                "Deuxièmes doses, moyenne 7 jours",
-                SeriesKind::Line,
-                PURPLE,
-            ),
-            (
-                "vaccination_complete_7d_mean",
-                "Schémas complets, moyenne 7 jours",
-                SeriesKind::Line,
-                GREEN,
-            ),
-            (
-                "vaccination_booster_7d_mean",
-                "Rappels, moyenne 7 jours",
-                SeriesKind::Line,
-                ORANGE,
-            ),
-        ],
-        threshold_from: None,
-        extra_threshold: None,
-    },
-    ChartDef {
-        stem: "vaccination_coverage",
-        title: "Couverture vaccinale",
-        unit: Some("% de la population"),
-        series: &[
-            (
-                "vaccination_coverage_dose1",
-                "Au moins une dose",
-                SeriesKind::Line,
-                BLUE,
-            ),
-            (
-                "vaccination_coverage_dose2",
-                "Deux doses",
-                SeriesKind::Line,
-                PURPLE,
-            ),
-            (
-                "vaccination_coverage_complete",
-                "Schéma complet",
-                SeriesKind::Line,
-                GREEN,
-            ),
-            (
-                "vaccination_coverage_booster",
-                "Premier rappel",
-                SeriesKind::Line,
-                ORANGE,
-            ),
-        ],
-        threshold_from: None,
-        extra_threshold: None,
-    },
-    ChartDef {
-        stem: "deliveries",
-        title: "Doses livrées et doses injectées (cumul)",
-        unit: Some("doses"),
-        series: &[
-            (
-                "vaccine_deliveries_doses_cum",
-                "Doses livrées",
-                SeriesKind::Line,
-                ORANGE,
-            ),
-            (
-                "vaccination_doses_injected_cum",
-                "Doses injectées",
-                SeriesKind::Line,
-                BLUE,
-            ),
-        ],
-        threshold_from: None,
-        extra_threshold: None,
-    },
-];
-
-/// Charts of the dashboard mosaic, in order.
-/// Charts of the vaccination dashboard, in order.
-const VACCINATION_DASHBOARD: [&str; 4] = [
-    "vaccination_cumulative",
-    "vaccination_daily",
-    "vaccination_coverage",
-    "deliveries",
-];
-
-const DASHBOARD: [&str; 6] = [
-    "cases",
-    "incidence",
-    "positivity",
-    "r",
-    "hospital",
-    "deaths",
-];
-
-struct MapDef {
-    indicator: &'static str,
-    title: &'static str,
-    unit: &'static str,
-    thresholds: &'static [f64],
+fn fr_date(d: Date) -> String {
+    let (y, m, dd) = d.ymd();
+    format!("{dd:02}/{m:02}/{y}")
 }
 
-const MAPS: &[MapDef] = &[
-    MapDef {
-        indicator: "incidence_rate_7d",
-        title: "Taux d'incidence sur 7 jours",
-        unit: "pour 100 000 hab.",
-        thresholds: &[10.0, 25.0, 50.0, 100.0, 150.0, 250.0, 500.0, 1000.0],
-    },
-    MapDef {
-        indicator: "positivity_rate_7d",
-        title: "Taux de positivité sur 7 jours",
-        unit: "%",
-        thresholds: &[1.0, 2.5, 5.0, 7.5, 10.0, 15.0, 20.0, 25.0],
-    },
-    MapDef {
-        indicator: "hosp_per_100k",
-        title: "Patients hospitalisés pour 100 000 habitants",
-        unit: "pour 100 000 hab.",
-        thresholds: &[5.0, 10.0, 20.0, 40.0, 60.0, 80.0, 100.0, 150.0],
-    },
-    MapDef {
-        indicator: "icu_saturation",
-        title: "Saturation des lits de réanimation",
-        unit: "%",
-        thresholds: &[10.0, 30.0, 60.0, 80.0, 100.0, 150.0, 200.0, 300.0],
-    },
-    MapDef {
-        indicator: "vaccination_coverage_dose1",
-        title: "Couverture vaccinale : au moins une dose",
-        unit: "% de la population",
-        thresholds: &[10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0],
-    },
-    MapDef {
-        indicator: "spf_vaccination_coverage_dose1",
-        title: "Couverture vaccinale publiée par Santé publique France : au moins une dose",
-        unit: "%",
-        thresholds: &[10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0],
-    },
-];
+/// The source line of a chart or map: publisher and data date, or the demo notice.
+pub fn source_line(publisher: &L10n, until: Date, demo: bool) -> L10n {
+    let d = fr_date(until);
+    if demo {
+        L10n::new(
+            format!("Données de démonstration générées par Vigie, fictives — jusqu'au {d} — Vigie"),
+            format!("Demonstration data generated by Vigie, not real — up to {d} — Vigie"),
+        )
+    } else {
+        L10n::new(
+            format!("Source : {} — données jusqu'au {d} — Vigie", publisher.fr),
+            format!("Source: {} — data up to {d} — Vigie", publisher.en),
+        )
+    }
+}
 
-fn points(group: &Group, values: &[f64]) -> Vec<Point> {
-    let start = group.start.days();
-    values
+/// Reference lines of an indicator's level thresholds, labelled in both languages; when the
+/// axis is much taller than the top threshold only that one is kept.
+fn level_lines(spec: &IndicatorSpec, max: f64) -> Vec<SpecThreshold> {
+    let Some(t) = &spec.thresholds else {
+        return Vec::new();
+    };
+    let squeezed = max > 8.0 * t.levels[2];
+    let names = [
+        ("seuil modéré", "moderate threshold"),
+        ("seuil élevé", "high threshold"),
+        ("seuil très élevé", "very high threshold"),
+    ];
+    t.levels
         .iter()
+        .zip(names)
         .enumerate()
-        .filter(|(_, v)| v.is_finite())
-        .map(|(i, v)| Point::new(start + i as i32, *v))
+        .filter(|(i, _)| !squeezed || *i == 2)
+        .map(|(_, (v, (fr, en)))| {
+            let d = if v.fract() == 0.0 { 0 } else { 2 };
+            SpecThreshold {
+                value: *v,
+                label: L10n::new(
+                    format!("{fr} ({})", vigie_charts::format_number_fr(*v, d)),
+                    format!("{en} ({v})"),
+                ),
+            }
+        })
         .collect()
 }
 
-fn source_note(group: &Group) -> String {
-    let last = group
-        .values
-        .iter()
-        .filter_map(|(_, v)| v.iter().rposition(|x| !x.is_nan()))
-        .max()
-        .unwrap_or(0);
-    let d = group.start.add_days(last as i32);
-    let (y, m, dd) = d.ymd();
-    format!("Source : Santé publique France — données jusqu'au {dd:02}/{m:02}/{y} — Vigie")
+/// A published value: finite values only.
+fn publish(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
 }
 
-fn time_chart(
-    computed: &Computed,
-    group: &Group,
-    def: &ChartDef,
-    territory_name: &str,
-) -> Option<TimeChart> {
-    let idx = |id: &str| computed.indicators.iter().position(|i| i.id == id);
-    let mut series = Vec::new();
-    for (id, label, kind, color) in def.series {
-        let Some(values) = idx(id).and_then(|i| group.get(i)) else {
-            continue;
-        };
-        series.push(Series {
-            label: (*label).into(),
-            kind: *kind,
-            color: Some((*color).into()),
-            points: points(group, values),
-            dashed: false,
-        });
+/// The display name of a breakdown class.
+pub fn class_label(p: &Presentation, key: &str) -> L10n {
+    if let Some(l) = p.label(key) {
+        return l.clone();
     }
-    if series.is_empty() {
-        return None;
-    }
-    let mut thresholds = Vec::new();
-    let max = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.value))
-        .fold(f64::NAN, f64::max);
-    if let Some(spec) = def
-        .threshold_from
-        .and_then(|id| computed.indicators.iter().find(|i| i.id == id))
-        .and_then(|i| i.thresholds.as_ref())
-    {
-        // Thresholds squeezed at the bottom of a tall axis are noise: keep only the top one.
-        let squeezed = max > 8.0 * spec.levels[2];
-        for (i, (v, name)) in spec
-            .levels
-            .iter()
-            .zip(["seuil modéré", "seuil élevé", "seuil très élevé"])
-            .enumerate()
-        {
-            if squeezed && i < 2 {
-                continue;
+    let (family, value) = key.split_once(':').unwrap_or(("", key));
+    match family {
+        "age" => {
+            if let Some(lo) = value.strip_suffix('+') {
+                L10n::new(format!("{lo} ans et +"), format!("{lo}+"))
+            } else {
+                let v = value.replace('-', "–");
+                L10n::new(format!("{v} ans"), v)
             }
-            thresholds.push((
-                *v,
-                format!(
-                    "{name} ({})",
-                    vigie_charts::format_number_fr(*v, if v.fract() == 0.0 { 0 } else { 2 })
-                ),
-            ));
+        }
+        "sex" => match value {
+            "female" => L10n::new("Femmes", "Women"),
+            "male" => L10n::new("Hommes", "Men"),
+            v => L10n::same(v),
+        },
+        "vaccine" => match value.strip_prefix("spf-") {
+            Some(n) => L10n::new(
+                format!("Vaccin n° {n} (code SPF)"),
+                format!("Vaccine no. {n} (SPF code)"),
+            ),
+            None => L10n::same(value),
+        },
+        _ => L10n::same(value),
+    }
+}
+
+/// `(first, last)` day indices with a finite value over several vectors sharing a start.
+fn span(values: &[&[f64]]) -> Option<(usize, usize)> {
+    let first = values
+        .iter()
+        .filter_map(|v| v.iter().position(|x| x.is_finite()))
+        .min()?;
+    let last = values
+        .iter()
+        .filter_map(|v| v.iter().rposition(|x| x.is_finite()))
+        .max()?;
+    Some((first, last))
+}
+
+impl ChartContext<'_> {
+    fn idx(&self, id: &str) -> Option<usize> {
+        self.computed.indicators.iter().position(|i| i.id == id)
+    }
+
+    /// The spec of one chart for one territory (`group` is its `all` breakdown, `groups` all
+    /// its breakdowns); None when it has no data.
+    pub fn spec(
+        &self,
+        def: &ChartDef,
+        key: &str,
+        name: &str,
+        group: &Group,
+        groups: &[&Group],
+    ) -> Option<ChartSpec> {
+        match def.kind {
+            ChartDefKind::Time => self.time_spec(def, key, name, group),
+            ChartDefKind::SeriesByBreakdown => self.by_breakdown_spec(def, key, name, groups),
+            ChartDefKind::BarsByBreakdown => self.bars_spec(def, key, name, groups),
         }
     }
-    if let Some((v, label)) = def.extra_threshold {
-        thresholds.push((v, label.into()));
+
+    fn finish(
+        &self,
+        def: &ChartDef,
+        key: &str,
+        name: &str,
+        start: Date,
+        end: Date,
+        until: Date,
+        series: Vec<SpecSeries>,
+    ) -> ChartSpec {
+        let max = series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten())
+            .fold(f64::NAN, |a, b| a.max(*b));
+        let mut thresholds = def
+            .thresholds_from
+            .as_deref()
+            .and_then(|id| self.computed.indicators.iter().find(|i| i.id == id))
+            .map(|i| level_lines(i, max))
+            .unwrap_or_default();
+        thresholds.extend(def.thresholds.iter().map(|t| SpecThreshold {
+            value: t.value,
+            label: t.label.clone(),
+        }));
+        ChartSpec {
+            schema: CHART_SCHEMA.into(),
+            id: def.id.clone(),
+            territory: key.into(),
+            kind: SpecKind::Time,
+            title: def.title.join(" — ", &L10n::same(name)),
+            subtitle: None,
+            unit: def.unit.clone(),
+            decimals: def.decimals,
+            start: start.to_string(),
+            step_days: 1,
+            end: end.to_string(),
+            data_until: until.to_string(),
+            series,
+            bars: Vec::new(),
+            bar_color: None,
+            thresholds,
+            y_min_zero: def.y_min_zero,
+            source: source_line(&def.source, until, self.demo),
+            demo: self.demo,
+        }
     }
-    Some(TimeChart {
-        title: format!("{} — {territory_name}", def.title),
-        subtitle: None,
-        y_unit: def.unit.map(String::from),
-        series,
-        thresholds,
-        y_min_zero: def.stem != "r",
-        source_note: Some(source_note(group)),
+
+    fn time_spec(&self, def: &ChartDef, key: &str, name: &str, group: &Group) -> Option<ChartSpec> {
+        let present: Vec<(&vigie_contracts::presentation::SeriesDef, &[f64])> = def
+            .series
+            .iter()
+            .filter_map(|s| Some((s, group.get(self.idx(&s.indicator)?)?)))
+            .filter(|(_, v)| v.iter().any(|x| x.is_finite()))
+            .collect();
+        let vectors: Vec<&[f64]> = present.iter().map(|(_, v)| *v).collect();
+        let (first, last) = span(&vectors)?;
+        let series = present
+            .iter()
+            .map(|(s, v)| SpecSeries {
+                indicator: s.indicator.clone(),
+                breakdown: "all".into(),
+                label: s.label.clone(),
+                kind: s.kind,
+                color: s.color.clone(),
+                dashed: s.dashed,
+                values: (first..=last)
+                    .map(|i| v.get(i).copied().and_then(publish))
+                    .collect(),
+            })
+            .collect();
+        let start = group.start.add_days(first as i32);
+        let end = group.start.add_days(last as i32);
+        Some(self.finish(def, key, name, start, end, end, series))
+    }
+
+    fn by_breakdown_spec(
+        &self,
+        def: &ChartDef,
+        key: &str,
+        name: &str,
+        groups: &[&Group],
+    ) -> Option<ChartSpec> {
+        let ind = self.idx(def.indicator.as_deref()?)?;
+        let prefix = format!("{}:", def.breakdown.as_deref()?);
+        let mut parts: Vec<(String, Date, &[f64])> = groups
+            .iter()
+            .filter_map(|g| {
+                let k = self.breakdowns.key(g.breakdown);
+                k.starts_with(&prefix)
+                    .then(|| Some((k.to_string(), g.start, g.get(ind)?)))
+                    .flatten()
+            })
+            .filter(|(_, _, v)| v.iter().any(|x| x.is_finite()))
+            .collect();
+        if parts.is_empty() {
+            return None;
+        }
+        // Largest class first (by last value), so the legend reads like the chart.
+        let last_value = |v: &[f64]| {
+            v.iter()
+                .rev()
+                .copied()
+                .find(|x| x.is_finite())
+                .unwrap_or(0.0)
+        };
+        parts.sort_by(|a, b| {
+            last_value(b.2)
+                .total_cmp(&last_value(a.2))
+                .then(a.0.cmp(&b.0))
+        });
+        let first_day = parts
+            .iter()
+            .filter_map(|(_, s, v)| Some(s.add_days(v.iter().position(|x| x.is_finite())? as i32)))
+            .min()?;
+        let last_day = parts
+            .iter()
+            .filter_map(|(_, s, v)| Some(s.add_days(v.iter().rposition(|x| x.is_finite())? as i32)))
+            .max()?;
+        let len = last_day.days_since(first_day) as usize + 1;
+        let series = parts
+            .iter()
+            .enumerate()
+            .map(|(i, (k, s, v))| SpecSeries {
+                indicator: self.computed.indicators[ind].id.clone(),
+                breakdown: k.clone(),
+                label: class_label(self.presentation, k),
+                kind: DrawKind::Line,
+                color: PALETTE[i % PALETTE.len()].into(),
+                dashed: i >= PALETTE.len(),
+                values: (0..len)
+                    .map(|d| {
+                        let j = first_day.add_days(d as i32).days_since(*s);
+                        usize::try_from(j)
+                            .ok()
+                            .and_then(|j| v.get(j).copied())
+                            .and_then(publish)
+                    })
+                    .collect(),
+            })
+            .collect();
+        Some(self.finish(def, key, name, first_day, last_day, last_day, series))
+    }
+
+    fn bars_spec(
+        &self,
+        def: &ChartDef,
+        key: &str,
+        name: &str,
+        groups: &[&Group],
+    ) -> Option<ChartSpec> {
+        let main = self.idx(def.indicator.as_deref()?)?;
+        let fallback = def.fallback_indicator.as_deref().and_then(|i| self.idx(i));
+        let prefix = format!("{}:", def.breakdown.as_deref()?);
+        let last = |g: &Group, ind: usize| -> Option<(Date, f64)> {
+            let v = g.get(ind)?;
+            let i = v.iter().rposition(|x| x.is_finite())?;
+            Some((g.start.add_days(i as i32), v[i]))
+        };
+        let mut used_fallback = false;
+        let mut bars: Vec<(u32, SpecBar, Date)> = groups
+            .iter()
+            .filter_map(|g| {
+                let k = self.breakdowns.key(g.breakdown);
+                let class = k.strip_prefix(&prefix)?;
+                let order = vigie_sources::breakdown::parse_age(class).map_or(0, |a| a.0);
+                let (day, v) = match last(g, main) {
+                    Some(x) => x,
+                    None => {
+                        let x = fallback.and_then(|f| last(g, f))?;
+                        used_fallback = true;
+                        x
+                    }
+                };
+                Some((
+                    order,
+                    SpecBar {
+                        breakdown: k.to_string(),
+                        label: class_label(self.presentation, k),
+                        value: publish(v),
+                    },
+                    day,
+                ))
+            })
+            .collect();
+        if bars.len() < 2 {
+            return None;
+        }
+        bars.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.breakdown.cmp(&b.1.breakdown)));
+        let day = bars.iter().map(|b| b.2).max()?;
+        let date = L10n::new(
+            format!("au {}", fr_date(day)),
+            format!("on {}", fr_date(day)),
+        );
+        let subtitle = match (&def.fallback_note, used_fallback) {
+            (Some(note), true) => date.join(", ", note),
+            _ => date,
+        };
+        Some(ChartSpec {
+            schema: CHART_SCHEMA.into(),
+            id: def.id.clone(),
+            territory: key.into(),
+            kind: SpecKind::Bars,
+            title: def.title.join(" — ", &L10n::same(name)),
+            subtitle: Some(subtitle),
+            unit: def.unit.clone(),
+            decimals: def.decimals,
+            start: day.to_string(),
+            step_days: 1,
+            end: day.to_string(),
+            data_until: day.to_string(),
+            series: Vec::new(),
+            bars: bars.into_iter().map(|b| b.1).collect(),
+            bar_color: def.color.clone(),
+            thresholds: Vec::new(),
+            y_min_zero: true,
+            source: source_line(&def.source, day, self.demo),
+            demo: self.demo,
+        })
+    }
+
+    /// The map spec of a layer: the latest day where at least 90 % of the departments have a
+    /// value, and every department's value that day.
+    pub fn map(&self, layer: &vigie_contracts::presentation::MapLayerDef) -> Option<MapSpec> {
+        let r = reference();
+        let ind = self.idx(&layer.indicator)?;
+        let deps: Vec<(&Group, &[f64])> = self
+            .computed
+            .groups
+            .iter()
+            .filter(|g| {
+                g.breakdown == Breakdowns::ALL && r.get(g.territory).level == Level::Department
+            })
+            .filter_map(|g| g.get(ind).map(|v| (g, v)))
+            .collect();
+        let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
+        for (g, v) in &deps {
+            for (i, x) in v.iter().enumerate() {
+                if x.is_finite() {
+                    *counts.entry(g.start.days() + i as i32).or_default() += 1;
+                }
+            }
+        }
+        let need = (deps.len() * 9).div_ceil(10).max(1);
+        let day = counts
+            .iter()
+            .rev()
+            .find(|(_, n)| **n >= need)
+            .map(|(d, _)| *d)?;
+        let mut values = BTreeMap::new();
+        let mut names = BTreeMap::new();
+        for (g, v) in &deps {
+            let i = day - g.start.days();
+            if i >= 0
+                && let Some(x) = v.get(i as usize).copied().and_then(publish)
+            {
+                let t = r.get(g.territory);
+                values.insert(t.code.clone(), x);
+                names.insert(t.code.clone(), t.name.clone());
+            }
+        }
+        let date = Date::from_days(day);
+        let scale = ColorScale::sequential(layer.thresholds.clone());
+        Some(MapSpec {
+            schema: MAP_SCHEMA.into(),
+            id: layer.indicator.clone(),
+            title: layer.title.clone(),
+            short: layer.short.clone(),
+            unit: layer.unit.clone(),
+            date: date.to_string(),
+            subtitle: L10n::new(
+                format!("par département, au {}", fr_date(date)),
+                format!("by department, on {}", fr_date(date)),
+            ),
+            decimals: layer.decimals,
+            classes: vigie_charts::map_classes(&scale, usize::from(layer.decimals)),
+            no_data_color: scale.no_data_color.clone(),
+            no_data_label: L10n::new("pas de donnée", "no data"),
+            values,
+            names,
+            source: source_line(&layer.source, date, self.demo),
+            demo: self.demo,
+        })
+    }
+}
+
+fn json_bytes<T: serde::Serialize>(v: &T, path: &Path) -> Result<Vec<u8>, BuildError> {
+    serde_json::to_vec(v).map_err(|e| BuildError::Chart {
+        name: path.display().to_string(),
+        message: e.to_string(),
     })
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
+    fs::write(path, bytes).map_err(|source| BuildError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// What one territory's charts produced: files written, PNG jobs, chart ids.
+type TerritoryCharts = (usize, Vec<(PathBuf, String)>, Vec<String>);
+
+fn territory_charts(
+    cx: &ChartContext<'_>,
+    group: &Group,
+    dir: &Path,
+    formats: ChartFormats,
+) -> Result<TerritoryCharts, BuildError> {
+    let r = reference();
+    let t = r.get(group.territory);
+    let key = t.key();
+    let tdir = dir.join(&key);
+    fs::create_dir_all(&tdir).map_err(|source| BuildError::Io {
+        path: tdir.clone(),
+        source,
+    })?;
+    let groups: Vec<&Group> = cx
+        .computed
+        .groups
+        .iter()
+        .filter(|g| g.territory == group.territory)
+        .collect();
+    let mut written = 0;
+    let mut png_jobs = Vec::new();
+    let mut made: BTreeMap<&str, TimeChart> = BTreeMap::new();
+    let mut until: BTreeMap<&str, Date> = BTreeMap::new();
+    let mut ids = Vec::new();
+    for def in &cx.presentation.chart {
+        let Some(spec) = cx.spec(def, &key, &t.name, group, &groups) else {
+            continue;
+        };
+        let json = tdir.join(format!("{}.json", def.id));
+        write(&json, &json_bytes(&spec, &json)?)?;
+        let svg = vigie_charts::render_spec(&spec, Lang::Fr, 800, 400);
+        let path = tdir.join(format!("{}.svg", def.id));
+        write(&path, svg.as_bytes())?;
+        written += 2;
+        if formats.png == PngScope::All {
+            png_jobs.push((path.with_extension("png"), svg));
+        }
+        if spec.kind == SpecKind::Time {
+            let mut cell = vigie_charts::spec::time_chart(&spec, Lang::Fr);
+            cell.title = def.title.fr.clone();
+            made.insert(def.id.as_str(), cell);
+            if let Some(d) = Date::parse_str(&spec.data_until) {
+                until.insert(def.id.as_str(), d);
+            }
+        }
+        ids.push(def.id.clone());
+    }
+    for d in &cx.presentation.dashboard {
+        let cells: Vec<TimeChart> = d
+            .charts
+            .iter()
+            .filter_map(|c| made.get(c.as_str()).cloned())
+            .collect();
+        let Some(until) = d
+            .charts
+            .iter()
+            .filter_map(|c| until.get(c.as_str()).copied())
+            .max()
+        else {
+            continue;
+        };
+        if cells.is_empty() {
+            continue;
+        }
+        let publishers: Vec<&str> = d
+            .charts
+            .iter()
+            .filter_map(|c| cx.presentation.chart(c))
+            .map(|c| c.source.fr.split(" (").next().unwrap_or(&c.source.fr))
+            .fold(Vec::new(), |mut acc, p| {
+                if !acc.contains(&p) {
+                    acc.push(p);
+                }
+                acc
+            });
+        let note = source_line(&L10n::same(publishers.join(", ")), until, cx.demo).fr;
+        let svg = vigie_charts::render_mosaic(
+            &format!("{} — {}", d.title.fr, t.name),
+            Some(&note),
+            &cells,
+            2,
+            560,
+            300,
+        );
+        let path = tdir.join(format!("{}.svg", d.id));
+        write(&path, svg.as_bytes())?;
+        written += 1;
+        let level = match t.level {
+            Level::Country => "country",
+            Level::Region => "region",
+            Level::Department => "department",
+        };
+        let wanted = match formats.png {
+            PngScope::None => false,
+            PngScope::National => d.png_levels.iter().any(|l| l == level),
+            PngScope::Dashboards | PngScope::All => true,
+        };
+        if wanted {
+            png_jobs.push((path.with_extension("png"), svg));
+        }
+    }
+    Ok((written, png_jobs, ids))
 }
 
 /// Writes every chart; returns how many files were written.
 pub fn write_all(
-    computed: &Computed,
-    breakdowns: &Breakdowns,
+    cx: &ChartContext<'_>,
     shapes: Option<&GeoShapes>,
     dir: &Path,
     formats: ChartFormats,
@@ -474,274 +606,99 @@ pub fn write_all(
     if !formats.svg {
         return Ok(0);
     }
+    fs::create_dir_all(dir).map_err(|source| BuildError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let r = reference();
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |source| BuildError::Io { path: p, source }
-    };
-    let mut written = 0;
-    let mut png_jobs: Vec<(PathBuf, String)> = Vec::new();
-    for group in computed
+    let alls: Vec<&Group> = cx
+        .computed
         .groups
         .iter()
         .filter(|g| g.breakdown == Breakdowns::ALL)
-    {
-        let t = r.get(group.territory);
-        let tdir = dir.join(t.key());
-        fs::create_dir_all(&tdir).map_err(io(&tdir))?;
-        let mut made: BTreeMap<&str, TimeChart> = BTreeMap::new();
-        for def in CHARTS {
-            let Some(chart) = time_chart(computed, group, def, &t.name) else {
-                continue;
-            };
-            let svg = vigie_charts::render_time_chart(&chart, 800, 400);
-            let path = tdir.join(format!("{}.svg", def.stem));
-            fs::write(&path, &svg).map_err(io(&path))?;
-            written += 1;
-            if formats.png == PngScope::All {
-                png_jobs.push((path.with_extension("png"), svg));
-            }
-            made.insert(def.stem, chart);
-        }
-        let vcells: Vec<TimeChart> = VACCINATION_DASHBOARD
-            .iter()
-            .filter_map(|s| made.get(s).cloned())
-            .map(|mut c| {
-                c.title = c.title.split(" — ").next().unwrap_or_default().to_string();
-                c
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, alls.len().max(1));
+    let per: Vec<Result<Vec<(String, TerritoryCharts)>, BuildError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|k| {
+                let alls = &alls;
+                s.spawn(move || {
+                    alls.iter()
+                        .skip(k)
+                        .step_by(threads)
+                        .map(|g| {
+                            Ok((
+                                r.get(g.territory).key(),
+                                territory_charts(cx, g, dir, formats)?,
+                            ))
+                        })
+                        .collect::<Result<Vec<_>, BuildError>>()
+                })
             })
             .collect();
-        if !vcells.is_empty() {
-            let svg = vigie_charts::render_mosaic(
-                &format!("Vaccination — {}", t.name),
-                Some(&source_note(group)),
-                &vcells,
-                2,
-                560,
-                300,
-            );
-            let path = tdir.join("vaccination_dashboard.svg");
-            fs::write(&path, &svg).map_err(io(&path))?;
-            written += 1;
-            if formats.png == PngScope::All
-                || (formats.png != PngScope::None && t.level == Level::Country)
-            {
-                png_jobs.push((path.with_extension("png"), svg));
-            }
-        }
-        let territory_groups: Vec<&Group> = computed
-            .groups
-            .iter()
-            .filter(|g| g.territory == group.territory)
-            .collect();
-        for (stem, svg) in breakdown_charts(computed, breakdowns, &territory_groups, &t.name) {
-            let path = tdir.join(format!("{stem}.svg"));
-            fs::write(&path, &svg).map_err(io(&path))?;
-            written += 1;
-            if formats.png == PngScope::All {
-                png_jobs.push((path.with_extension("png"), svg));
-            }
-        }
-        let cells: Vec<TimeChart> = DASHBOARD
-            .iter()
-            .filter_map(|s| made.remove(s))
-            .map(|mut c| {
-                c.title = c.title.split(" — ").next().unwrap_or_default().to_string();
-                c
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(BuildError::Chart {
+                        name: "charts".into(),
+                        message: "chart thread panicked".into(),
+                    })
+                })
             })
-            .collect();
-        if !cells.is_empty() {
-            let svg = vigie_charts::render_mosaic(
-                &format!("Tableau de bord — {}", t.name),
-                Some(&source_note(group)),
-                &cells,
-                2,
-                560,
-                300,
-            );
-            let path = tdir.join("dashboard.svg");
-            fs::write(&path, &svg).map_err(io(&path))?;
-            written += 1;
-            let wanted = match formats.png {
-                PngScope::None => false,
-                PngScope::National => t.level != Level::Department,
-                PngScope::Dashboards | PngScope::All => true,
-            };
-            if wanted {
-                png_jobs.push((path.with_extension("png"), svg));
-            }
+            .collect()
+    });
+    let mut written = 0;
+    let mut png_jobs: Vec<(PathBuf, String)> = Vec::new();
+    let mut index = ChartIndex::default();
+    for part in per {
+        for (key, (n, jobs, ids)) in part? {
+            written += n;
+            png_jobs.extend(jobs);
+            index.charts.insert(key, ids);
         }
     }
-    if let Some(shapes) = shapes {
-        let mdir = dir.join("maps");
-        fs::create_dir_all(&mdir).map_err(io(&mdir))?;
-        for def in MAPS {
-            let Some(map) = choropleth(computed, breakdowns, def) else {
-                continue;
-            };
-            let svg = vigie_charts::render_choropleth(shapes, &map, 640, 600);
-            let path = mdir.join(format!("{}.svg", def.indicator));
-            fs::write(&path, &svg).map_err(io(&path))?;
+    let mdir = dir.join("maps");
+    fs::create_dir_all(&mdir).map_err(|source| BuildError::Io {
+        path: mdir.clone(),
+        source,
+    })?;
+    for layer in &cx.presentation.map_layer {
+        let Some(map) = cx.map(layer) else {
+            continue;
+        };
+        let json = mdir.join(format!("{}.json", layer.indicator));
+        write(&json, &json_bytes(&map, &json)?)?;
+        written += 1;
+        index.maps.push(layer.indicator.clone());
+        if let Some(shapes) = shapes {
+            let svg = vigie_charts::render_choropleth(
+                shapes,
+                &vigie_charts::spec::choropleth(
+                    &map,
+                    Lang::Fr,
+                    Some("/territoire/DEP-{code}".into()),
+                ),
+                640,
+                600,
+            );
+            let path = mdir.join(format!("{}.svg", layer.indicator));
+            write(&path, svg.as_bytes())?;
             written += 1;
             if formats.png != PngScope::None {
                 png_jobs.push((path.with_extension("png"), svg));
             }
         }
     }
+    let p = dir.join("presentation.json");
+    write(&p, &json_bytes(cx.presentation, &p)?)?;
+    let p = dir.join("index.json");
+    write(&p, &json_bytes(&index, &p)?)?;
+    written += 2;
     written += rasterise(png_jobs)?;
     Ok(written)
-}
-
-/// Charts across breakdowns: coverage by age class (bars) and first doses by vaccine.
-fn breakdown_charts(
-    computed: &Computed,
-    breakdowns: &Breakdowns,
-    groups: &[&Group],
-    name: &str,
-) -> Vec<(&'static str, String)> {
-    let idx = |id: &str| computed.indicators.iter().position(|i| i.id == id);
-    let last = |g: &Group, ind: usize| -> Option<(i32, f64)> {
-        let v = g.get(ind)?;
-        let i = v.iter().rposition(|x| !x.is_nan())?;
-        Some((g.start.days() + i as i32, v[i]))
-    };
-    let mut out = Vec::new();
-    // Coverage by age: ours where a population exists for the class, SPF's otherwise.
-    for id in [
-        "vaccination_coverage_dose1",
-        "spf_vaccination_coverage_dose1",
-    ] {
-        let Some(ind) = idx(id) else { continue };
-        let mut bars: Vec<(u32, String, f64, i32)> = groups
-            .iter()
-            .filter_map(|g| {
-                let key = breakdowns.key(g.breakdown);
-                let age = key.strip_prefix("age:")?;
-                let lo = vigie_sources::breakdown::parse_age(age)?.0;
-                let (day, v) = last(g, ind)?;
-                Some((
-                    lo,
-                    age.replace('-', "–").replace('+', " ans et +")
-                        + if age.ends_with('+') { "" } else { " ans" },
-                    v,
-                    day,
-                ))
-            })
-            .collect();
-        if bars.len() < 2 {
-            continue;
-        }
-        bars.sort_by_key(|b| b.0);
-        let day = bars.iter().map(|b| b.3).max().unwrap_or(0);
-        let chart = vigie_charts::BarChart {
-            title: format!("Couverture vaccinale par âge (au moins une dose) — {name}"),
-            subtitle: Some(format!(
-                "au {}{}",
-                vigie_charts::format_date_numeric_fr(day),
-                if id.starts_with("spf_") {
-                    ", valeurs publiées par Santé publique France"
-                } else {
-                    ""
-                }
-            )),
-            y_unit: Some("%".into()),
-            bars: bars.into_iter().map(|b| (b.1, b.2)).collect(),
-            color: Some(BLUE.into()),
-            source_note: Some("Source : Santé publique France (VAC-SI) — Vigie".into()),
-        };
-        out.push((
-            "vaccination_coverage_by_age",
-            vigie_charts::render_bar_chart(&chart, 800, 400),
-        ));
-        break;
-    }
-    // Cumulative first doses by vaccine.
-    if let Some(ind) = idx("vaccination_dose1_cum") {
-        let series: Vec<Series> = groups
-            .iter()
-            .filter_map(|g| {
-                let key = breakdowns.key(g.breakdown);
-                let vaccine = key.strip_prefix("vaccine:")?;
-                Some(Series {
-                    label: vaccine.to_string(),
-                    kind: SeriesKind::Line,
-                    color: None,
-                    points: points(g, g.get(ind)?),
-                    dashed: false,
-                })
-            })
-            .collect();
-        if !series.is_empty() {
-            let chart = TimeChart {
-                title: format!("Premières doses par vaccin (cumul) — {name}"),
-                subtitle: None,
-                y_unit: Some("doses".into()),
-                series,
-                thresholds: Vec::new(),
-                y_min_zero: true,
-                source_note: Some("Source : Santé publique France (VAC-SI) — Vigie".into()),
-            };
-            out.push((
-                "vaccination_by_vaccine",
-                vigie_charts::render_time_chart(&chart, 800, 400),
-            ));
-        }
-    }
-    out
-}
-
-/// The latest common date's value of an indicator for every department.
-fn choropleth(computed: &Computed, _breakdowns: &Breakdowns, def: &MapDef) -> Option<Choropleth> {
-    let r = reference();
-    let ind = computed
-        .indicators
-        .iter()
-        .position(|i| i.id == def.indicator)?;
-    let deps: Vec<(&Group, &[f64])> = computed
-        .groups
-        .iter()
-        .filter(|g| g.breakdown == Breakdowns::ALL && r.get(g.territory).level == Level::Department)
-        .filter_map(|g| g.get(ind).map(|v| (g, v)))
-        .collect();
-    // The most recent day where at least 90 % of the departments have a value.
-    let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
-    for (g, v) in &deps {
-        for (i, x) in v.iter().enumerate() {
-            if !x.is_nan() {
-                *counts.entry(g.start.days() + i as i32).or_default() += 1;
-            }
-        }
-    }
-    let need = (deps.len() * 9).div_ceil(10).max(1);
-    let day = counts
-        .iter()
-        .rev()
-        .find(|(_, n)| **n >= need)
-        .map(|(d, _)| *d)?;
-    let mut values = BTreeMap::new();
-    let mut names = BTreeMap::new();
-    for (g, v) in &deps {
-        let i = day - g.start.days();
-        if i >= 0
-            && let Some(x) = v.get(i as usize).filter(|x| !x.is_nan())
-        {
-            let t = r.get(g.territory);
-            values.insert(t.code.clone(), *x);
-            names.insert(t.code.clone(), t.name.clone());
-        }
-    }
-    let date = vigie_core::Date::from_days(day);
-    let (y, m, d) = date.ymd();
-    Some(Choropleth {
-        title: def.title.into(),
-        subtitle: Some(format!("par département, au {d:02}/{m:02}/{y}")),
-        unit: Some(def.unit.into()),
-        values,
-        names,
-        scale: ColorScale::sequential(def.thresholds.to_vec()),
-        source_note: Some("Source : Santé publique France — Vigie".into()),
-        link_template: Some("/territoire/DEP-{code}".into()),
-    })
 }
 
 fn rasterise(jobs: Vec<(PathBuf, String)>) -> Result<usize, BuildError> {

@@ -398,8 +398,12 @@ fn write_release(
         None => None,
     };
     let chart_count = charts::write_all(
-        computed,
-        breakdowns,
+        &charts::ChartContext {
+            computed,
+            breakdowns,
+            presentation: &catalog.presentation,
+            demo,
+        },
         shapes.as_ref(),
         &dir.join("charts"),
         opts.charts,

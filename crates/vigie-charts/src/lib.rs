@@ -42,6 +42,7 @@ mod choropleth;
 mod format;
 mod geo;
 mod png;
+pub mod spec;
 mod svg;
 mod ticks;
 mod time_chart;
@@ -54,6 +55,7 @@ pub use format::{
 };
 pub use geo::GeoShapes;
 pub use png::svg_to_png;
+pub use spec::{map_classes, render_spec};
 pub use time_chart::{render_mosaic, render_time_chart};
 
 use std::collections::BTreeMap;

@@ -9,6 +9,7 @@ use vigie_core::{Align, Formula};
 const BUILTIN_SOURCES: &str = include_str!("../catalog/epidemic.toml");
 const BUILTIN_INDICATORS: &str = include_str!("../catalog/indicators.toml");
 const BUILTIN_VACCINATION: &str = include_str!("../catalog/vaccination.toml");
+const BUILTIN_PRESENTATION: &str = include_str!("../catalog/presentation.toml");
 
 /// A catalogue that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -633,6 +634,16 @@ struct CatalogFile {
     source: Vec<SourceSpec>,
     #[serde(default)]
     indicator: Vec<IndicatorSpec>,
+    #[serde(default)]
+    kpi: Vec<vigie_contracts::presentation::KpiCard>,
+    #[serde(default)]
+    chart: Vec<vigie_contracts::presentation::ChartDef>,
+    #[serde(default)]
+    dashboard: Vec<vigie_contracts::presentation::DashboardDef>,
+    #[serde(default)]
+    map_layer: Vec<vigie_contracts::presentation::MapLayerDef>,
+    #[serde(default)]
+    labels: BTreeMap<String, vigie_contracts::L10n>,
 }
 
 /// The full catalogue.
@@ -646,6 +657,8 @@ pub struct Catalog {
     pub sources: Vec<SourceSpec>,
     /// Indicators in evaluation order.
     pub indicators: Vec<IndicatorSpec>,
+    /// What the pages and charts show (KPI cards, charts, dashboards, map layers).
+    pub presentation: vigie_contracts::Presentation,
 }
 
 impl Catalog {
@@ -655,6 +668,7 @@ impl Catalog {
         c.add_toml(BUILTIN_SOURCES, "built-in epidemic.toml")?;
         c.add_toml(BUILTIN_INDICATORS, "built-in indicators.toml")?;
         c.add_toml(BUILTIN_VACCINATION, "built-in vaccination.toml")?;
+        c.add_toml(BUILTIN_PRESENTATION, "built-in presentation.toml")?;
         c.validate()?;
         Ok(c)
     }
@@ -678,6 +692,13 @@ impl Catalog {
         for i in file.indicator {
             upsert(&mut self.indicators, i, |x| &x.id);
         }
+        self.presentation.merge(vigie_contracts::Presentation {
+            kpi: file.kpi,
+            chart: file.chart,
+            dashboard: file.dashboard,
+            map_layer: file.map_layer,
+            labels: file.labels,
+        });
         Ok(())
     }
 
@@ -737,6 +758,35 @@ impl Catalog {
                 }
             }
             known.insert(i.id.clone());
+        }
+        for (what, id) in self.presentation.references() {
+            if !known.contains(id) {
+                return Err(CatalogError::Invalid(format!(
+                    "{what}: unknown indicator {id}"
+                )));
+            }
+        }
+        let charts: HashSet<&str> = self
+            .presentation
+            .chart
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        for d in &self.presentation.dashboard {
+            if let Some(c) = d.charts.iter().find(|c| !charts.contains(c.as_str())) {
+                return Err(CatalogError::Invalid(format!(
+                    "dashboard {}: unknown chart {c}",
+                    d.id
+                )));
+            }
+        }
+        for m in &self.presentation.map_layer {
+            if m.thresholds.is_empty() || !m.thresholds.is_sorted_by(|a, b| a < b) {
+                return Err(CatalogError::Invalid(format!(
+                    "map_layer {}: thresholds must be a non-empty increasing list",
+                    m.indicator
+                )));
+            }
         }
         Ok(())
     }

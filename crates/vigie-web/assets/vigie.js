@@ -43,27 +43,32 @@
   }
 
   // ---------------------------------------------------------------- map
+  // The layers are the build's map specs (charts/maps/<id>.json, schema vigie.map.v1): the
+  // same classes, colours, legend labels and date as the static SVG map.
   function classOf(layer, v) {
-    if (v === undefined || v === null) return -1;
-    var th = layer.thresholds, i = 0;
-    while (i < th.length && v >= th[i]) i++;
-    return i;
+    if (v === undefined || v === null || !isFinite(v)) return -1;
+    for (var i = 0; i < layer.classes.length; i++) {
+      var c = layer.classes[i];
+      if ((c.min === null || c.min === undefined || v >= c.min) && (c.max === null || c.max === undefined || v < c.max)) return i;
+    }
+    return -1;
   }
-  function colourOf(data, layer, v) {
+  function colourOf(layer, v) {
     var c = classOf(layer, v);
-    if (c < 0) return '#e5e5e5';
-    var cols = data.colours;
-    return layer.reverse ? cols[cols.length - 1 - c] : cols[c];
+    return c < 0 ? layer.no_data_color : layer.classes[c].color;
   }
+  function L10(t) { return t ? (FR ? t.fr : t.en) : ''; }
 
-  function legend(el, data, layer) {
-    var label = FR ? layer.label_fr : layer.label_en;
-    var th = layer.thresholds;
+  function legend(el, layer) {
     el.textContent = '';
     var title = document.createElement('p');
     title.className = 'legend-title';
-    title.textContent = label + ' (' + layer.unit + ')';
+    title.textContent = L10(layer.title) + ' (' + L10(layer.unit) + ')';
     el.appendChild(title);
+    var sub = document.createElement('p');
+    sub.className = 'legend-date muted';
+    sub.textContent = L10(layer.subtitle);
+    el.appendChild(sub);
     var ul = document.createElement('ul');
     function item(colour, text) {
       var li = document.createElement('li'), sw = document.createElement('span');
@@ -73,14 +78,16 @@
       li.appendChild(document.createTextNode(text));
       ul.appendChild(li);
     }
-    for (var i = 0; i <= th.length; i++) {
-      var lo = i === 0 ? null : th[i - 1], hi = i < th.length ? th[i] : null;
-      var text = lo === null ? '< ' + fmt(hi, 1) : hi === null ? '≥ ' + fmt(lo, 1) : fmt(lo, 1) + ' – ' + fmt(hi, 1);
-      item(colourOf(data, layer, lo === null ? -Infinity : lo), text);
-    }
-    item('#e5e5e5', t('pas de donnée', 'no data'));
+    layer.classes.forEach(function (c) { item(c.color, L10(c.label)); });
+    item(layer.no_data_color, L10(layer.no_data_label));
     el.appendChild(ul);
+    var src = document.createElement('p');
+    src.className = 'chart-source muted';
+    src.textContent = L10(layer.source);
+    el.appendChild(src);
   }
+
+  var OVERSEAS = [['971', 'Guadeloupe'], ['972', 'Martinique'], ['973', 'Guyane'], ['974', 'La Réunion'], ['976', 'Mayotte']];
 
   function initMap(host) {
     if (!window.L || !host.dataset.geo) return;
@@ -101,18 +108,19 @@
       var focus = host.dataset.focus || 'FR';
       function style(f) {
         var code = f.properties.code, d = data.departments[code];
-        var v = d ? d.values[current.id] : undefined;
+        var v = current.values[code];
         var focused = focus.indexOf('DEP-') === 0 && d && d.key === focus;
-        return { fillColor: colourOf(data, current, v), fillOpacity: 0.9, color: focused ? '#000091' : '#fff', weight: focused ? 3 : 1 };
+        return { fillColor: colourOf(current, v), fillOpacity: 0.9, color: focused ? '#000091' : '#fff', weight: focused ? 3 : 1 };
       }
+      var byCode = {};
       var gj = L.geoJSON(geo, {
         style: style,
         onEachFeature: function (f, lyr) {
           var code = f.properties.code;
+          byCode[code] = lyr;
           lyr.bindTooltip(function () {
-            var d = data.departments[code];
-            var v = d ? d.values[current.id] : undefined;
-            return (f.properties.nom || code) + ' : ' + fmt(v, 1) + ' ' + current.unit;
+            var v = current.values[code];
+            return (f.properties.nom || code) + ' : ' + fmt(v, current.decimals) + ' ' + L10(current.unit);
           }, { sticky: true });
           lyr.on('click', function () {
             var d = data.departments[code];
@@ -127,8 +135,24 @@
         var want = focus === 'FR' ? code.length === 2 : d && (d.key === focus || host.dataset.members && host.dataset.members.split(' ').indexOf(d.key) >= 0);
         if (want) bounds = bounds ? bounds.extend(lyr.getBounds()) : L.latLngBounds(lyr.getBounds().getSouthWest(), lyr.getBounds().getNorthEast());
       });
-      map.fitBounds(bounds || gj.getBounds(), { padding: [8, 8] });
-      legend(legendEl, data, current);
+      var home = bounds || gj.getBounds();
+      map.fitBounds(home, { padding: [8, 8] });
+      // Overseas departments are far from the mainland: one button each, and one back.
+      var nav = document.createElement('p');
+      nav.className = 'map-overseas';
+      nav.appendChild(document.createTextNode(t('Outre-mer : ', 'Overseas: ')));
+      function jump(label, target) {
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'link';
+        b.textContent = label;
+        b.addEventListener('click', function () { map.fitBounds(target(), { padding: [8, 8] }); });
+        nav.appendChild(b);
+      }
+      OVERSEAS.forEach(function (o) { if (byCode[o[0]]) jump(o[1], function () { return byCode[o[0]].getBounds(); }); });
+      jump(t('Retour', 'Back'), function () { return home; });
+      if (nav.querySelectorAll('button').length > 1) host.parentNode.insertBefore(nav, host.nextSibling);
+      legend(legendEl, current);
       host.dataset.ready = '1';
       host.dataset.layer = current.id;
       if (switcher) {
@@ -137,7 +161,7 @@
           if (!ev.target || ev.target.name !== 'layer' || !layers[ev.target.value]) return;
           current = layers[ev.target.value];
           gj.setStyle(style);
-          legend(legendEl, data, current);
+          legend(legendEl, current);
           host.dataset.layer = current.id;
         });
       }
@@ -145,54 +169,181 @@
   }
 
   // ---------------------------------------------------------------- charts
-  var PALETTE = ['#000091', '#e1000f', '#18753c', '#b34000', '#6a6af4'];
-  function dayToSec(start, i) {
-    var p = start.split('-');
-    return Date.UTC(+p[0], +p[1] - 1, +p[2] + i) / 1000;
+  // Each interactive chart is drawn from the build's chart spec (charts/<T>/<id>.json, schema
+  // vigie.chart.v1), the same document the SVG was rendered from: same series in the same
+  // order, labels, colours, unit, thresholds and source line.
+  var PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00'];
+  var FR_MONTHS_LONG = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+  var FR_MONTHS_SHORT = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
+  var FR_WEEKDAYS_LONG = ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi'];
+  var FR_WEEKDAYS_SHORT = ['dim.', 'lun.', 'mar.', 'mer.', 'jeu.', 'ven.', 'sam.'];
+  function isoToSec(iso) {
+    return Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / 1000;
+  }
+  function dayLabel(sec) {
+    var d = new Date(sec * 1000);
+    var dd = d.getUTCDate(), mm = d.getUTCMonth() + 1, y = d.getUTCFullYear();
+    return FR ? (dd < 10 ? '0' : '') + dd + '/' + (mm < 10 ? '0' : '') + mm + '/' + y
+      : d.getUTCDate() + ' ' + ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()] + ' ' + y;
+  }
+  function withAlpha(hex, a) {
+    var m = /^#([0-9a-f]{6})$/i.exec(hex || '');
+    if (!m) return hex;
+    var n = parseInt(m[1], 16);
+    return 'rgba(' + (n >> 16 & 255) + ',' + (n >> 8 & 255) + ',' + (n & 255) + ',' + a + ')';
+  }
+  // Axis ticks: "sept. 2021" at month starts on a French page, with the year whenever the axis
+  // spans more than one year.
+  function xTicks(u, splits) {
+    var years = {};
+    splits.forEach(function (s) { years[new Date(s * 1000).getUTCFullYear()] = 1; });
+    var many = Object.keys(years).length > 1;
+    var range = splits.length > 1 ? splits[splits.length - 1] - splits[0] : 0;
+    return splits.map(function (s) {
+      var d = new Date(s * 1000), m = d.getUTCMonth(), y = d.getUTCFullYear();
+      var months = FR ? FR_MONTHS_SHORT : ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+      if (range < 86400 * 62) return d.getUTCDate() + ' ' + months[m];
+      return months[m] + (many || m === 0 ? ' ' + y : '');
+    });
+  }
+  function axisSize(self, values, axisIdx, cycleNum) {
+    var axis = self.axes[axisIdx];
+    if (cycleNum > 1) return axis._size;
+    var size = axis.ticks.size + axis.gap;
+    var longest = (values || []).reduce(function (acc, v) { return v && v.length > acc.length ? v : acc; }, '');
+    if (longest !== '') {
+      self.ctx.font = axis.font[0];
+      size += self.ctx.measureText(longest).width / (window.devicePixelRatio || 1);
+    }
+    return Math.ceil(size) + 4;
+  }
+  function thresholdPlugin(spec) {
+    return {
+      hooks: {
+        draw: [function (u) {
+          if (!spec.thresholds || !spec.thresholds.length) return;
+          var ctx = u.ctx, dpr = window.devicePixelRatio || 1;
+          var placed = [];
+          ctx.save();
+          ctx.font = Math.round(11 * dpr) + 'px system-ui, sans-serif';
+          ctx.textBaseline = 'bottom';
+          spec.thresholds.forEach(function (th) {
+            var y = Math.round(u.valToPos(th.value, 'y', true));
+            if (y < u.bbox.top || y > u.bbox.top + u.bbox.height) return;
+            ctx.strokeStyle = '#b34000';
+            ctx.setLineDash([4 * dpr, 4 * dpr]);
+            ctx.lineWidth = dpr;
+            ctx.beginPath();
+            ctx.moveTo(u.bbox.left, y);
+            ctx.lineTo(u.bbox.left + u.bbox.width, y);
+            ctx.stroke();
+            // Labels never overlap: a label too close to one already drawn moves up.
+            var ly = y - 2 * dpr;
+            placed.forEach(function (p) { if (Math.abs(p - ly) < 12 * dpr) ly = p - 12 * dpr; });
+            placed.push(ly);
+            ctx.fillStyle = '#5c2400';
+            ctx.setLineDash([]);
+            ctx.fillText(L10(th.label), u.bbox.left + 4 * dpr, ly);
+          });
+          ctx.restore();
+        }]
+      }
+    };
+  }
+  function chartOptions(spec, width) {
+    var d = spec.decimals || 0;
+    var series = [{
+      label: t('Date', 'Date'),
+      value: function (u, v) { return v === null || v === undefined ? '—' : dayLabel(v); }
+    }];
+    spec.series.forEach(function (s) {
+      var o = {
+        label: L10(s.label),
+        stroke: s.color,
+        width: s.kind === 'bars' ? 1 : 2,
+        value: function (u, v) { return fmt(v, d); },
+        spanGaps: false
+      };
+      if (s.dashed) o.dash = [6, 4];
+      if (s.kind === 'area') o.fill = withAlpha(s.color, 0.18);
+      if (s.kind === 'bars' && window.uPlot.paths && window.uPlot.paths.bars) {
+        o.paths = window.uPlot.paths.bars({ size: [0.8, 8] });
+        o.fill = withAlpha(s.color, 0.7);
+        o.points = { show: false };
+      }
+      series.push(o);
+    });
+    var yRange = spec.y_min_zero ? function (u, min, max) {
+      var lo = Math.min(0, min), hi = max;
+      (spec.thresholds || []).forEach(function (th) { if (th.value > hi && th.value < max * 1.5) hi = th.value; });
+      return [lo, hi > lo ? hi * 1.05 : lo + 1];
+    } : function (u, min, max) {
+      (spec.thresholds || []).forEach(function (th) { if (th.value < min) min = th.value; if (th.value > max) max = th.value; });
+      var pad = (max - min) * 0.05 || 1;
+      return [min - pad, max + pad];
+    };
+    return {
+      width: width, height: Math.max(220, Math.round(width * 0.5)),
+      series: series,
+      scales: { x: { time: true }, y: { range: yRange } },
+      axes: [
+        { values: xTicks, size: 36 },
+        { values: function (u, vs) { return vs.map(function (v) { return fmt(v, d > 0 && Math.abs(v) < 10 ? d : 0); }); }, size: axisSize }
+      ],
+      fmtDate: function (tpl) {
+        return window.uPlot.fmtDate(tpl, FR ? { MMMM: FR_MONTHS_LONG, MMM: FR_MONTHS_SHORT, WWWW: FR_WEEKDAYS_LONG, WWW: FR_WEEKDAYS_SHORT } : undefined);
+      },
+      tzDate: function (ts) { return window.uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
+      legend: { live: true },
+      plugins: [thresholdPlugin(spec)]
+    };
+  }
+  function chartData(spec) {
+    var a = isoToSec(spec.start), b = isoToSec(spec.end), step = 86400 * (spec.step_days || 1);
+    var xs = [];
+    for (var x = a; x <= b; x += step) xs.push(x);
+    var cols = [xs];
+    spec.series.forEach(function (s) { cols.push(s.values.slice(0, xs.length)); });
+    return cols;
   }
   function initChart(fig) {
-    if (!window.uPlot) return;
-    getJSON(fig.dataset.src).then(function (all) {
-      var chart = all.charts[fig.dataset.chart];
-      if (!chart) return;
-      var ids = Object.keys(chart.series);
-      if (!ids.length) return;
-      // A common daily axis from the earliest start to the latest end.
-      var first = null, last = null;
-      ids.forEach(function (id) {
-        var s = chart.series[id], a = dayToSec(s.start, 0), b = dayToSec(s.start, s.values.length - 1);
-        if (first === null || a < first) first = a;
-        if (last === null || b > last) last = b;
-      });
-      var n = Math.round((last - first) / 86400) + 1, xs = new Array(n);
-      for (var i = 0; i < n; i++) xs[i] = first + i * 86400;
-      var cols = [xs];
-      var series = [{}];
-      ids.forEach(function (id, k) {
-        var s = chart.series[id], off = Math.round((dayToSec(s.start, 0) - first) / 86400);
-        var ys = new Array(n).fill(null);
-        for (var j = 0; j < s.values.length; j++) ys[off + j] = s.values[j];
-        cols.push(ys);
-        var th = fig.querySelectorAll('thead th');
-        var label = th.length > k + 1 ? th[k + 1].textContent : id;
-        series.push({ label: label, stroke: PALETTE[k % PALETTE.length], width: 2, value: function (u, v) { return fmt(v, 1); } });
-      });
+    if (!window.uPlot || !fig.dataset.spec) return;
+    getJSON(fig.dataset.spec).then(function (spec) {
+      if (spec.kind !== 'time' || !spec.series || !spec.series.length) return;
       var box = document.createElement('div');
       box.className = 'uplot-box';
       box.setAttribute('role', 'img');
+      box.setAttribute('aria-label', L10(spec.title));
+      var head = document.createElement('div');
+      head.className = 'chart-head';
+      var title = document.createElement('p');
+      title.className = 'chart-title';
+      title.textContent = L10(spec.title);
+      head.appendChild(title);
+      if (spec.unit) {
+        var unit = document.createElement('p');
+        unit.className = 'chart-unit muted';
+        unit.textContent = L10(spec.unit);
+        head.appendChild(unit);
+      }
+      var src = document.createElement('p');
+      src.className = 'chart-source muted';
+      src.textContent = L10(spec.source);
       var img = fig.querySelector('img');
-      box.setAttribute('aria-label', img ? img.alt : fig.dataset.chart);
-      fig.insertBefore(box, fig.firstChild);
-      var width = Math.max(280, fig.clientWidth || 600);
-      new uPlot({
-        width: width, height: Math.round(width * 0.5),
-        series: series,
-        scales: { x: { time: true } },
-        axes: [{}, { values: function (u, vs) { return vs.map(function (v) { return fmt(v, 1); }); } }],
-        legend: { live: true }
-      }, cols, box);
+      fig.insertBefore(src, img ? img.nextSibling : fig.firstChild);
+      fig.insertBefore(box, src);
+      fig.insertBefore(head, box);
+      var width = Math.max(260, (box.clientWidth || fig.clientWidth || 600));
+      var u = new window.uPlot(chartOptions(spec, width), chartData(spec), box);
+      fig.vigieChart = u;
       if (img) img.hidden = true;
       fig.dataset.enhanced = '1';
+      if (window.ResizeObserver) {
+        new ResizeObserver(function () {
+          var w = Math.max(260, box.clientWidth);
+          if (Math.abs(w - u.width) > 4) u.setSize({ width: w, height: Math.max(220, Math.round(w * 0.5)) });
+        }).observe(box);
+      }
     }).catch(function (e) { console.warn('chart unavailable:', e.message); });
   }
 
@@ -646,10 +797,15 @@
       new uPlot({
         width: width, height: Math.round(width * 0.45),
         scales: { x: { time: true }, s: {}, c: {} },
-        series: [{}, { label: t('Créneaux', 'Slots'), scale: 's', stroke: PALETTE[0], width: 2, value: function (u, v) { return fmt(v, 0); } },
+        series: [{ label: t('Heure', 'Time'), value: function (u, v) { return v === null || v === undefined ? '—' : new Date(v * 1000).toLocaleString(FR ? 'fr-FR' : 'en-GB', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' }); } },
+          { label: t('Créneaux', 'Slots'), scale: 's', stroke: PALETTE[0], width: 2, value: function (u, v) { return fmt(v, 0); } },
           { label: t('Lieux avec des créneaux', 'Places with slots'), scale: 'c', stroke: PALETTE[1], width: 2, value: function (u, v) { return fmt(v, 0); } }],
         axes: [{}, { scale: 's', values: function (u, vs) { return vs.map(function (v) { return fmt(v, 0); }); } },
-          { scale: 'c', side: 1, grid: { show: false }, values: function (u, vs) { return vs.map(function (v) { return fmt(v, 0); }); } }]
+          { scale: 'c', side: 1, grid: { show: false }, values: function (u, vs) { return vs.map(function (v) { return fmt(v, 0); }); } }],
+        fmtDate: function (tpl) {
+          return window.uPlot.fmtDate(tpl, FR ? { MMMM: FR_MONTHS_LONG, MMM: FR_MONTHS_SHORT, WWWW: FR_WEEKDAYS_LONG, WWW: FR_WEEKDAYS_SHORT } : undefined);
+        },
+        tzDate: function (ts) { return window.uPlot.tzDate(new Date(ts * 1000), 'Europe/Paris'); }
       }, [xs, slots, places], box);
       fig.dataset.enhanced = '1';
     }).catch(function (e) { console.warn('slot history unavailable:', e.message); });
@@ -658,7 +814,7 @@
   function init() {
     var host = document.getElementById('map');
     if (host) initMap(host);
-    var figs = document.querySelectorAll('figure.chart[data-src]');
+    var figs = document.querySelectorAll('figure.chart[data-spec]');
     if ('IntersectionObserver' in window) {
       var io = new IntersectionObserver(function (entries) {
         entries.forEach(function (e) { if (e.isIntersecting) { io.unobserve(e.target); initChart(e.target); } });

@@ -260,10 +260,10 @@ pub async fn api_map(State(s): State<AppState>) -> Response {
 }
 
 /// A JSON document computed once per release and kept with the rendered pages.
-fn cached_json(
+fn cached_json<T: serde::Serialize>(
     s: &AppState,
     name: &str,
-    make: impl FnOnce() -> Option<serde_json::Value>,
+    make: impl FnOnce() -> Option<T>,
 ) -> Response {
     let body = s.cached(&format!("json:{name}"), || {
         make().map(|v| serde_json::to_string(&v).unwrap_or_default())

@@ -3,206 +3,110 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Value, json};
 
 use crate::release::Release;
 
-/// A map layer: indicator id, French and English labels, unit, class thresholds.
-pub struct Layer {
-    /// Indicator id.
-    pub id: &'static str,
-    /// French label.
-    pub fr: &'static str,
-    /// English label.
-    pub en: &'static str,
-    /// Unit shown in the legend.
-    pub unit: &'static str,
-    /// Upper bounds of the colour classes (the last class is open).
-    pub thresholds: &'static [f64],
+/// A department on the interactive map.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct MapDepartment {
+    /// Territory key (`DEP-07`).
+    pub key: String,
+    /// Name.
+    pub name: String,
 }
 
-/// The map layers, in the order of the layer switch.
-pub const LAYERS: [Layer; 5] = [
-    Layer {
-        id: "incidence_rate_7d",
-        fr: "Taux d'incidence",
-        en: "Incidence rate",
-        unit: "/100k",
-        thresholds: &[10.0, 50.0, 150.0, 250.0, 500.0],
-    },
-    Layer {
-        id: "positivity_rate_7d",
-        fr: "Taux de positivité",
-        en: "Test positivity",
-        unit: "%",
-        thresholds: &[1.0, 5.0, 10.0, 15.0, 20.0],
-    },
-    Layer {
-        id: "hosp_per_100k",
-        fr: "Patients hospitalisés",
-        en: "Patients in hospital",
-        unit: "/100k",
-        thresholds: &[5.0, 10.0, 20.0, 40.0, 80.0],
-    },
-    Layer {
-        id: "icu_saturation",
-        fr: "Saturation des réanimations",
-        en: "ICU saturation",
-        unit: "%",
-        thresholds: &[15.0, 30.0, 60.0, 80.0, 100.0],
-    },
-    Layer {
-        id: "vaccination_coverage_dose1",
-        fr: "Couverture vaccinale",
-        en: "Vaccination coverage",
-        unit: "%",
-        thresholds: &[50.0, 60.0, 70.0, 80.0, 90.0],
-    },
-];
+/// `/api/v1/map`: the interactive layers (the build's map specs, `charts/maps/<id>.json`, with
+/// the static maps' classes, colours, legend labels and date) and the departments.
+#[derive(Clone, Debug, Serialize)]
+pub struct MapDoc {
+    /// Release id.
+    pub release_id: String,
+    /// Demonstration data.
+    pub demo: bool,
+    /// Layers in the order of the layer switch.
+    pub layers: Vec<vigie_contracts::MapSpec>,
+    /// Department code → key and name.
+    pub departments: BTreeMap<String, MapDepartment>,
+}
 
-/// Class colours, low to high (six classes; the vaccination layer reads them reversed).
-pub const COLOURS: [&str; 6] = [
-    "#f1eef6", "#d4b9da", "#c994c7", "#df65b0", "#dd1c77", "#980043",
-];
+/// The interactive map layers of a release, in catalogue order.
+pub fn map_layers(release: &Release) -> Vec<vigie_contracts::MapSpec> {
+    release
+        .presentation
+        .map_layer
+        .iter()
+        .filter(|l| l.interactive)
+        .filter_map(|l| release.map_spec(&l.indicator))
+        .collect()
+}
 
-/// Charts of a dashboard: (file stem, French caption, English caption, indicators drawn).
-pub const CHARTS: [(&str, &str, &str, &[&str]); 14] = [
-    (
-        "cases",
-        "Cas positifs par jour et moyenne sur 7 jours",
-        "Positive cases per day and 7-day average",
-        &["cases", "cases_7d_mean"],
-    ),
-    (
-        "incidence",
-        "Taux d'incidence sur 7 jours",
-        "7-day incidence rate",
-        &["incidence_rate_7d"],
-    ),
-    (
-        "positivity",
-        "Taux de positivité sur 7 jours",
-        "7-day test positivity",
-        &["positivity_rate_7d"],
-    ),
-    (
-        "r",
-        "Taux de reproduction effectif R",
-        "Effective reproduction number R",
-        &["r_effective"],
-    ),
-    (
-        "hospital",
-        "Patients hospitalisés et en réanimation",
-        "Patients in hospital and in intensive care",
-        &["hosp", "icu"],
-    ),
-    (
-        "admissions",
-        "Nouvelles hospitalisations et admissions en réanimation",
-        "New hospital and ICU admissions",
-        &["hosp_admissions_7d_mean", "icu_admissions_7d_mean"],
-    ),
-    (
-        "deaths",
-        "Décès à l'hôpital",
-        "Deaths in hospital",
-        &["hosp_deaths", "hosp_deaths_7d_mean"],
-    ),
-    (
-        "icu_saturation",
-        "Saturation des lits de réanimation",
-        "ICU bed saturation",
-        &["icu_saturation"],
-    ),
-    (
-        "vaccination_cumulative",
-        "Personnes vaccinées (cumul)",
-        "People vaccinated (cumulative)",
-        &[
-            "vaccination_dose1_cum",
-            "vaccination_complete_cum",
-            "vaccination_booster_cum",
-        ],
-    ),
-    (
-        "vaccination_daily",
-        "Injections par jour",
-        "Injections per day",
-        &[
-            "vaccination_dose1_7d_mean",
-            "vaccination_complete_7d_mean",
-            "vaccination_booster_7d_mean",
-        ],
-    ),
-    (
-        "vaccination_coverage",
-        "Couverture vaccinale",
-        "Vaccination coverage",
-        &[
-            "vaccination_coverage_dose1",
-            "vaccination_coverage_complete",
-            "vaccination_coverage_booster",
-        ],
-    ),
-    (
-        "vaccination_coverage_by_age",
-        "Couverture vaccinale par âge",
-        "Vaccination coverage by age",
-        &[],
-    ),
-    (
-        "vaccination_by_vaccine",
-        "Premières doses par vaccin",
-        "First doses by vaccine",
-        &[],
-    ),
-    (
-        "deliveries",
-        "Doses livrées et doses injectées",
-        "Doses delivered and doses injected",
-        &[
-            "vaccine_deliveries_doses_cum",
-            "vaccination_doses_injected_cum",
-        ],
-    ),
-];
-
-/// `{"layers": [...], "departments": {"07": {"key", "name", "values": {id: value}, "dates"}}}`:
-/// the latest value of every map layer for every department.
-pub fn map_json(release: &Release) -> Value {
-    let mut deps = Map::new();
-    let mut present = vec![false; LAYERS.len()];
-    for t in release
+/// The document of the interactive map.
+pub fn map_json(release: &Release) -> MapDoc {
+    let departments = release
         .territories
         .iter()
         .filter(|t| t.level == "department")
-    {
-        let code = t.key.trim_start_matches("DEP-");
-        let mut values = Map::new();
-        let mut dates = Map::new();
-        for (i, l) in LAYERS.iter().enumerate() {
-            if let Some(v) = t.latest[l.id]["value"].as_f64() {
-                present[i] = true;
-                values.insert(l.id.into(), json!(v));
-                dates.insert(l.id.into(), t.latest[l.id]["date"].clone());
-            }
-        }
-        deps.insert(
-            code.into(),
-            json!({"key": t.key, "name": t.name, "values": values, "dates": dates}),
-        );
-    }
-    let layers: Vec<Value> = LAYERS
-        .iter()
-        .zip(&present)
-        .filter(|(_, p)| **p)
-        .map(|(l, _)| {
-            json!({"id": l.id, "label_fr": l.fr, "label_en": l.en, "unit": l.unit,
-                   "thresholds": l.thresholds, "reverse": l.id.starts_with("vaccination")})
+        .map(|t| {
+            (
+                t.key.trim_start_matches("DEP-").to_string(),
+                MapDepartment {
+                    key: t.key.clone(),
+                    name: t.name.clone(),
+                },
+            )
         })
         .collect();
-    json!({"release_id": release.id(), "colours": COLOURS, "layers": layers, "departments": deps})
+    let layers = map_layers(release);
+    MapDoc {
+        release_id: release.id().to_string(),
+        demo: layers.iter().any(|l| l.demo),
+        layers,
+        departments,
+    }
+}
+
+/// `/api/v1/charts/{key}`: every chart spec of a territory, in display order.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChartsDoc {
+    /// Territory key.
+    pub key: String,
+    /// Release id.
+    pub release_id: String,
+    /// The specs.
+    pub charts: Vec<vigie_contracts::ChartSpec>,
+}
+
+/// The chart specs of a territory shown on a page (`None`: every page), in catalogue order.
+pub fn chart_specs(
+    release: &Release,
+    key: &str,
+    page: Option<vigie_contracts::presentation::ChartPage>,
+) -> Vec<vigie_contracts::ChartSpec> {
+    let Some(ids) = release.chart_index.charts.get(key) else {
+        return Vec::new();
+    };
+    release
+        .presentation
+        .chart
+        .iter()
+        .filter(|c| page.is_none_or(|p| c.page == p))
+        .filter(|c| ids.contains(&c.id))
+        .filter_map(|c| release.chart_spec(key, &c.id))
+        .collect()
+}
+
+/// The document of `/api/v1/charts/{key}`.
+pub fn charts_json(release: &Release, key: &str) -> Option<ChartsDoc> {
+    release.territory(key)?;
+    Some(ChartsDoc {
+        key: key.to_string(),
+        release_id: release.id().to_string(),
+        charts: chart_specs(release, key, None),
+    })
 }
 
 /// Reads the full JSON of a territory (every series).
@@ -216,26 +120,6 @@ pub fn territory_full(release: &Release, key: &str) -> Option<Value> {
     )
     .ok()?;
     serde_json::from_slice(&bytes).ok()
-}
-
-/// `{"key", "charts": {stem: {"series": {id: {"start", "values"}}}}}`: the series of every
-/// chart of a territory (breakdown `all`).
-pub fn charts_json(release: &Release, key: &str) -> Option<Value> {
-    let full = territory_full(release, key)?;
-    let mut charts = Map::new();
-    for (stem, _, _, ids) in CHARTS {
-        let mut series = Map::new();
-        for id in ids {
-            let s = &full["indicators"][*id]["all"];
-            if s["values"].is_array() {
-                series.insert((*id).into(), s.clone());
-            }
-        }
-        if !series.is_empty() {
-            charts.insert(stem.into(), json!({"series": series}));
-        }
-    }
-    Some(json!({"key": key, "release_id": release.id(), "charts": charts}))
 }
 
 /// Adds `days` to an ISO date (proleptic Gregorian), for the data tables.

@@ -291,6 +291,13 @@ async fn chart(State(s): State<AppState>, Path((dir, file)): Path<(String, Strin
             Err(_) => not_found(),
         };
     }
+    // Chart and map specs (vigie.chart.v1, vigie.map.v1), and the chart index.
+    if file.ends_with(".json") {
+        return match std::fs::read(&path) {
+            Ok(b) => (StatusCode::OK, headers("application/json"), b).into_response(),
+            Err(_) => not_found(),
+        };
+    }
     let Some(stem) = file.strip_suffix(".png") else {
         return not_found();
     };

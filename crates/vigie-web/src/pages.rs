@@ -349,25 +349,6 @@ fn kpi_cards(ctx: &Ctx<'_>, t: &TerritorySummary, only: Option<&str>) -> String 
     if any { s } else { String::new() }
 }
 
-/// Weekly samples (every 7th day back from the last) of a series: (date, value).
-fn weekly(series: &Value, weeks: usize) -> Vec<(String, Option<f64>)> {
-    let Some(values) = series["values"].as_array() else {
-        return Vec::new();
-    };
-    let start = series["start"].as_str().unwrap_or("");
-    let n = values.len();
-    let mut out = Vec::new();
-    for w in 0..weeks {
-        let Some(i) = (n.checked_sub(1)).and_then(|l| l.checked_sub(w * 7)) else {
-            break;
-        };
-        let date = crate::data::add_days(start, i as i64).unwrap_or_default();
-        out.push((date, values[i].as_f64()));
-    }
-    out.reverse();
-    out
-}
-
 fn indicator_label<'a>(ctx: &Ctx<'_>, id: &'a str) -> &'a str {
     const LABELS: [(&str, &str, &str); 20] = [
         ("cases", "Cas du jour", "Daily cases"),
@@ -447,130 +428,135 @@ fn indicator_label<'a>(ctx: &Ctx<'_>, id: &'a str) -> &'a str {
     }
 }
 
+fn spec_lang(lang: Lang) -> vigie_contracts::Lang {
+    match lang {
+        Lang::Fr => vigie_contracts::Lang::Fr,
+        Lang::En => vigie_contracts::Lang::En,
+    }
+}
+
+/// The charts of a territory, each drawn from its chart spec: the SVG, the interactive chart
+/// (vigie.js reads the same spec) and the text alternative and data table, with the spec's
+/// labels in the spec's order.
 fn charts(ctx: &Ctx<'_>, key: &str, only: Option<&str>) -> String {
+    use vigie_contracts::chart::SpecKind;
+    use vigie_contracts::presentation::ChartPage;
     let release = ctx.release;
-    let full = crate::data::territory_full(release, key);
+    let page = only.map(|_| ChartPage::Vaccination);
+    let specs = crate::data::chart_specs(release, key, page);
+    if specs.is_empty() {
+        return String::new();
+    }
+    let l = spec_lang(ctx.lang);
     let mut s = format!(
         "<section aria-labelledby=\"graphiques\"><h2 id=\"graphiques\">{}</h2><div class=\"charts\">\n",
         ctx.t("Graphiques", "Charts")
     );
-    let mut any = false;
-    for (stem, fr, en, ids) in crate::data::CHARTS {
-        if only.is_some_and(|p| !stem.starts_with(p) && stem != "deliveries") {
-            continue;
-        }
-        let svg = release
-            .dir
-            .join("charts")
-            .join(key)
-            .join(format!("{stem}.svg"));
-        if !svg.exists() {
-            continue;
-        }
-        any = true;
-        let caption = ctx.t(fr, en);
+    for spec in &specs {
+        let id = &spec.id;
+        let title = spec.title.get(l);
+        let d = usize::from(spec.decimals);
         let _ = write!(
             s,
-            "<figure class=\"chart\" data-chart=\"{stem}\" data-src=\"/api/v1/charts/{key}\"><img src=\"/charts/{key}/{stem}.svg\" alt=\"{}\" loading=\"lazy\" width=\"800\" height=\"400\"><figcaption>{} — <a href=\"/charts/{key}/{stem}.svg\">SVG</a> · <a href=\"/api/v1/territories/{key}\">{}</a></figcaption>",
-            esc(caption),
-            esc(caption),
-            ctx.t("données", "data")
+            "<figure class=\"chart\" data-chart=\"{id}\" data-spec=\"/charts/{key}/{id}.json\"><img src=\"/charts/{key}/{id}.svg\" alt=\"{}\" loading=\"lazy\" width=\"800\" height=\"400\"><figcaption>{} — <a href=\"/charts/{key}/{id}.svg\">SVG</a> · <a href=\"/charts/{key}/{id}.json\">{}</a></figcaption>",
+            esc(title),
+            esc(title),
+            ctx.t("données (JSON)", "data (JSON)")
         );
-        // Text alternative and data table.
-        if let Some(full) = &full {
-            let present: Vec<&str> = ids
-                .iter()
-                .copied()
-                .filter(|id| full["indicators"][*id]["all"]["values"].is_array())
-                .collect();
-            let mut summary = Vec::new();
-            for id in &present {
-                if let Some(v) = full["latest"][*id]["value"].as_f64() {
-                    summary.push(format!(
-                        "{} : {} ({} {})",
-                        indicator_label(ctx, id),
-                        ctx.num(v, 1),
-                        ctx.t("au", "on"),
-                        ctx.date(full["latest"][*id]["date"].as_str().unwrap_or(""))
-                    ));
-                }
+        if spec.kind == SpecKind::Bars {
+            let _ = write!(
+                s,
+                "<details><summary>{}</summary><table class=\"chart-table\"><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+                ctx.t("Tableau des données", "Data table"),
+                esc(&format!(
+                    "{}{}",
+                    title,
+                    spec.subtitle
+                        .as_ref()
+                        .map(|x| format!(" ({})", x.get(l)))
+                        .unwrap_or_default()
+                )),
+                ctx.t("Classe", "Class"),
+                esc(spec.unit.as_ref().map_or("", |u| u.get(l)))
+            );
+            for b in &spec.bars {
+                let _ = write!(
+                    s,
+                    "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td></tr>",
+                    esc(b.label.get(l)),
+                    b.value.map(|v| ctx.num(v, d)).unwrap_or_else(|| "—".into())
+                );
             }
+            s.push_str("</tbody></table></details></figure>\n");
+            continue;
+        }
+        let rows = spec.table(7, 12);
+        if let Some((date, last)) = rows.last() {
+            let summary: Vec<String> = spec
+                .series
+                .iter()
+                .zip(last)
+                .filter_map(|(se, v)| v.map(|v| format!("{} : {}", se.label.get(l), ctx.num(v, d))))
+                .collect();
             if !summary.is_empty() {
                 let _ = write!(
                     s,
-                    "<p class=\"alt\">{} {}.</p>",
-                    ctx.t("Dernières valeurs —", "Latest values —"),
+                    "<p class=\"alt\">{} {} — {}.</p>",
+                    ctx.t("Valeurs au", "Values on"),
+                    esc(&ctx.date(date)),
                     esc(&summary.join(" ; "))
                 );
             }
-            if !present.is_empty() {
-                let cols: Vec<Vec<(String, Option<f64>)>> = present
-                    .iter()
-                    .map(|id| weekly(&full["indicators"][*id]["all"], 12))
-                    .collect();
+        }
+        let _ = write!(
+            s,
+            "<details><summary>{}</summary><table class=\"chart-table\"><caption>{}</caption><thead><tr><th scope=\"col\">{}</th>",
+            ctx.t(
+                "Tableau des données (12 dernières semaines)",
+                "Data table (last 12 weeks)"
+            ),
+            esc(title),
+            ctx.t("Date", "Date")
+        );
+        for se in &spec.series {
+            let _ = write!(s, "<th scope=\"col\">{}</th>", esc(se.label.get(l)));
+        }
+        s.push_str("</tr></thead><tbody>");
+        for (date, values) in &rows {
+            let _ = write!(
+                s,
+                "<tr data-date=\"{}\"><th scope=\"row\">{}</th>",
+                esc(date),
+                esc(&ctx.date(date))
+            );
+            for v in values {
                 let _ = write!(
                     s,
-                    "<details><summary>{}</summary><table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th>",
-                    ctx.t(
-                        "Tableau des données (12 dernières semaines)",
-                        "Data table (last 12 weeks)"
-                    ),
-                    esc(caption),
-                    ctx.t("Date", "Date")
+                    "<td class=\"num\">{}</td>",
+                    v.map(|v| ctx.num(v, d)).unwrap_or_else(|| "—".into())
                 );
-                for id in &present {
-                    let _ = write!(
-                        s,
-                        "<th scope=\"col\">{}</th>",
-                        esc(indicator_label(ctx, id))
-                    );
-                }
-                s.push_str("</tr></thead><tbody>");
-                let rows = cols.iter().map(Vec::len).max().unwrap_or(0);
-                for r in 0..rows {
-                    let date = cols
-                        .iter()
-                        .find_map(|c| c.get(r).map(|x| x.0.clone()))
-                        .unwrap_or_default();
-                    let _ = write!(s, "<tr><th scope=\"row\">{}</th>", esc(&ctx.date(&date)));
-                    for c in &cols {
-                        let v = c.get(r).and_then(|x| x.1);
-                        let _ = write!(
-                            s,
-                            "<td class=\"num\">{}</td>",
-                            v.map(|v| ctx.num(v, 1)).unwrap_or_else(|| "—".into())
-                        );
-                    }
-                    s.push_str("</tr>");
-                }
-                s.push_str("</tbody></table></details>");
             }
+            s.push_str("</tr>");
         }
-        s.push_str("</figure>\n");
+        s.push_str("</tbody></table></details></figure>\n");
     }
     s.push_str("</div></section>\n");
-    if any { s } else { String::new() }
+    s
 }
 
-/// The department map: SVG fallback, layer switch, Leaflet host and a table of the values.
+/// The department map: SVG fallback, layer switch, Leaflet host and a table of the values, all
+/// from the build's map specs (the static and the interactive map share classes and date).
 fn map_section(ctx: &Ctx<'_>, focus: &str, default_layer: &str) -> String {
     let release = ctx.release;
-    let map = crate::data::map_json(release);
-    let layers: Vec<&Value> = map["layers"].as_array().into_iter().flatten().collect();
-    if layers.is_empty() {
+    let l = spec_lang(ctx.lang);
+    let layers = crate::data::map_layers(release);
+    let Some(first) = layers.first() else {
         return String::new();
-    }
-    let default_layer = if layers.iter().any(|l| l["id"] == default_layer) {
-        default_layer
-    } else {
-        layers[0]["id"].as_str().unwrap_or("")
     };
-    let label = |l: &Value| -> String {
-        l[ctx.t("label_fr", "label_en")]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    };
+    let current = layers
+        .iter()
+        .find(|m| m.id == default_layer)
+        .unwrap_or(first);
     let mut s = format!(
         "<section class=\"map\" aria-labelledby=\"carte\"><h2 id=\"carte\">{}</h2>\n",
         ctx.t("Carte des départements", "Map of the departments")
@@ -580,13 +566,13 @@ fn map_section(ctx: &Ctx<'_>, focus: &str, default_layer: &str) -> String {
         "<fieldset class=\"layers\" id=\"map-layers\" hidden><legend>{}</legend>",
         ctx.t("Indicateur affiché", "Indicator shown")
     );
-    for l in &layers {
-        let id = l["id"].as_str().unwrap_or("");
+    for m in &layers {
         let _ = write!(
             s,
-            "<label><input type=\"radio\" name=\"layer\" value=\"{id}\"{}> {}</label>",
-            if id == default_layer { " checked" } else { "" },
-            esc(&label(l))
+            "<label><input type=\"radio\" name=\"layer\" value=\"{}\"{}> {}</label>",
+            esc(&m.id),
+            if m.id == current.id { " checked" } else { "" },
+            esc(m.short.get(l))
         );
     }
     s.push_str("</fieldset>\n");
@@ -613,48 +599,64 @@ fn map_section(ctx: &Ctx<'_>, focus: &str, default_layer: &str) -> String {
         },
         esc(focus),
         esc(&members),
-        esc(default_layer),
+        esc(&current.id),
         ctx.lang.code(),
         ctx.t(
             "Carte interactive des départements",
             "Interactive map of the departments"
         )
     );
-    let svg = format!("charts/maps/{default_layer}.svg");
+    let svg = format!("charts/maps/{}.svg", current.id);
     if release.dir.join(&svg).exists() {
-        let _ = writeln!(
+        let _ = write!(
             s,
-            "<img class=\"map-fallback\" src=\"/{svg}\" alt=\"{}\">",
+            "<div class=\"map-fallback\"><img src=\"/{svg}\" alt=\"{}\"><p class=\"muted\">{} ",
             esc(&format!(
-                "{} — {}",
+                "{} — {}, {}",
                 ctx.t("Carte des départements", "Map of the departments"),
-                label(
-                    layers
-                        .iter()
-                        .find(|l| l["id"] == default_layer)
-                        .copied()
-                        .unwrap_or(&Value::Null)
-                )
-            ))
+                current.title.get(l),
+                current.subtitle.get(l)
+            )),
+            ctx.t("Autres cartes :", "Other maps:")
         );
+        let others: Vec<String> = layers
+            .iter()
+            .filter(|m| {
+                m.id != current.id
+                    && release
+                        .dir
+                        .join(format!("charts/maps/{}.svg", m.id))
+                        .exists()
+            })
+            .map(|m| {
+                format!(
+                    "<a href=\"/charts/maps/{}.svg\">{}</a>",
+                    esc(&m.id),
+                    esc(m.short.get(l))
+                )
+            })
+            .collect();
+        s.push_str(&others.join(" · "));
+        s.push_str("</p></div>\n");
     }
-    // The values as a table: the map's text alternative.
+    // The values as a table: the map's text alternative, at each map's date.
     let region = focus.strip_prefix("REG-").map(|_| focus);
     let _ = write!(
         s,
-        "<details><summary>{}</summary><table><thead><tr><th scope=\"col\">{}</th>",
+        "<details><summary>{}</summary><div class=\"scroll\"><table><thead><tr><th scope=\"col\">{}</th>",
         ctx.t(
             "Tableau des valeurs par département",
             "Table of the values per department"
         ),
         ctx.t("Département", "Department")
     );
-    for l in &layers {
+    for m in &layers {
         let _ = write!(
             s,
-            "<th scope=\"col\">{} ({})</th>",
-            esc(&label(l)),
-            esc(l["unit"].as_str().unwrap_or(""))
+            "<th scope=\"col\">{} ({}, {})</th>",
+            esc(m.short.get(l)),
+            esc(m.unit.get(l)),
+            esc(&format!("{} {}", ctx.t("au", "on"), ctx.date(&m.date)))
         );
     }
     s.push_str("</tr></thead><tbody>");
@@ -668,17 +670,19 @@ fn map_section(ctx: &Ctx<'_>, focus: &str, default_layer: &str) -> String {
             esc(&t.key),
             esc(&t.name)
         );
-        for l in &layers {
-            let v = t.latest[l["id"].as_str().unwrap_or("")]["value"].as_f64();
+        let code = t.key.trim_start_matches("DEP-");
+        for m in &layers {
+            let v = m.values.get(code);
             let _ = write!(
                 s,
                 "<td class=\"num\">{}</td>",
-                v.map(|v| ctx.num(v, 1)).unwrap_or_else(|| "—".into())
+                v.map(|v| ctx.num(*v, usize::from(m.decimals)))
+                    .unwrap_or_else(|| "—".into())
             );
         }
         s.push_str("</tr>");
     }
-    s.push_str("</tbody></table></details></section>\n");
+    s.push_str("</tbody></table></div></details></section>\n");
     s
 }
 

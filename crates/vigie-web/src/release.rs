@@ -62,6 +62,10 @@ pub struct Release {
     pub territories: Vec<TerritorySummary>,
     /// Index by key.
     pub by_key: HashMap<String, usize>,
+    /// `charts/presentation.json`: KPI cards, charts and map layers of the release.
+    pub presentation: vigie_contracts::Presentation,
+    /// `charts/index.json`: the charts each territory has, and the maps.
+    pub chart_index: vigie_contracts::chart::ChartIndex,
 }
 
 fn read_json(path: &Path) -> Result<Value, LoadError> {
@@ -73,6 +77,27 @@ fn read_json(path: &Path) -> Result<Value, LoadError> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// A typed file of the release; `None` when the file does not exist (an older release), an error
+/// naming the file, line and field when it does not parse.
+fn read_typed<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, LoadError> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(LoadError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|source| LoadError::Json {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 impl Release {
@@ -107,7 +132,11 @@ impl Release {
             .parent()
             .and_then(|p| read_json(&p.join("status.json")).ok())
             .unwrap_or(Value::Null);
+        let presentation = read_typed(&dir.join("charts/presentation.json"))?.unwrap_or_default();
+        let chart_index = read_typed(&dir.join("charts/index.json"))?.unwrap_or_default();
         Ok(Release {
+            presentation,
+            chart_index,
             dir: dir.to_path_buf(),
             manifest,
             sources,
@@ -120,6 +149,27 @@ impl Release {
     /// A territory by key.
     pub fn territory(&self, key: &str) -> Option<&TerritorySummary> {
         self.by_key.get(key).map(|i| &self.territories[*i])
+    }
+
+    /// The spec of one chart of a territory (`charts/<T>/<id>.json`).
+    pub fn chart_spec(&self, key: &str, id: &str) -> Option<vigie_contracts::ChartSpec> {
+        let listed = self.chart_index.charts.get(key)?.iter().any(|c| c == id);
+        if !listed {
+            return None;
+        }
+        read_typed(&self.dir.join("charts").join(key).join(format!("{id}.json")))
+            .ok()
+            .flatten()
+    }
+
+    /// The spec of one map layer (`charts/maps/<id>.json`).
+    pub fn map_spec(&self, id: &str) -> Option<vigie_contracts::MapSpec> {
+        if !self.chart_index.maps.iter().any(|m| m == id) {
+            return None;
+        }
+        read_typed(&self.dir.join("charts/maps").join(format!("{id}.json")))
+            .ok()
+            .flatten()
     }
 
     /// Release id.

@@ -286,6 +286,21 @@ pub fn export_with_slots(
     }
     n += copy_tree(&release.dir.join("open-data"), &out.join("open-data"))?;
     n += copy_tree(&release.dir.join("charts"), &out.join("charts"))?;
+    // The chart and map specs with their `.js` twins, for the interactive charts over file://.
+    for (key, ids) in &release.chart_index.charts {
+        for id in ids {
+            let rel = format!("charts/{key}/{id}.json");
+            if let Ok(bytes) = fs::read(release.dir.join(&rel)) {
+                n += write_json(out, &rel, &bytes)? - 1;
+            }
+        }
+    }
+    for id in &release.chart_index.maps {
+        let rel = format!("charts/maps/{id}.json");
+        if let Ok(bytes) = fs::read(release.dir.join(&rel)) {
+            n += write_json(out, &rel, &bytes)? - 1;
+        }
+    }
     Ok(n)
 }
 

@@ -50,7 +50,10 @@ pub const PROJECTION_HORIZON_DAYS: i32 = 730;
 /// get a booster without it.
 const DOSE_ORDER: [(&str, &[&str]); 4] = [
     ("vaccination_coverage_dose1", &[]),
-    ("vaccination_coverage_dose2", &["vaccination_coverage_dose1"]),
+    (
+        "vaccination_coverage_dose2",
+        &["vaccination_coverage_dose1"],
+    ),
     (
         "vaccination_coverage_complete",
         &["vaccination_coverage_dose1"],

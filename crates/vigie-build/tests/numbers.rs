@@ -76,7 +76,12 @@ fn doses_injected_in_every_vacsi_vintage() {
     for (i, d) in D.iter().enumerate() {
         let k = i as u32 + 1;
         v2021a += &format!("01;{d};{};{}\n", 10 * k, 10 * k * (k + 1) / 2);
-        v2021b += &format!("02;{d};{};{k};{};{}\n", 10 * k, 10 * k * (k + 1) / 2, k * (k + 1) / 2);
+        v2021b += &format!(
+            "02;{d};{};{k};{};{}\n",
+            10 * k,
+            10 * k * (k + 1) / 2,
+            k * (k + 1) / 2
+        );
         v2023 += &format!(
             "03;{d};{};5;1;{};2;{};{};{}\n",
             10 * k,
@@ -86,11 +91,7 @@ fn doses_injected_in_every_vacsi_vintage() {
             5 * k
         );
     }
-    let (rows, _tmp) = build_files(&[
-        ("a.csv", v2021a),
-        ("b.csv", v2021b),
-        ("c.csv", v2023),
-    ]);
+    let (rows, _tmp) = build_files(&[("a.csv", v2021a), ("b.csv", v2021b), ("c.csv", v2023)]);
     let doses = |dep: &str| get(&rows, dep, "vaccination_doses_injected_cum", "all", D[2]);
     // Before: 60 for every department, the first doses only, in the 2023 vintage too.
     assert_eq!(doses("DEP-01"), Some(60.0));
@@ -119,7 +120,12 @@ fn national_doses_are_counted_like_the_departments_not_by_rank_and_stage_togethe
     );
     for (i, d) in D.iter().enumerate() {
         let k = i as u32 + 1;
-        fra += &format!("FR;{d};100;80;50;10;20;2;{};{};{}\n", 100 * k, 80 * k, 50 * k);
+        fra += &format!(
+            "FR;{d};100;80;50;10;20;2;{};{};{}\n",
+            100 * k,
+            80 * k,
+            50 * k
+        );
         v += &format!("FR;0;{d};100;70;50;10;80;50;10;20;2\n");
         v += &format!("FR;1;{d};100;70;50;10;80;50;10;20;2\n");
     }
@@ -175,7 +181,13 @@ fn an_age_class_never_borrows_the_population_of_another_file() {
     }
     let (rows, _tmp) = build_files(&[("sidep.csv", sidep.clone()), ("vacsi.csv", vacsi.clone())]);
     assert_eq!(
-        get(&rows, "DEP-2A", "vaccination_coverage_dose1", "age:30-39", D[2]),
+        get(
+            &rows,
+            "DEP-2A",
+            "vaccination_coverage_dose1",
+            "age:30-39",
+            D[2]
+        ),
         None
     );
     assert_eq!(
@@ -194,12 +206,19 @@ fn an_age_class_never_borrows_the_population_of_another_file() {
         Some(2400.0 / 160_000.0 * 100.0)
     );
     // With SPF's population of the class (vacsi-tot-a-dep), the coverage exists and uses it.
-    let tot = "dep;clage_vacsi;jour;n_tot_dose1;n_tot_complet;pop;couv_tot_dose1;couv_tot_complet\n\
+    let tot =
+        "dep;clage_vacsi;jour;n_tot_dose1;n_tot_complet;pop;couv_tot_dose1;couv_tot_complet\n\
                2A;39;2021-03-03;300;150;2500;12.0;6.0\n2A;0;2021-03-03;2400;1200;150000;1.6;0.8\n"
-        .to_string();
+            .to_string();
     let (rows, _tmp) = build_files(&[("sidep.csv", sidep), ("vacsi.csv", vacsi), ("tot.csv", tot)]);
     assert_eq!(
-        get(&rows, "DEP-2A", "vaccination_coverage_dose1", "age:30-39", D[2]),
+        get(
+            &rows,
+            "DEP-2A",
+            "vaccination_coverage_dose1",
+            "age:30-39",
+            D[2]
+        ),
         Some(300.0 / 2500.0 * 100.0)
     );
     assert_eq!(
@@ -255,11 +274,30 @@ fn real_vintages_doses_and_coverage_by_age() {
     // to SPF's published coverage once rounded to 0.1 like SPF.
     let mut classes = 0;
     for b in [
-        "age:0-4", "age:5-9", "age:10-11", "age:12-17", "age:18-24", "age:25-29", "age:30-39",
-        "age:40-49", "age:50-59", "age:60-64", "age:65-69", "age:70-74", "age:75-79", "age:80+",
+        "age:0-4",
+        "age:5-9",
+        "age:10-11",
+        "age:12-17",
+        "age:18-24",
+        "age:25-29",
+        "age:30-39",
+        "age:40-49",
+        "age:50-59",
+        "age:60-64",
+        "age:65-69",
+        "age:70-74",
+        "age:75-79",
+        "age:80+",
     ] {
         let ours = get(&rows, "FR", "vaccination_coverage_dose1", b, "2023-05-03").unwrap();
-        let spf = get(&rows, "FR", "spf_vaccination_coverage_dose1", b, "2023-05-03").unwrap();
+        let spf = get(
+            &rows,
+            "FR",
+            "spf_vaccination_coverage_dose1",
+            b,
+            "2023-05-03",
+        )
+        .unwrap();
         assert!((ours - spf).abs() <= 0.051, "{b}: {ours} vs {spf}");
         classes += 1;
     }

@@ -42,7 +42,8 @@ fn latest(release: &Path, territory: &str) -> Result<Value, Error> {
 }
 
 fn num(v: &Value) -> Result<f64, Error> {
-    v.as_f64().ok_or_else(|| format!("not a number: {v}").into())
+    v.as_f64()
+        .ok_or_else(|| format!("not a number: {v}").into())
 }
 
 /// Last value of `(territory, indicator, breakdown)` in `indicators.csv`.

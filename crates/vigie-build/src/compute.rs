@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use vigie_core::indicator::fill_stock;
 use vigie_core::{Date, Series, TerritoryId, reference};
-use vigie_sources::catalog::{Aggregate, IndicatorSpec};
+use vigie_sources::catalog::{Aggregate, IndicatorSpec, MeasureKind};
 use vigie_sources::{BreakdownId, Breakdowns, Catalog, MeasureId, SeriesKey, Store};
 
 /// Where a group's population denominator came from.
@@ -277,6 +277,19 @@ pub fn evaluate(
         .iter()
         .position(|m| m.id == "population")
         .map(|i| MeasureId(i as u16));
+    // Other population denominators (`kind = "population"`, e.g. the VAC-SI population of an
+    // age class): filled like `population`; for the `all` breakdown only, a territory without
+    // one falls back on its `population`. An age class never borrows another file's
+    // population: SI-DEP's 30–39 class is not VAC-SI's.
+    let other_populations: Vec<MeasureId> = catalog
+        .measures
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.kind == MeasureKind::Population && m.id != "population")
+        .map(|(i, _)| MeasureId(i as u16))
+        .collect();
+    let is_population =
+        |m: MeasureId| Some(m) == population_measure || other_populations.contains(&m);
 
     let mut by_group: HashMap<(TerritoryId, BreakdownId), Vec<MeasureId>> = HashMap::new();
     for k in store.series.keys() {
@@ -299,7 +312,7 @@ pub fn evaluate(
         measures.sort();
         let data: Vec<(MeasureId, &Series)> = measures
             .iter()
-            .filter(|m| Some(**m) != population_measure)
+            .filter(|m| !is_population(**m))
             .filter_map(|m| {
                 store
                     .series
@@ -323,16 +336,15 @@ pub fn evaluate(
         }
         // Population: the source file's, filled across the range; else INSEE for `all`.
         let mut population_source = PopulationSource::None;
-        if let Some(pm) = population_measure
-            && let Some(p) = store.series.get(&SeriesKey {
-                measure: pm,
+        let filled_series = |measure: MeasureId| -> Option<Vec<f64>> {
+            let p = store.series.get(&SeriesKey {
+                measure,
                 territory,
                 breakdown,
-            })
-        {
+            })?;
             let filled = fill_stock(&p.aligned(start, len));
             // A series entirely outside the range still gives its nearest value.
-            let filled = if filled.iter().all(|x| x.is_nan()) {
+            Some(if filled.iter().all(|x| x.is_nan()) {
                 let v = if p.start > start {
                     p.points().next()
                 } else {
@@ -341,9 +353,16 @@ pub fn evaluate(
                 vec![v.map_or(f64::NAN, |x| x.1); len]
             } else {
                 filled
-            };
+            })
+        };
+        if let Some(filled) = population_measure.and_then(filled_series) {
             inputs.insert("population", filled);
             population_source = PopulationSource::SourceFile;
+        }
+        for &m in &other_populations {
+            if let Some(filled) = filled_series(m) {
+                inputs.insert(catalog.measures[m.0 as usize].id.as_str(), filled);
+            }
         }
         // Constants (capacities, population tables). A population table only applies where
         // the data files carry no population of their own.
@@ -355,6 +374,9 @@ pub fn evaluate(
                         continue;
                     }
                     population_source = PopulationSource::Table;
+                } else if other_populations.contains(&k.measure) && inputs.contains_key(id) {
+                    // The file's own population comes first, then a table.
+                    continue;
                 }
                 inputs.insert(id, vec![*v; len]);
             }
@@ -362,6 +384,15 @@ pub fn evaluate(
         if population_source == PopulationSource::None && breakdown == Breakdowns::ALL {
             inputs.insert("population", vec![r.get(territory).population as f64; len]);
             population_source = PopulationSource::Insee;
+        }
+        if breakdown == Breakdowns::ALL
+            && let Some(general) = inputs.get("population").cloned()
+        {
+            for &m in &other_populations {
+                inputs
+                    .entry(catalog.measures[m.0 as usize].id.as_str())
+                    .or_insert_with(|| general.clone());
+            }
         }
         let population = inputs
             .get("population")

@@ -1,4 +1,9 @@
 //! CovidTracker's level-and-trend wording ("ÉLEVÉ ET EN HAUSSE").
+//!
+//! CovidTracker compared a value with the previous day for the trend word while its cards
+//! showed the change over 7 days; Vigie's KPIs use [`level`] and [`trend_against`] with the
+//! value 7 days before, so that the word and the displayed change describe the same
+//! comparison. [`characterise`] keeps CovidTracker's rule for conformance.
 
 /// Level of a value against three ascending thresholds.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -90,10 +95,11 @@ impl Trend {
     }
 }
 
-/// `caracterisation_valeur(v, v_prev, seuils, step)` of CovidTracker.
-pub fn characterise(value: f64, previous: f64, t: &Thresholds) -> (Level, Trend) {
+/// Level of a value on a three-threshold scale: `v ≤ s0` low, `≤ s1` moderate, `≤ s2` high,
+/// above very high.
+pub fn level(value: f64, t: &Thresholds) -> Level {
     let [s0, s1, s2] = t.levels;
-    let level = if value > s2 {
+    if value > s2 {
         Level::VeryHigh
     } else if value > s1 {
         Level::High
@@ -101,7 +107,26 @@ pub fn characterise(value: f64, previous: f64, t: &Thresholds) -> (Level, Trend)
         Level::Moderate
     } else {
         Level::Low
-    };
+    }
+}
+
+/// Trend of `value` against `reference` (Vigie: the value 7 days before): stable when
+/// `|value − reference| ≤ step·|reference|`, i.e. when the displayed relative change
+/// `(value − reference) / reference` is within `±step`; otherwise falling or rising.
+pub fn trend_against(value: f64, reference: f64, step: f64) -> Trend {
+    if (value - reference).abs() <= step * reference.abs() {
+        Trend::Stable
+    } else if value < reference {
+        Trend::Falling
+    } else {
+        Trend::Rising
+    }
+}
+
+/// `caracterisation_valeur(v, v_prev, seuils, step)` of CovidTracker (previous day, stability
+/// band relative to the current value).
+pub fn characterise(value: f64, previous: f64, t: &Thresholds) -> (Level, Trend) {
+    let level = level(value, t);
     let trend = if (value - previous).abs() <= t.step * value {
         Trend::Stable
     } else if value < previous {
@@ -149,5 +174,28 @@ mod tests {
         };
         assert_eq!(characterise(1.3, 1.29, &r), (Level::High, Trend::Stable));
         assert_eq!(wording_fr(Level::High, Trend::Rising), "ÉLEVÉ ET EN HAUSSE");
+    }
+
+    #[test]
+    fn trend_against_the_value_a_week_before_matches_the_displayed_change() {
+        let t = Thresholds {
+            levels: [50.0, 75.0, 200.0],
+            step: 0.02,
+        };
+        assert_eq!(level(50.0, &t), Level::Low);
+        assert_eq!(level(50.01, &t), Level::Moderate);
+        assert_eq!(level(200.0, &t), Level::High);
+        assert_eq!(level(200.5, &t), Level::VeryHigh);
+        // +5 % in 7 days is rising, whatever the day before said.
+        assert_eq!(trend_against(105.0, 100.0, 0.02), Trend::Rising);
+        assert_eq!(trend_against(102.0, 100.0, 0.02), Trend::Stable);
+        assert_eq!(trend_against(98.0, 100.0, 0.02), Trend::Stable);
+        assert_eq!(trend_against(97.9, 100.0, 0.02), Trend::Falling);
+        // From zero, any case is a rise; zero to zero is stable.
+        assert_eq!(trend_against(1.0, 0.0, 0.02), Trend::Rising);
+        assert_eq!(trend_against(0.0, 0.0, 0.02), Trend::Stable);
+        // CovidTracker's band is relative to the current value: 102 vs 100 is stable there
+        // too, 98 vs 100 is not (2 > 0.02 × 98).
+        assert_eq!(characterise(98.0, 100.0, &t).1, Trend::Falling);
     }
 }

@@ -48,8 +48,10 @@ impl Rng {
 }
 
 /// The demo files: `(file name, bytes)`, covering `days` days ending on `end`: the
-/// [`MARKER`], the epidemic files, then the vaccination files (`vacsi-dep.csv`,
-/// `vacsi-reg.csv`, `vacsi-fra.csv`, `vacsi-a-fra.csv`, `vacsi-v-fra.csv`, `flux-tot-nat.csv`).
+/// [`MARKER`], the epidemic files (SI-DEP, hospital stocks and flows, ICU beds
+/// `lits-rea.csv`), then the vaccination files (`vacsi-dep.csv`, `vacsi-reg.csv`,
+/// `vacsi-fra.csv`, `vacsi-a-fra.csv`, `vacsi-tot-a-fra.csv`, `vacsi-v-fra.csv`,
+/// `flux-tot-nat.csv`).
 pub fn sources(end: Date, days: u32) -> Vec<(String, Vec<u8>)> {
     let r = reference();
     let start = end.add_days(1 - days as i32);
@@ -163,11 +165,25 @@ pub fn sources(end: Date, days: u32) -> Vec<(String, Vec<u8>)> {
         }
         let _ = k;
     }
+    // ICU bed capacity by department, in the `dep;lits_rea` layout of the catalogue's
+    // `lits-rea-by-code` source: 6.5 to 9.5 beds per 100 000 inhabitants (DREES counted about
+    // 8 nationally at the end of 2018), so that ICU saturation exists in the demo too. Its own
+    // generator: the epidemic values above are unchanged.
+    let mut beds_rng = Rng(0x1c0b_ed52_0180_0001);
+    let mut beds = String::from("dep;lits_rea\n");
+    for &dep in r.departments() {
+        let t = r.get(dep);
+        let n = (t.population as f64 / 1e5 * (6.5 + 3.0 * beds_rng.next()))
+            .round()
+            .max(4.0);
+        let _ = writeln!(beds, "{};{}", t.code, n);
+    }
     let mut files = vec![
         (MARKER.to_string(), b"Donnees de demonstration generees par Vigie (vigie-demo). Ce ne sont pas des donnees reelles.\n".to_vec()),
         ("sp-pos-quot-dep.csv".to_string(), sidep.into_bytes()),
         ("donnees-hospitalieres-covid19.csv".to_string(), stocks.into_bytes()),
         ("donnees-hospitalieres-nouveaux-covid19.csv".to_string(), flows.into_bytes()),
+        ("lits-rea.csv".to_string(), beds.into_bytes()),
     ];
     files.extend(vaccination::files(end, days));
     files.push((GEOMETRY.to_string(), geometry()));

@@ -5,6 +5,8 @@
 //!   dose, completed primary series, boosters 1–3 and bivalent), SPF's cumulatives and
 //!   coverages (the "2023: primary series and boosters" vintage);
 //! * `vacsi-a-fra.csv`: the same by VAC-SI age class (`clage_vacsi`, `0` = all ages);
+//! * `vacsi-tot-a-fra.csv`: the last day's totals by age class with SPF's population of each
+//!   class (`pop`), the denominator of the coverage by age;
 //! * `vacsi-v-fra.csv`: the same by vaccine (`vaccin` 1–4, `0` = all), with dose ranks 1–4;
 //! * `flux-tot-nat.csv`: weekly deliveries by vaccine type (`;`, `dd/mm/yyyy`).
 //!
@@ -231,6 +233,10 @@ pub(crate) fn files(end: Date, days: u32) -> Vec<(String, Vec<u8>)> {
             by_age(start, &france, fr_pop).into_bytes(),
         ),
         (
+            "vacsi-tot-a-fra.csv".to_string(),
+            totals_by_age(start, &france, fr_pop).into_bytes(),
+        ),
+        (
             "vacsi-v-fra.csv".to_string(),
             by_vaccine(start, &france).into_bytes(),
         ),
@@ -241,9 +247,8 @@ pub(crate) fn files(end: Date, days: u32) -> Vec<(String, Vec<u8>)> {
     ]
 }
 
-/// `vacsi-a-fra`: the national totals apportioned over the age classes (sorted by class code
-/// then day, as SPF does, with the `0` class last).
-fn by_age(start: Date, france: &Daily, fr_pop: f64) -> String {
+/// The national daily values apportioned over the age classes, and each class's population.
+fn split_by_age(france: &Daily, fr_pop: f64) -> (Vec<Daily>, Vec<f64>) {
     let primary: Vec<f64> = AGE_CLASSES.iter().map(|a| a.1 * a.2).collect();
     let booster: Vec<f64> = AGE_CLASSES.iter().map(|a| a.1 * a.3).collect();
     let share_sum: f64 = AGE_CLASSES.iter().map(|a| a.1).sum();
@@ -260,16 +265,61 @@ fn by_age(start: Date, france: &Daily, fr_pop: f64) -> String {
             class.push(row);
         }
     }
+    let pops = AGE_CLASSES
+        .iter()
+        .map(|a| fr_pop * a.1 / share_sum)
+        .collect();
+    (per_class, pops)
+}
+
+/// `vacsi-a-fra`: the national totals apportioned over the age classes (sorted by class code
+/// then day, as SPF does, with the `0` class last).
+fn by_age(start: Date, france: &Daily, fr_pop: f64) -> String {
+    let (per_class, pops) = split_by_age(france, fr_pop);
     let mut out = format!("fra;clage_vacsi;jour;{SPF_HEADER_TAIL}\n");
     let mut body = String::new();
     for (a, class) in per_class.iter().enumerate() {
-        let pop = fr_pop * AGE_CLASSES[a].1 / share_sum;
-        write_rows(&mut body, AGE_CLASSES[a].0, start, class, pop);
+        write_rows(&mut body, AGE_CLASSES[a].0, start, class, pops[a]);
     }
     write_rows(&mut body, "0", start, france, fr_pop);
     // `write_rows` writes `code;jour;…`: prefix the country code.
     for line in body.lines() {
         let _ = writeln!(out, "FR;{line}");
+    }
+    out
+}
+
+/// `vacsi-tot-a-fra`: the last day's cumulative totals by age class (then `0`), SPF's
+/// population of each class (`pop`, one decimal as SPF writes it) and the coverages.
+fn totals_by_age(start: Date, france: &Daily, fr_pop: f64) -> String {
+    let (per_class, pops) = split_by_age(france, fr_pop);
+    let day = start.add_days(france.len().saturating_sub(1) as i32);
+    let mut out = String::from(
+        "fra;clage_vacsi;jour;n_tot_dose1;n_tot_complet;n_tot_rappel;n_tot_2_rappel;\
+n_tot_rappel_biv;n_tot_3_rappel;pop;couv_tot_dose1;couv_tot_complet;couv_tot_rappel;\
+couv_tot_2_rappel;couv_tot_rappel_biv;couv_tot_3_rappel\n",
+    );
+    let classes = AGE_CLASSES
+        .iter()
+        .map(|a| a.0)
+        .zip(per_class.iter().zip(pops))
+        .chain(std::iter::once(("0", (france, fr_pop))));
+    for (code, (daily, pop)) in classes {
+        let mut cum = [0u64; 6];
+        for d in daily {
+            for k in 0..6 {
+                cum[k] += d[k];
+            }
+        }
+        let _ = write!(out, "FR;{code};{day}");
+        for c in cum {
+            let _ = write!(out, ";{c}");
+        }
+        let _ = write!(out, ";{pop:.1}");
+        for c in cum {
+            let _ = write!(out, ";{:.1}", coverage(c, pop));
+        }
+        out.push('\n');
     }
     out
 }

@@ -347,21 +347,30 @@ impl ChartContext<'_> {
             let i = v.iter().rposition(|x| x.is_finite())?;
             Some((g.start.add_days(i as i32), v[i]))
         };
-        let mut used_fallback = false;
+        // One source for every class: ours when it covers every class the fallback has,
+        // else the fallback's for all (never a mix of two definitions in one chart).
+        let classes = |ind: usize| -> Vec<&str> {
+            groups
+                .iter()
+                .filter(|g| last(g, ind).is_some())
+                .filter_map(|g| {
+                    let k = self.breakdowns.key(g.breakdown);
+                    k.starts_with(&prefix).then_some(k)
+                })
+                .collect()
+        };
+        let ours = classes(main);
+        let (ind, used_fallback) = match fallback {
+            Some(f) if classes(f).iter().any(|k| !ours.contains(k)) => (f, true),
+            _ => (main, false),
+        };
         let mut bars: Vec<(u32, SpecBar, Date)> = groups
             .iter()
             .filter_map(|g| {
                 let k = self.breakdowns.key(g.breakdown);
                 let class = k.strip_prefix(&prefix)?;
                 let order = vigie_sources::breakdown::parse_age(class).map_or(0, |a| a.0);
-                let (day, v) = match last(g, main) {
-                    Some(x) => x,
-                    None => {
-                        let x = fallback.and_then(|f| last(g, f))?;
-                        used_fallback = true;
-                        x
-                    }
-                };
+                let (day, v) = last(g, ind)?;
                 Some((
                     order,
                     SpecBar {

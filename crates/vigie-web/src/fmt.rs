@@ -41,9 +41,7 @@ pub fn fr_number(v: f64, decimals: usize) -> String {
 
 /// A number in English: `1,234,567.9`.
 pub fn en_number(v: f64, decimals: usize) -> String {
-    fr_number(v, decimals)
-        .replace(',', ".")
-        .replace(NNBSP, ",")
+    fr_number(v, decimals).replace(',', ".").replace(NNBSP, ",")
 }
 
 /// A number in the language's convention.

@@ -432,7 +432,9 @@ pub fn search_error(lang: Lang, parameter: &str, message: &str) -> String {
         (Lang::Fr, None, Some((a, b))) => {
             format!("{field} : la valeur doit être comprise entre {a} et {b}.")
         }
-        (Lang::En, None, Some((a, b))) => format!("{field}: the value must be between {a} and {b}."),
+        (Lang::En, None, Some((a, b))) => {
+            format!("{field}: the value must be between {a} and {b}.")
+        }
         (Lang::Fr, None, None) => format!("{field} : valeur non valable."),
         (Lang::En, None, None) => format!("{field}: invalid value."),
     }
@@ -477,10 +479,7 @@ mod tests {
             platform_errors(Lang::Fr, "http_status 9, timeout 1"),
             "9 réponses HTTP en erreur, 1 délai dépassé"
         );
-        assert_eq!(
-            platform_errors(Lang::Fr, "weird 2"),
-            "2 incidents (weird)"
-        );
+        assert_eq!(platform_errors(Lang::Fr, "weird 2"), "2 incidents (weird)");
         assert_eq!(
             search_error(Lang::Fr, "postcode", "unknown postcode 99999"),
             "Code postal : « 99999 » est inconnu."

@@ -299,11 +299,13 @@ async fn page(State(s): State<AppState>, method: Method, uri: Uri) -> Response {
         pages::render(&ctx, path, &query).map(|b| b.map(Arc::new))
     } else {
         let mut failed = None;
-        let hit = s.cached(&uri.to_string(), || match pages::render(&ctx, path, &query) {
-            Ok(b) => b,
-            Err(e) => {
-                failed = Some(e);
-                None
+        let hit = s.cached(&uri.to_string(), || {
+            match pages::render(&ctx, path, &query) {
+                Ok(b) => b,
+                Err(e) => {
+                    failed = Some(e);
+                    None
+                }
             }
         });
         match failed {

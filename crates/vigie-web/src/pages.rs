@@ -258,7 +258,9 @@ pub fn dashboard(
     let page = DashboardPage {
         l: views::layout(ctx, Some(Route::Territory(&t.key)), &t.name, MAP_AND_CHARTS),
         name: t.name.clone(),
-        selector_action: ctx.urls.page_path(&format!("{}/territoire", ctx.lang.prefix())),
+        selector_action: ctx
+            .urls
+            .page_path(&format!("{}/territoire", ctx.lang.prefix())),
         options: views::territory_links(ctx, None, &t.key),
         around: views::around(ctx, t),
         kpis: views::kpis(ctx, t, None),
@@ -309,7 +311,12 @@ pub fn vaccination(ctx: &Ctx<'_>) -> Result<String, RenderError> {
 pub fn sources(ctx: &Ctx<'_>) -> Result<String, RenderError> {
     let tx = ctx.tx();
     let page = SourcesPage {
-        l: views::layout(ctx, Some(Route::Sources), tx.title_sources, Needs::default()),
+        l: views::layout(
+            ctx,
+            Some(Route::Sources),
+            tx.title_sources,
+            Needs::default(),
+        ),
         refusal: views::gate_refusal(ctx),
         dictionary_href: ctx.urls.file("open-data/data-dictionary.md"),
         files: views::source_rows(ctx),
@@ -390,7 +397,10 @@ pub fn licences(ctx: &Ctx<'_>) -> Result<String, RenderError> {
             Needs::default(),
         ),
         leaflet_version: assets::LEAFLET,
-        leaflet_licence: u.file(&format!("assets/vendor/leaflet-{}/LICENSE", assets::LEAFLET)),
+        leaflet_licence: u.file(&format!(
+            "assets/vendor/leaflet-{}/LICENSE",
+            assets::LEAFLET
+        )),
         uplot_version: assets::UPLOT,
         uplot_licence: u.file(&format!("assets/vendor/uplot-{}/LICENSE", assets::UPLOT)),
         licences: assets::VENDORED

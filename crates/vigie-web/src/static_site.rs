@@ -173,7 +173,8 @@ pub fn export_with_slots(
             } else {
                 format!("{dir}/index.html")
             };
-            let Some(html) = pages::render(&ctx_for(&rel), &path, &none).map_err(io::Error::other)?
+            let Some(html) =
+                pages::render(&ctx_for(&rel), &path, &none).map_err(io::Error::other)?
             else {
                 continue;
             };
@@ -253,4 +254,3 @@ pub fn export_with_slots(
     n += copy_tree(&release.dir.join("charts"), &out.join("charts"))?;
     Ok(n)
 }
-

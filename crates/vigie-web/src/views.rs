@@ -372,25 +372,77 @@ fn indicator_label(lang: Lang, id: &str, dict: &[access::IndicatorInfo]) -> Stri
         ("cases", "Cas du jour", "Daily cases"),
         ("cases_7d_mean", "Moyenne 7 jours", "7-day average"),
         ("incidence_rate_7d", "Taux d'incidence", "Incidence rate"),
-        ("positivity_rate_7d", "Taux de positivité (%)", "Positivity (%)"),
+        (
+            "positivity_rate_7d",
+            "Taux de positivité (%)",
+            "Positivity (%)",
+        ),
         ("r_effective", "R", "R"),
         ("hosp", "Hospitalisés", "In hospital"),
         ("icu", "En réanimation", "In intensive care"),
-        ("hosp_admissions_7d_mean", "Hospitalisations (moy. 7 j)", "Hospital admissions (7-day avg)"),
-        ("icu_admissions_7d_mean", "Admissions en réanimation (moy. 7 j)", "ICU admissions (7-day avg)"),
+        (
+            "hosp_admissions_7d_mean",
+            "Hospitalisations (moy. 7 j)",
+            "Hospital admissions (7-day avg)",
+        ),
+        (
+            "icu_admissions_7d_mean",
+            "Admissions en réanimation (moy. 7 j)",
+            "ICU admissions (7-day avg)",
+        ),
         ("hosp_deaths", "Décès du jour", "Daily deaths"),
-        ("hosp_deaths_7d_mean", "Décès (moy. 7 j)", "Deaths (7-day avg)"),
+        (
+            "hosp_deaths_7d_mean",
+            "Décès (moy. 7 j)",
+            "Deaths (7-day avg)",
+        ),
         ("icu_saturation", "Saturation (%)", "Saturation (%)"),
-        ("vaccination_dose1_cum", "Au moins une dose", "At least one dose"),
-        ("vaccination_complete_cum", "Schéma complet", "Fully vaccinated"),
+        (
+            "vaccination_dose1_cum",
+            "Au moins une dose",
+            "At least one dose",
+        ),
+        (
+            "vaccination_complete_cum",
+            "Schéma complet",
+            "Fully vaccinated",
+        ),
         ("vaccination_booster_cum", "Rappel", "Booster"),
-        ("vaccination_dose1_7d_mean", "Premières doses (moy. 7 j)", "First doses (7-day avg)"),
-        ("vaccination_complete_7d_mean", "Schémas complétés (moy. 7 j)", "Completed (7-day avg)"),
-        ("vaccination_booster_7d_mean", "Rappels (moy. 7 j)", "Boosters (7-day avg)"),
-        ("vaccine_deliveries_doses_cum", "Doses livrées (cumul)", "Doses delivered (cumulative)"),
-        ("vaccination_doses_injected_cum", "Doses injectées (cumul)", "Doses injected (cumulative)"),
-        ("vaccination_coverage_dose1", "Au moins une dose (%)", "At least one dose (%)"),
-        ("vaccination_coverage_complete", "Schéma complet (%)", "Fully vaccinated (%)"),
+        (
+            "vaccination_dose1_7d_mean",
+            "Premières doses (moy. 7 j)",
+            "First doses (7-day avg)",
+        ),
+        (
+            "vaccination_complete_7d_mean",
+            "Schémas complétés (moy. 7 j)",
+            "Completed (7-day avg)",
+        ),
+        (
+            "vaccination_booster_7d_mean",
+            "Rappels (moy. 7 j)",
+            "Boosters (7-day avg)",
+        ),
+        (
+            "vaccine_deliveries_doses_cum",
+            "Doses livrées (cumul)",
+            "Doses delivered (cumulative)",
+        ),
+        (
+            "vaccination_doses_injected_cum",
+            "Doses injectées (cumul)",
+            "Doses injected (cumulative)",
+        ),
+        (
+            "vaccination_coverage_dose1",
+            "Au moins une dose (%)",
+            "At least one dose (%)",
+        ),
+        (
+            "vaccination_coverage_complete",
+            "Schéma complet (%)",
+            "Fully vaccinated (%)",
+        ),
         ("vaccination_coverage_booster", "Rappel (%)", "Booster (%)"),
     ];
     LABELS
@@ -415,9 +467,12 @@ fn full_label(lang: Lang, id: &str, dict: &[access::IndicatorInfo]) -> String {
 /// Whether an indicator is itself a change in percent (`…_change`: a change of it is not shown).
 fn is_change(id: &str, dict: &[access::IndicatorInfo]) -> bool {
     id.ends_with("_change")
-        || dict
-            .iter()
-            .any(|i| i.id == id && i.formula.contains(") / ") && i.formula.contains("× 100") && i.formula.contains(" − "))
+        || dict.iter().any(|i| {
+            i.id == id
+                && i.formula.contains(") / ")
+                && i.formula.contains("× 100")
+                && i.formula.contains(" − ")
+        })
 }
 
 /// Decimals of an indicator's values, from its unit: counts (people, patients, doses, deaths,
@@ -900,8 +955,7 @@ pub fn platforms(ctx: &Ctx<'_>) -> Option<(String, Vec<PlatformRow>)> {
             }
         })
         .collect();
-    let at = access::status_generated_at(&status)
-        .map_or_else(|| "—".into(), |t| paris(ctx, &t));
+    let at = access::status_generated_at(&status).map_or_else(|| "—".into(), |t| paris(ctx, &t));
     Some((at, rows))
 }
 
@@ -1225,15 +1279,14 @@ pub fn slot_outcome(ctx: &Ctx<'_>, q: &SearchParams) -> SlotOutcome {
                     .as_deref()
                     .filter(|_| c.stale)
                     .and_then(|t| fmt::slot_time(l, t)),
-                booking: c
-                    .booking_url
-                    .clone()
-                    .filter(|u| u.starts_with("https://")),
+                booking: c.booking_url.clone().filter(|u| u.starts_with("https://")),
                 phone: c
                     .phone
                     .as_deref()
                     .filter(|p| {
-                        !p.is_empty() && p.chars().all(|ch| ch.is_ascii_digit() || "+ .".contains(ch))
+                        !p.is_empty()
+                            && p.chars()
+                                .all(|ch| ch.is_ascii_digit() || "+ .".contains(ch))
                     })
                     .map(|p| {
                         let tel: String = p.chars().filter(|ch| *ch != ' ' && *ch != '.').collect();
@@ -1330,8 +1383,12 @@ pub mod access {
             change_percent: k["change_7_days_percent"].as_f64(),
             projection: k["projection"].as_object().map(|p| {
                 (
-                    p.get("target_percent").and_then(Value::as_f64).unwrap_or(0.0),
-                    p.get("reached_on").and_then(Value::as_str).map(String::from),
+                    p.get("target_percent")
+                        .and_then(Value::as_f64)
+                        .unwrap_or(0.0),
+                    p.get("reached_on")
+                        .and_then(Value::as_str)
+                        .map(String::from),
                 )
             }),
         })

@@ -168,7 +168,7 @@ pub fn layout(ctx: &Ctx<'_>, route: Option<Route<'_>>, title: &str, needs: Needs
         other_lang: other.code(),
         demo: ctx.demo,
         release_id: ctx.release.id().to_string(),
-        data_until: ctx.date(&access::manifest_str(ctx.release, "data_until").unwrap_or("—")),
+        data_until: ctx.date(access::manifest_str(ctx.release, "data_until").unwrap_or("—")),
         sources_href: u.page(Route::Sources),
         statistics_href: u.page(Route::Statistics),
         licences_href: u.page(Route::Licences),
@@ -487,7 +487,6 @@ fn decimals(id: &str, dict: &[access::IndicatorInfo]) -> usize {
         .map(|i| i.unit.as_str())
         .unwrap_or("");
     match unit {
-        "" if id.contains("r_effective") || id.starts_with("r_") => 2,
         "" => 2,
         "%" => 1,
         u if u.starts_with("pour ") => 1,
@@ -1738,7 +1737,7 @@ pub mod access {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter_map(|d| s(d))
+                .filter_map(&s)
                 .collect(),
             stale_platforms: res["stale_platforms"]
                 .as_array()

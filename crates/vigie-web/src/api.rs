@@ -63,8 +63,41 @@ pub fn endpoints() -> Vec<(String, String, String)> {
     v
 }
 
+/// An error answer of the API: an RFC 9457 problem document (`application/problem+json`)
+/// with `type`, `title`, `status` and `detail`, and the detail also as `error` (the member
+/// the API answered before, which clients read).
+pub fn problem(status: StatusCode, detail: &str) -> Response {
+    let title = status.canonical_reason().unwrap_or("Error");
+    let body = json!({
+        "type": "about:blank",
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail,
+        "error": detail,
+    });
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/problem+json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
 fn error(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({"error": message}))).into_response()
+    problem(status, message)
+}
+
+/// A territory key of an API path spelt otherwise (`dep-07`): a permanent redirect to the
+/// canonical spelling, `None` when the key is canonical or unknown.
+fn canonical_redirect(r: &Release, key: &str, to: impl Fn(&str) -> String) -> Option<Response> {
+    if r.territory(key).is_some() {
+        return None;
+    }
+    let canonical = crate::routes::canonical_territory(r, key)?;
+    Some(axum::response::Redirect::permanent(&to(&canonical)).into_response())
 }
 
 pub(crate) fn json_file(path: PathBuf) -> Response {
@@ -115,8 +148,11 @@ pub async fn api_territories(State(s): State<AppState>) -> Response {
                (status = 404, description = "Unknown territory")))]
 pub async fn api_territory(State(s): State<AppState>, Path(key): Path<String>) -> Response {
     let r = s.current();
+    if let Some(res) = canonical_redirect(&r, &key, |k| format!("/api/v1/territories/{k}")) {
+        return res;
+    }
     if r.territory(&key).is_none() {
-        return error(StatusCode::NOT_FOUND, "unknown territory");
+        return error(StatusCode::NOT_FOUND, &format!("unknown territory {key}"));
     }
     json_file(
         r.dir
@@ -289,8 +325,11 @@ fn cached_json<T: serde::Serialize>(
                (status = 404, description = "Unknown territory")))]
 pub async fn api_charts(State(s): State<AppState>, Path(key): Path<String>) -> Response {
     let r = s.current();
+    if let Some(res) = canonical_redirect(&r, &key, |k| format!("/api/v1/charts/{k}")) {
+        return res;
+    }
     if r.territory(&key).is_none() {
-        return error(StatusCode::NOT_FOUND, "unknown territory");
+        return error(StatusCode::NOT_FOUND, &format!("unknown territory {key}"));
     }
     cached_json(&s, &format!("charts/{key}"), || {
         crate::data::charts_json(&r, &key)

@@ -18,11 +18,14 @@
 pub mod api;
 pub mod assets;
 pub mod data;
+pub mod fmt;
 pub mod i18n;
 pub mod pages;
 pub mod release;
+pub mod routes;
 pub mod slots;
 pub mod static_site;
+pub mod views;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -211,8 +214,52 @@ fn html(status: StatusCode, body: Arc<String>) -> Response {
         .into_response()
 }
 
+fn now_seconds() -> Option<i64> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+}
+
+/// The page context of a request in `lang`.
+fn page_ctx<'a>(s: &'a AppState, r: &'a Release, lang: Lang) -> pages::Ctx<'a> {
+    pages::Ctx {
+        release: r,
+        demo: s.demo,
+        lang,
+        slots: s.slots.as_deref(),
+        now: now_seconds(),
+        export: false,
+        urls: routes::Urls::live(lang),
+    }
+}
+
+/// A page that could not be rendered (a template error): plain text, 500.
+fn render_failed(e: &pages::RenderError) -> Response {
+    tracing::error!("{e}");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "erreur interne / internal error\n",
+    )
+        .into_response()
+}
+
+/// The 404 page of `path` (French, or English under `/en`).
+fn not_found_page(s: &AppState, path: &str) -> Response {
+    let (lang, _) = Lang::from_path(path);
+    let r = s.current();
+    match pages::not_found(&page_ctx(s, &r, lang)) {
+        Ok(body) => html(StatusCode::NOT_FOUND, Arc::new(body)),
+        Err(e) => render_failed(&e),
+    }
+}
+
 /// Every page: `/…` in French, `/en/…` in English; unknown paths get the 404 page.
 async fn page(State(s): State<AppState>, method: Method, uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return api::problem(StatusCode::NOT_FOUND, "no such API endpoint");
+    }
     if method != Method::GET && method != Method::HEAD {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -225,42 +272,88 @@ async fn page(State(s): State<AppState>, method: Method, uri: Uri) -> Response {
     let query = axum::extract::Query::<SearchParams>::try_from_uri(&uri)
         .map(|q| q.0)
         .unwrap_or_default();
+    let route = routes::Route::parse(path);
     // The territory selector without JavaScript: `/territoire?key=DEP-07`.
     if path.trim_end_matches('/') == "/territoire"
         && let Some(key) = uri
             .query()
             .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("key=")))
-        && r.territory(key).is_some()
+        && let Some(key) = routes::canonical_territory(&r, key)
     {
-        return Redirect::to(&format!("{}/territoire/{key}", lang.prefix())).into_response();
+        let to = routes::Urls::live(lang).page(routes::Route::Territory(&key));
+        return Redirect::to(&to).into_response();
     }
-    let ctx = pages::Ctx {
-        release: &r,
-        demo: s.demo,
-        lang,
-        slots: s.slots.as_deref(),
-        now: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()
-            .and_then(|d| i64::try_from(d.as_secs()).ok()),
-        export: false,
-    };
-    let body = if scan_bound(path) {
-        pages::render(&ctx, path, &query).map(Arc::new)
+    // A territory key spelt otherwise (`dep-07`, `DEP-7`): permanent redirect to the canonical one.
+    if let Some(routes::Route::Territory(key)) = route
+        && r.territory(key).is_none()
+        && let Some(canonical) = routes::canonical_territory(&r, key)
+    {
+        let mut to = routes::Urls::live(lang).page(routes::Route::Territory(&canonical));
+        if let Some(q) = uri.query() {
+            to = format!("{to}?{q}");
+        }
+        return Redirect::permanent(&to).into_response();
+    }
+    let ctx = page_ctx(&s, &r, lang);
+    let body = if route.is_some_and(|r| r.live_scan()) {
+        pages::render(&ctx, path, &query).map(|b| b.map(Arc::new))
     } else {
-        s.cached(&uri.to_string(), || pages::render(&ctx, path, &query))
+        let mut failed = None;
+        let hit = s.cached(&uri.to_string(), || {
+            match pages::render(&ctx, path, &query) {
+                Ok(b) => b,
+                Err(e) => {
+                    failed = Some(e);
+                    None
+                }
+            }
+        });
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(hit),
+        }
     };
     match body {
-        Some(body) => html(StatusCode::OK, body),
-        None => html(StatusCode::NOT_FOUND, Arc::new(pages::not_found(&ctx))),
+        Ok(Some(body)) => html(StatusCode::OK, body),
+        Ok(None) => not_found_page(&s, uri.path()),
+        Err(e) => render_failed(&e),
     }
 }
 
 /// Pages showing the live slot scan, which changes without a new release: neither cached with
 /// the release's pages nor tagged with its ETag.
 fn scan_bound(path: &str) -> bool {
-    let p = path.trim_end_matches('/');
-    p.starts_with("/rendez-vous") || p == "/statistiques" || p == "/sources"
+    routes::Route::parse(path).is_some_and(|r| r.live_scan())
+}
+
+/// Uniform error bodies: a 404 (or 405) without a body of its own gets the HTML 404 page on
+/// pages, files and charts, and an `application/problem+json` document under `/api/`.
+async fn error_bodies(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    let status = res.status();
+    if status != StatusCode::NOT_FOUND && status != StatusCode::METHOD_NOT_ALLOWED {
+        return res;
+    }
+    let ct = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if path.starts_with("/api/") {
+        if ct.starts_with("application/problem+json") {
+            return res;
+        }
+        let mut p = api::problem(status, "no such API endpoint");
+        if let Some(allow) = res.headers().get(header::ALLOW) {
+            p.headers_mut().insert(header::ALLOW, allow.clone());
+        }
+        return p;
+    }
+    if status == StatusCode::NOT_FOUND && !ct.starts_with("text/html") {
+        return not_found_page(&s, &path);
+    }
+    res
 }
 
 fn safe_segment(s: &str) -> bool {
@@ -273,7 +366,7 @@ fn safe_segment(s: &str) -> bool {
 /// `/charts/{dir}/{file}`: SVG and PNG files of the release; a PNG the build did not render is
 /// rasterised from its SVG on first request and kept in memory.
 async fn chart(State(s): State<AppState>, Path((dir, file)): Path<(String, String)>) -> Response {
-    let not_found = || (StatusCode::NOT_FOUND, "not found\n").into_response();
+    let not_found = || StatusCode::NOT_FOUND.into_response();
     if !safe_segment(&dir) || !safe_segment(&file) {
         return not_found();
     }
@@ -353,7 +446,7 @@ async fn asset(Path(path): Path<String>) -> Response {
             bytes,
         )
             .into_response(),
-        None => (StatusCode::NOT_FOUND, "not found\n").into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
@@ -441,6 +534,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(files)
         .fallback(page)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error_bodies))
         .layer(CorsLayer::new().allow_origin(tower_http::cors::Any).allow_methods([Method::GET, Method::HEAD]))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(state.clone(), etag))

@@ -1,8 +1,9 @@
 //! The whole site as static files (`vigie publish`): every page, the JSON API as files, the
 //! open data and the charts, so that any static host or CDN can serve it with no server.
 //!
-//! Links are rewritten to relative ones (`../../territoire/DEP-01/index.html`), so the export
-//! also works opened straight from the file system. Dynamic parts of the live server that have
+//! Pages are rendered with relative links (`../../territoire/DEP-01/index.html`, built by
+//! [`crate::routes::Urls`] for the file each page is written to), so the export also works
+//! opened straight from the file system. Dynamic parts of the live server that have
 //! no static equivalent: on-demand PNG (the build's PNGs are copied), "as of" queries and the
 //! slot search, which runs in the browser over per-department files ([`export_with_slots`],
 //! docs/slots-api.md). The data the scripts read are also written as `.json.js` twins, so the
@@ -17,43 +18,9 @@ use vigie_finder::{PlaceKind, Places, Snapshot};
 
 use crate::i18n::Lang;
 use crate::release::Release;
+use crate::routes::Urls;
 use crate::slots::SearchParams;
 use crate::{assets, data, pages};
-
-/// Rewrites root-relative links of a page `depth` folders below the site root.
-pub fn relativise(html: &str, depth: usize) -> String {
-    let prefix = if depth == 0 {
-        "./".to_string()
-    } else {
-        "../".repeat(depth)
-    };
-    let mut out = String::with_capacity(html.len() + 1024);
-    let mut rest = html;
-    while let Some(i) = rest.find("=\"/") {
-        let (before, after) = rest.split_at(i + 2); // keep `="`
-        out.push_str(before);
-        let after = &after[1..]; // drop the leading `/`
-        let end = after.find('"').unwrap_or(after.len());
-        let target = &after[..end];
-        let last = target.rsplit('/').next().unwrap_or("");
-        out.push_str(&prefix);
-        if target.is_empty() {
-            out.push_str("index.html");
-        } else if last.contains('.') {
-            out.push_str(target);
-        } else if target.starts_with("api/") {
-            // The JSON API is published as files.
-            out.push_str(target);
-            out.push_str(".json");
-        } else {
-            out.push_str(target.trim_end_matches('/'));
-            out.push_str("/index.html");
-        }
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out
-}
 
 fn write(root: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
     let p = root.join(rel);
@@ -189,36 +156,35 @@ pub fn export_with_slots(
     }
     let none = SearchParams::default();
     for lang in Lang::ALL {
-        let ctx = pages::Ctx {
+        let ctx_for = |rel: &str| pages::Ctx {
             release,
             demo,
             lang,
             slots: None,
             now: None,
             export: true,
+            urls: Urls::export(lang, rel),
         };
         for path in pages::all_paths(release) {
-            let Some(html) = pages::render(&ctx, &path, &none) else {
-                continue;
-            };
             let full = format!("{}{}", lang.prefix(), path);
             let dir = full.trim_matches('/');
-            let (rel, depth) = if dir.is_empty() {
-                ("index.html".to_string(), 0)
+            let rel = if dir.is_empty() {
+                "index.html".to_string()
             } else {
-                (format!("{dir}/index.html"), dir.split('/').count())
+                format!("{dir}/index.html")
             };
-            write(out, &rel, relativise(&html, depth).as_bytes())?;
+            let Some(html) =
+                pages::render(&ctx_for(&rel), &path, &none).map_err(io::Error::other)?
+            else {
+                continue;
+            };
+            write(out, &rel, html.as_bytes())?;
             n += 1;
         }
         let rel = format!("{}/404.html", lang.prefix().trim_start_matches('/'));
         let rel = rel.trim_start_matches('/');
-        let depth = rel.matches('/').count();
-        write(
-            out,
-            rel,
-            relativise(&pages::not_found(&ctx), depth).as_bytes(),
-        )?;
+        let html = pages::not_found(&ctx_for(rel)).map_err(io::Error::other)?;
+        write(out, rel, html.as_bytes())?;
         n += 1;
     }
     for (path, _, bytes) in assets::all() {
@@ -302,19 +268,4 @@ pub fn export_with_slots(
         }
     }
     Ok(n)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn links_become_relative() {
-        let html = r#"<a href="/">x</a><a href="/territoire/DEP-01">y</a><link href="/assets/vigie.css"><img src="/charts/FR/cases.svg"><a href="https://example.org/">e</a><a href="/api/v1/territories/FR">j</a>"#;
-        assert_eq!(
-            relativise(html, 2),
-            r#"<a href="../../index.html">x</a><a href="../../territoire/DEP-01/index.html">y</a><link href="../../assets/vigie.css"><img src="../../charts/FR/cases.svg"><a href="https://example.org/">e</a><a href="../../api/v1/territories/FR.json">j</a>"#
-        );
-        assert!(relativise(html, 0).contains(r#"href="./territoire/DEP-01/index.html""#));
-    }
 }

@@ -53,7 +53,12 @@ fn fixture(root: &Path) -> std::io::Result<()> {
     write(
         &rel,
         "open-data/data-dictionary.json",
-        &json!({"indicators": [{"id": "incidence_rate_7d", "sources": ["sp-pos"]}]}).to_string(),
+        &json!({"indicators": [
+            {"id": "incidence_rate_7d", "sources": ["sp-pos"], "label_fr": "Taux d'incidence sur 7 jours",
+             "label_en": "7-day incidence rate", "unit": "pour 100 000 habitants"},
+            {"id": "hosp", "label_fr": "Patients hospitalisés", "label_en": "Patients in hospital", "unit": "patients"},
+            {"id": "cases_wow_change", "label_fr": "Évolution des cas sur 7 jours", "label_en": "Week-over-week change in cases",
+             "unit": "%", "formula": "(cases_7d(t) − cases_7d(t-7)) / cases_7d(t-7) × 100"}]}).to_string(),
     )?;
     let terrs = [
         ("FR", "France", "country", None, 60.0),
@@ -78,7 +83,9 @@ fn fixture(root: &Path) -> std::io::Result<()> {
             &json!({"territory": k, "name": n, "level": l, "region": r, "population": 330000.0,
                     "population_source": "source_file",
                     "latest": {"incidence_rate_7d": latest(inc, "BAS ET EN BAISSE"),
-                               "positivity_rate_7d": latest(inc / 20.0, "BAS ET STABLE")},
+                               "positivity_rate_7d": latest(inc / 20.0, "BAS ET STABLE"),
+                               "hosp": {"value": 424.0, "date": "2022-02-28", "value_7_days_before": 400.0, "change_7_days_percent": 6.0},
+                               "cases_wow_change": {"value": 12.0, "date": "2022-02-28", "value_7_days_before": -5.0, "change_7_days_percent": -340.0}},
                     "indicators": {"incidence_rate_7d": {"all": {"start": "2022-02-01", "values": values}}}})
             .to_string(),
         )?;
@@ -143,6 +150,22 @@ async fn pages_in_french_and_english() -> TestResult {
         "language switch"
     );
     assert!(!fr.contains("style=\""), "no inline style (CSP)");
+    // « Tous les chiffres »: labels of the data dictionary, counts without decimals, no
+    // change of a change.
+    assert!(fr.contains("<th scope=\"row\">Taux d&#39;incidence sur 7 jours</th>"));
+    assert!(fr.contains("<tr data-indicator=\"hosp\"><th scope=\"row\">Patients hospitalisés</th><td>28/02/2022</td><td class=\"num\">424</td><td class=\"num\">400</td><td class=\"num\">+6,0\u{a0}%</td></tr>"));
+    assert!(!fr.contains("<code>incidence_rate_7d</code>"));
+    assert!(
+        fr.contains("<td class=\"num\">424</td>"),
+        "count without decimals"
+    );
+    assert!(!fr.contains("424,0"));
+    assert!(fr.contains("<tr data-indicator=\"cases_wow_change\"><th scope=\"row\">Évolution des cas sur 7 jours</th><td>28/02/2022</td><td class=\"num\">+12,0\u{a0}%</td><td class=\"num\">-5,0\u{a0}%</td><td class=\"num\">—</td></tr>"));
+    assert!(
+        fr.contains("pour 100\u{202f}000 hab.)</th>"),
+        "map unit in words"
+    );
+    assert!(!fr.contains("/100k"));
     assert!(!fr.contains("<script>"), "no inline script (CSP)");
     let (st, _, b) = get(&app, "/en/territoire/DEP-07", &[]).await?;
     assert_eq!(st, StatusCode::OK);
@@ -168,8 +191,51 @@ async fn pages_in_french_and_english() -> TestResult {
         let (st, _, _) = get(&app, p, &[]).await?;
         assert_eq!(st, StatusCode::OK, "{p}");
     }
-    let (st, _, _) = get(&app, "/territoire/DEP-99", &[]).await?;
+    let (st, h, b) = get(&app, "/territoire/DEP-99", &[]).await?;
     assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(h[header::CONTENT_TYPE].to_str()?.starts_with("text/html"));
+    assert!(String::from_utf8(b)?.contains("<h1>Page introuvable</h1>"));
+    let (st, _, b) = get(&app, "/en/nope", &[]).await?;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8(b)?.contains("<h1>Page not found</h1>"));
+    for p in [
+        "/charts/FR/nope.svg",
+        "/open-data/nope.csv",
+        "/assets/nope.js",
+    ] {
+        let (st, h, b) = get(&app, p, &[]).await?;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{p}");
+        assert!(
+            h[header::CONTENT_TYPE].to_str()?.starts_with("text/html"),
+            "{p}"
+        );
+        assert!(String::from_utf8(b)?.contains("Page introuvable"), "{p}");
+    }
+    // API errors: RFC 9457 problem documents everywhere.
+    for (p, status) in [
+        ("/api/v1/territories/DEP-99", 404),
+        ("/api/v1/nope", 404),
+        ("/api/v1/charts/DEP-99", 404),
+        ("/api/v1/slots/search?commune=07186", 503),
+    ] {
+        let (st, h, b) = get(&app, p, &[]).await?;
+        assert_eq!(st.as_u16(), status, "{p}");
+        assert_eq!(h[header::CONTENT_TYPE], "application/problem+json", "{p}");
+        let v: Value = serde_json::from_slice(&b)?;
+        assert_eq!(v["status"], status, "{p}");
+        assert!(v["title"].is_string() && v["detail"].is_string() && v["type"].is_string());
+    }
+    // Non-canonical territory keys: permanent redirects.
+    for (from, to) in [
+        ("/territoire/dep-07", "/territoire/DEP-07"),
+        ("/en/territoire/DEP-7", "/en/territoire/DEP-07"),
+        ("/territoire/fr", "/territoire/FR"),
+        ("/api/v1/territories/dep-26", "/api/v1/territories/DEP-26"),
+    ] {
+        let (st, h, _) = get(&app, from, &[]).await?;
+        assert_eq!(st, StatusCode::PERMANENT_REDIRECT, "{from}");
+        assert_eq!(h[header::LOCATION], to, "{from}");
+    }
     let (st, h, _) = get(&app, "/territoire?key=DEP-26", &[]).await?;
     assert_eq!(st, StatusCode::SEE_OTHER);
     assert_eq!(h[header::LOCATION], "/territoire/DEP-26");
@@ -446,7 +512,27 @@ async fn slot_finder_seam() -> TestResult {
     let (_, _, b) = get(&app, "/rendez-vous?commune=07186&day=2026-11-29", &[]).await?;
     let page = String::from_utf8(b)?;
     assert!(page.contains("data-day=\"2026-11-29\" aria-current=\"true\""));
-    assert!(page.contains("0 lieux avec des créneaux sur 3, 0 créneaux."));
+    assert!(page.contains("0 créneau dans 0 lieu sur 3 trouvés."));
+    let (_, _, b) = get(&app, "/rendez-vous?commune=07186", &[]).await?;
+    assert!(
+        String::from_utf8(b)?
+            .contains("<p class=\"count\">12 créneaux dans 1 lieu sur 3 trouvés.</p>")
+    );
+    // A finder error in French, naming the field.
+    let (_, _, b) = get(&app, "/rendez-vous?commune=00000", &[]).await?;
+    let page = String::from_utf8(b)?;
+    assert!(
+        page.contains("Commune : « 00000 » est inconnu."),
+        "French error"
+    );
+    assert!(!page.contains("unknown commune"));
+    // The scan state in words and Paris times.
+    let (_, _, b) = get(&app, "/sources", &[]).await?;
+    let page = String::from_utf8(b)?;
+    assert!(page.contains("Dernier relevé : dim. 29 nov. 2026 à 10:30"));
+    assert!(page.contains("<th scope=\"row\">Keldoc</th><td class=\"state-failed\">en échec ; lieux du relevé précédent conservés</td>"));
+    assert!(page.contains("construite le mar. 1 mars 2022 à 01:00"));
+    assert!(!page.contains("2022-03-01T00:00:00Z"));
     // English.
     let (_, _, b) = get(&app, "/en/rendez-vous?commune=07186", &[]).await?;
     let page = String::from_utf8(b)?;

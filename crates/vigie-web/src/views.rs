@@ -1,0 +1,1767 @@
+//! Typed view models of the pages, built from the release and the slot finder's answers.
+//!
+//! The templates (`templates/*.html`) only print fields of these structs: every number, date
+//! and sentence is formatted here, through [`crate::fmt`] and [`crate::i18n`]. Reading the
+//! release (still JSON values) happens only in the small functions of the `access` section at
+//! the end of this file, so that a typed `Release` replaces them one by one.
+
+use serde_json::Value;
+
+use crate::assets;
+use crate::fmt;
+use crate::i18n::{self, Lang, Texts};
+use crate::release::{Release, TerritorySummary};
+use crate::routes::{Route, TABLE, Urls};
+use crate::slots::{SearchParams, SlotFinder};
+
+/// What a page is rendered for.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The release.
+    pub release: &'a Release,
+    /// Demonstration data.
+    pub demo: bool,
+    /// Language.
+    pub lang: Lang,
+    /// The slot finder, when one is plugged in.
+    pub slots: Option<&'a dyn SlotFinder>,
+    /// Now (seconds since the epoch), for the age of the slot data; None: not shown.
+    pub now: Option<i64>,
+    /// Rendered for the static export (the slot search runs in the browser).
+    pub export: bool,
+    /// The URL builder of the page.
+    pub urls: Urls,
+}
+
+impl Ctx<'_> {
+    /// The UI strings.
+    pub fn tx(&self) -> &'static Texts {
+        self.lang.tx()
+    }
+    fn num(&self, v: f64, d: usize) -> String {
+        fmt::number(self.lang, v, d)
+    }
+    fn date(&self, iso: &str) -> String {
+        fmt::date(self.lang, iso)
+    }
+    fn dash_or(&self, v: Option<f64>, d: usize) -> String {
+        v.map_or_else(|| "—".into(), |v| self.num(v, d))
+    }
+}
+
+/// A link.
+pub struct Link {
+    /// Target.
+    pub href: String,
+    /// Text.
+    pub text: String,
+}
+
+/// A front-end library (stylesheet and script).
+pub struct Lib {
+    /// Stylesheet URL.
+    pub css: String,
+    /// Script URL.
+    pub js: String,
+}
+
+/// A link of the main navigation.
+pub struct NavLink {
+    /// Target.
+    pub href: String,
+    /// Label.
+    pub label: &'static str,
+    /// The current page.
+    pub current: bool,
+}
+
+/// The frame of every page.
+pub struct LayoutView {
+    /// UI strings.
+    pub tx: &'static Texts,
+    /// `fr` / `en`.
+    pub lang: &'static str,
+    /// Title (before « — Vigie »).
+    pub title: String,
+    /// Favicon URL.
+    pub icon: String,
+    /// Stylesheet URL.
+    pub css: String,
+    /// Script URL.
+    pub js: String,
+    /// Leaflet, for pages with a map.
+    pub leaflet: Option<Lib>,
+    /// uPlot, for pages with charts.
+    pub uplot: Option<Lib>,
+    /// Home URL.
+    pub home: String,
+    /// Main navigation.
+    pub nav: Vec<NavLink>,
+    /// The same page in the other language.
+    pub other_href: String,
+    /// Code of the other language.
+    pub other_lang: &'static str,
+    /// Demonstration data.
+    pub demo: bool,
+    /// Release id.
+    pub release_id: String,
+    /// Last day of data, formatted.
+    pub data_until: String,
+    /// `/sources`.
+    pub sources_href: String,
+    /// `/statistiques`.
+    pub statistics_href: String,
+    /// `/licences`.
+    pub licences_href: String,
+}
+
+/// Which front-end libraries a page loads.
+#[derive(Clone, Copy, Default)]
+pub struct Needs {
+    /// Leaflet.
+    pub map: bool,
+    /// uPlot.
+    pub charts: bool,
+}
+
+/// The frame of a page at `route` (None: the 404 page).
+pub fn layout(ctx: &Ctx<'_>, route: Option<Route<'_>>, title: &str, needs: Needs) -> LayoutView {
+    let u = ctx.urls;
+    let tx = ctx.tx();
+    let other = ctx.lang.other();
+    let lib = |name: &str, css: &str, js: &str| Lib {
+        css: u.file(&format!("assets/vendor/{name}/{css}")),
+        js: u.file(&format!("assets/vendor/{name}/{js}")),
+    };
+    LayoutView {
+        tx,
+        lang: ctx.lang.code(),
+        title: title.to_string(),
+        icon: u.file(&format!("assets/{}", assets::icon_path())),
+        css: u.file(&format!("assets/{}", assets::css_path())),
+        js: u.file(&format!("assets/{}", assets::js_path())),
+        leaflet: needs.map.then(|| {
+            lib(
+                &format!("leaflet-{}", assets::LEAFLET),
+                "leaflet.css",
+                "leaflet.js",
+            )
+        }),
+        uplot: needs.charts.then(|| {
+            lib(
+                &format!("uplot-{}", assets::UPLOT),
+                "uPlot.min.css",
+                "uPlot.iife.min.js",
+            )
+        }),
+        home: u.page(Route::Home),
+        nav: TABLE
+            .iter()
+            .filter(|e| e.in_nav)
+            .map(|e| NavLink {
+                href: u.page(e.route),
+                label: (e.label)(tx),
+                current: route == Some(e.route),
+            })
+            .collect(),
+        other_href: u.page_in(other, route.unwrap_or(Route::Home)),
+        other_lang: other.code(),
+        demo: ctx.demo,
+        release_id: ctx.release.id().to_string(),
+        data_until: ctx.date(access::manifest_str(ctx.release, "data_until").unwrap_or("—")),
+        sources_href: u.page(Route::Sources),
+        statistics_href: u.page(Route::Statistics),
+        licences_href: u.page(Route::Licences),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// KPI cards.
+
+/// The headline indicators of a dashboard: (id, French label, English label, decimals).
+pub const KPIS: [(&str, &str, &str, usize); 11] = crate::pages::KPIS;
+
+/// One KPI card.
+pub struct KpiView {
+    /// Indicator id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Value, formatted.
+    pub value: String,
+    /// Unit shown after the value (may be empty).
+    pub unit: String,
+    /// Level and trend in words (« BAS ET EN BAISSE »).
+    pub level_word: Option<String>,
+    /// CSS class of the level (`level-low`).
+    pub level_class: String,
+    /// Change in 7 days (« -33,3 % en 7 jours »).
+    pub change: Option<String>,
+    /// Date of the value, formatted.
+    pub date: String,
+    /// Vaccination projection.
+    pub projection: Option<String>,
+}
+
+/// The KPI cards of a territory (only the ids starting with `only`, when given).
+pub fn kpis(ctx: &Ctx<'_>, t: &TerritorySummary, only: Option<&str>) -> Vec<KpiView> {
+    let tx = ctx.tx();
+    KPIS.iter()
+        .filter(|(id, ..)| only.is_none_or(|p| id.starts_with(p)))
+        .filter_map(|(id, fr, en, decimals)| {
+            let k = access::latest(t, id)?;
+            let unit = if id.starts_with("vaccination_coverage") || id.ends_with("saturation") {
+                "%".to_string()
+            } else {
+                String::new()
+            };
+            Some(KpiView {
+                id: (*id).to_string(),
+                label: ctx.lang.t(fr, en).to_string(),
+                value: ctx.num(k.value, *decimals),
+                unit,
+                level_word: match ctx.lang {
+                    Lang::Fr => k.wording_fr.clone(),
+                    Lang::En => k.wording_en.clone().or_else(|| k.wording_fr.clone()),
+                },
+                level_class: format!("level-{}", k.level.as_deref().unwrap_or("none")),
+                change: k
+                    .change_percent
+                    .map(|c| format!("{} {}", fmt::percent_change(ctx.lang, c), tx.in_7_days)),
+                date: ctx.date(k.date.as_deref().unwrap_or("")),
+                projection: k
+                    .projection
+                    .as_ref()
+                    .map(|(target, on)| i18n::projection(ctx.lang, *target, on.as_deref())),
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Charts.
+
+/// A table with a caption, column heads and rows headed by their first cell.
+pub struct TableView {
+    /// Caption.
+    pub caption: String,
+    /// Column heads (after the row-head column).
+    pub heads: Vec<String>,
+    /// Head of the row-head column.
+    pub first_head: String,
+    /// Rows.
+    pub rows: Vec<RowView>,
+}
+
+/// A table row.
+pub struct RowView {
+    /// Row head.
+    pub head: String,
+    /// Cells.
+    pub cells: Vec<String>,
+}
+
+/// One chart figure: the image, its caption and links, its text alternative and data table.
+pub struct ChartView {
+    /// File stem (`cases`).
+    pub stem: String,
+    /// Caption (also the image's alt text).
+    pub caption: String,
+    /// SVG URL.
+    pub img: String,
+    /// The chart data the script draws (`data-src`).
+    pub data_src: String,
+    /// The territory's data (link).
+    pub data_href: String,
+    /// « Dernières valeurs — … ».
+    pub summary: Option<String>,
+    /// The data table (12 weeks).
+    pub table: Option<TableView>,
+}
+
+fn spec_lang(lang: Lang) -> vigie_contracts::Lang {
+    match lang {
+        Lang::Fr => vigie_contracts::Lang::Fr,
+        Lang::En => vigie_contracts::Lang::En,
+    }
+}
+
+/// The chart figures of a territory (`only = Some(_)`: the vaccination charts), each from its
+/// chart spec (`charts/<T>/<id>.json`): the SVG rendered from the spec, the interactive chart
+/// drawn by vigie.js from the same spec, and the text alternative and data table with the
+/// spec's series labels in the spec's order.
+pub fn charts(ctx: &Ctx<'_>, key: &str, only: Option<&str>) -> Vec<ChartView> {
+    use vigie_contracts::chart::SpecKind;
+    use vigie_contracts::presentation::ChartPage;
+    let release = ctx.release;
+    let tx = ctx.tx();
+    let l = spec_lang(ctx.lang);
+    let page = only.map(|_| ChartPage::Vaccination);
+    crate::data::chart_specs(release, key, page)
+        .into_iter()
+        .map(|spec| {
+            let id = &spec.id;
+            let d = usize::from(spec.decimals);
+            let caption = spec.title.get(l).to_string();
+            let json = ctx.urls.file(&format!("charts/{key}/{id}.json"));
+            let (summary, table) = if spec.kind == SpecKind::Bars {
+                let table = TableView {
+                    caption: match &spec.subtitle {
+                        Some(sub) => format!("{caption} ({})", sub.get(l)),
+                        None => caption.clone(),
+                    },
+                    first_head: match ctx.lang {
+                        Lang::Fr => "Classe".into(),
+                        Lang::En => "Class".into(),
+                    },
+                    heads: vec![spec.unit.as_ref().map_or("", |u| u.get(l)).to_string()],
+                    rows: spec
+                        .bars
+                        .iter()
+                        .map(|b| RowView {
+                            head: b.label.get(l).to_string(),
+                            cells: vec![ctx.dash_or(b.value, d)],
+                        })
+                        .collect(),
+                };
+                (
+                    spec.subtitle.as_ref().map(|s| s.get(l).to_string()),
+                    Some(table),
+                )
+            } else {
+                let rows = spec.table(7, 12);
+                let summary = rows.last().and_then(|(date, last)| {
+                    let parts: Vec<String> = spec
+                        .series
+                        .iter()
+                        .zip(last)
+                        .filter_map(|(se, v)| {
+                            v.map(|v| format!("{} : {}", se.label.get(l), ctx.num(v, d)))
+                        })
+                        .collect();
+                    (!parts.is_empty()).then(|| {
+                        format!(
+                            "{} {} {} — {}.",
+                            tx.chart_latest,
+                            tx.on_date,
+                            ctx.date(date),
+                            parts.join(" ; ")
+                        )
+                    })
+                });
+                let table = TableView {
+                    caption: caption.clone(),
+                    first_head: tx.date.to_string(),
+                    heads: spec
+                        .series
+                        .iter()
+                        .map(|se| se.label.get(l).to_string())
+                        .collect(),
+                    rows: rows
+                        .iter()
+                        .map(|(date, values)| RowView {
+                            head: ctx.date(date),
+                            cells: values.iter().map(|v| ctx.dash_or(*v, d)).collect(),
+                        })
+                        .collect(),
+                };
+                (summary, Some(table))
+            };
+            ChartView {
+                stem: id.clone(),
+                caption,
+                img: ctx.urls.file(&format!("charts/{key}/{id}.svg")),
+                data_src: json.clone(),
+                data_href: json,
+                summary,
+                table,
+            }
+        })
+        .collect()
+}
+
+/// Short labels of the chart series (the dictionary's label when absent).
+fn indicator_label(lang: Lang, id: &str, dict: &[access::IndicatorInfo]) -> String {
+    const LABELS: [(&str, &str, &str); 23] = [
+        ("cases", "Cas du jour", "Daily cases"),
+        ("cases_7d_mean", "Moyenne 7 jours", "7-day average"),
+        ("incidence_rate_7d", "Taux d'incidence", "Incidence rate"),
+        (
+            "positivity_rate_7d",
+            "Taux de positivité (%)",
+            "Positivity (%)",
+        ),
+        ("r_effective", "R", "R"),
+        ("hosp", "Hospitalisés", "In hospital"),
+        ("icu", "En réanimation", "In intensive care"),
+        (
+            "hosp_admissions_7d_mean",
+            "Hospitalisations (moy. 7 j)",
+            "Hospital admissions (7-day avg)",
+        ),
+        (
+            "icu_admissions_7d_mean",
+            "Admissions en réanimation (moy. 7 j)",
+            "ICU admissions (7-day avg)",
+        ),
+        ("hosp_deaths", "Décès du jour", "Daily deaths"),
+        (
+            "hosp_deaths_7d_mean",
+            "Décès (moy. 7 j)",
+            "Deaths (7-day avg)",
+        ),
+        ("icu_saturation", "Saturation (%)", "Saturation (%)"),
+        (
+            "vaccination_dose1_cum",
+            "Au moins une dose",
+            "At least one dose",
+        ),
+        (
+            "vaccination_complete_cum",
+            "Schéma complet",
+            "Fully vaccinated",
+        ),
+        ("vaccination_booster_cum", "Rappel", "Booster"),
+        (
+            "vaccination_dose1_7d_mean",
+            "Premières doses (moy. 7 j)",
+            "First doses (7-day avg)",
+        ),
+        (
+            "vaccination_complete_7d_mean",
+            "Schémas complétés (moy. 7 j)",
+            "Completed (7-day avg)",
+        ),
+        (
+            "vaccination_booster_7d_mean",
+            "Rappels (moy. 7 j)",
+            "Boosters (7-day avg)",
+        ),
+        (
+            "vaccine_deliveries_doses_cum",
+            "Doses livrées (cumul)",
+            "Doses delivered (cumulative)",
+        ),
+        (
+            "vaccination_doses_injected_cum",
+            "Doses injectées (cumul)",
+            "Doses injected (cumulative)",
+        ),
+        (
+            "vaccination_coverage_dose1",
+            "Au moins une dose (%)",
+            "At least one dose (%)",
+        ),
+        (
+            "vaccination_coverage_complete",
+            "Schéma complet (%)",
+            "Fully vaccinated (%)",
+        ),
+        ("vaccination_coverage_booster", "Rappel (%)", "Booster (%)"),
+    ];
+    LABELS
+        .iter()
+        .find(|(i, _, _)| *i == id)
+        .map(|(_, fr, en)| lang.t(fr, en).to_string())
+        .unwrap_or_else(|| full_label(lang, id, dict))
+}
+
+/// The dictionary's label of an indicator (its id when it has none).
+fn full_label(lang: Lang, id: &str, dict: &[access::IndicatorInfo]) -> String {
+    dict.iter()
+        .find(|i| i.id == id)
+        .map(|i| match lang {
+            Lang::Fr => i.label_fr.clone(),
+            Lang::En => i.label_en.clone(),
+        })
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// Whether an indicator is itself a change in percent (`…_change`: a change of it is not shown).
+fn is_change(id: &str, dict: &[access::IndicatorInfo]) -> bool {
+    id.ends_with("_change")
+        || dict.iter().any(|i| {
+            i.id == id
+                && i.formula.contains(") / ")
+                && i.formula.contains("× 100")
+                && i.formula.contains(" − ")
+        })
+}
+
+/// Decimals of an indicator's values, from its unit: counts (people, patients, doses, deaths,
+/// visits, beds) are whole numbers, rates and percentages have one decimal, R two.
+fn decimals(id: &str, dict: &[access::IndicatorInfo]) -> usize {
+    if id.starts_with("r_") || id == "r" {
+        return 2;
+    }
+    let unit = dict
+        .iter()
+        .find(|i| i.id == id)
+        .map(|i| i.unit.as_str())
+        .unwrap_or("");
+    match unit {
+        "" => 2,
+        "%" => 1,
+        u if u.starts_with("pour ") => 1,
+        _ => 0,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Map.
+
+/// A layer of the department map.
+pub struct LayerView {
+    /// Indicator id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// The layer shown first.
+    pub checked: bool,
+    /// The static SVG map of the layer (the map without JavaScript).
+    pub svg: Option<String>,
+}
+
+/// A department row of the map's table.
+pub struct MapRow {
+    /// Dashboard URL.
+    pub href: String,
+    /// `DEP-07`.
+    pub key: String,
+    /// Name.
+    pub name: String,
+    /// One value per layer.
+    pub cells: Vec<String>,
+}
+
+/// The department map: layer switch, Leaflet host, static SVG map, table of the values.
+pub struct MapView {
+    /// Layers.
+    pub layers: Vec<LayerView>,
+    /// `data-map`.
+    pub data_map: String,
+    /// `data-geo`, when the release has outlines.
+    pub data_geo: Option<String>,
+    /// `data-focus`.
+    pub focus: String,
+    /// `data-members`.
+    pub members: String,
+    /// `data-layer`.
+    pub layer: String,
+    /// `data-lang`.
+    pub lang: &'static str,
+    /// The static map of the default layer: (URL, alt text).
+    pub fallback: Option<(String, String)>,
+    /// The static maps of the other layers (links shown without JavaScript).
+    pub other_maps: Vec<Link>,
+    /// Column heads of the table.
+    pub heads: Vec<String>,
+    /// Rows of the table.
+    pub rows: Vec<MapRow>,
+}
+
+/// The map of `focus` (`FR`, a region or a department), `default_layer` shown first; layers,
+/// classes, dates and values from the build's map specs.
+pub fn map(ctx: &Ctx<'_>, focus: &str, default_layer: &str) -> Option<MapView> {
+    let release = ctx.release;
+    let tx = ctx.tx();
+    let l = spec_lang(ctx.lang);
+    let layers = crate::data::map_layers(release);
+    let first = layers.first()?;
+    let default = layers
+        .iter()
+        .find(|m| m.id == default_layer)
+        .unwrap_or(first);
+    let svg_of = |id: &str| {
+        let rel = format!("charts/maps/{id}.svg");
+        release.dir.join(&rel).exists().then(|| ctx.urls.file(&rel))
+    };
+    let area = if focus.starts_with("DEP-") {
+        release.territory(focus).and_then(|t| t.region.clone())
+    } else {
+        Some(focus.to_string())
+    };
+    let members: Vec<&str> = release
+        .territories
+        .iter()
+        .filter(|t| t.region.is_some() && t.region == area)
+        .map(|t| t.key.as_str())
+        .collect();
+    let region = focus.starts_with("REG-").then_some(focus);
+    Some(MapView {
+        layers: layers
+            .iter()
+            .map(|m| LayerView {
+                id: m.id.clone(),
+                label: m.short.get(l).to_string(),
+                checked: m.id == default.id,
+                svg: svg_of(&m.id),
+            })
+            .collect(),
+        data_map: ctx.urls.api("api/v1/map"),
+        data_geo: crate::data::geo_path(release).map(|_| ctx.urls.api("api/v1/geo/departments")),
+        focus: focus.to_string(),
+        members: members.join(" "),
+        layer: default.id.clone(),
+        lang: ctx.lang.code(),
+        fallback: svg_of(&default.id).map(|src| {
+            (
+                src,
+                format!(
+                    "{} — {}, {}",
+                    tx.map_title,
+                    default.title.get(l),
+                    default.subtitle.get(l)
+                ),
+            )
+        }),
+        other_maps: layers
+            .iter()
+            .filter(|m| m.id != default.id)
+            .filter_map(|m| {
+                Some(Link {
+                    href: svg_of(&m.id)?,
+                    text: m.short.get(l).to_string(),
+                })
+            })
+            .collect(),
+        heads: layers
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} ({}, {} {})",
+                    m.short.get(l),
+                    m.unit.get(l),
+                    tx.on_date,
+                    ctx.date(&m.date)
+                )
+            })
+            .collect(),
+        rows: release
+            .territories
+            .iter()
+            .filter(|t| {
+                t.level == "department" && region.is_none_or(|r| t.region.as_deref() == Some(r))
+            })
+            .map(|t| {
+                let code = t.key.trim_start_matches("DEP-");
+                MapRow {
+                    href: ctx.urls.page(Route::Territory(&t.key)),
+                    key: t.key.clone(),
+                    name: t.name.clone(),
+                    cells: layers
+                        .iter()
+                        .map(|m| ctx.dash_or(m.values.get(code).copied(), usize::from(m.decimals)))
+                        .collect(),
+                }
+            })
+            .collect(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Dashboards and lists.
+
+/// A row of « Tous les chiffres ».
+pub struct FigureRow {
+    /// Indicator id.
+    pub id: String,
+    /// Label (from the data dictionary).
+    pub label: String,
+    /// Date.
+    pub date: String,
+    /// Value.
+    pub value: String,
+    /// Value 7 days before.
+    pub before: String,
+    /// Change in 7 days (— for indicators that are already changes).
+    pub change: String,
+}
+
+/// Every latest value of a territory, labelled from the data dictionary.
+pub fn figures(ctx: &Ctx<'_>, t: &TerritorySummary) -> Vec<FigureRow> {
+    let dict = access::dictionary(ctx.release);
+    let mut rows: Vec<(String, FigureRow)> = access::latest_all(t)
+        .into_iter()
+        .map(|(id, k)| {
+            let change = is_change(&id, &dict);
+            let d = decimals(&id, &dict);
+            let shown = |v: f64| {
+                if change {
+                    fmt::percent_change(ctx.lang, v)
+                } else {
+                    ctx.num(v, d)
+                }
+            };
+            let label = full_label(ctx.lang, &id, &dict);
+            (
+                label.to_lowercase(),
+                FigureRow {
+                    label,
+                    date: ctx.date(k.date.as_deref().unwrap_or("")),
+                    value: shown(k.value),
+                    before: k.before.map_or_else(|| "—".into(), shown),
+                    change: match (change, k.change_percent) {
+                        (false, Some(c)) => fmt::percent_change(ctx.lang, c),
+                        _ => "—".into(),
+                    },
+                    id,
+                },
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
+/// A territory of a list: link and name with its code.
+pub struct TerritoryLink {
+    /// Key.
+    pub key: String,
+    /// Dashboard URL.
+    pub href: String,
+    /// Name (« Ardèche »).
+    pub name: String,
+    /// Code in brackets (« (07) »), may be empty.
+    pub code: String,
+    /// The current territory (selector).
+    pub selected: bool,
+}
+
+/// The territories of `level` (all when None).
+pub fn territory_links(ctx: &Ctx<'_>, level: Option<&str>, current: &str) -> Vec<TerritoryLink> {
+    ctx.release
+        .territories
+        .iter()
+        .filter(|t| level.is_none_or(|l| t.level == l))
+        .map(|t| link_of(ctx, t, current))
+        .collect()
+}
+
+fn link_of(ctx: &Ctx<'_>, t: &TerritorySummary, current: &str) -> TerritoryLink {
+    TerritoryLink {
+        key: t.key.clone(),
+        href: ctx.urls.page(Route::Territory(&t.key)),
+        name: t.name.clone(),
+        code: t
+            .key
+            .split_once('-')
+            .map_or(String::new(), |x| format!(" ({})", x.1)),
+        selected: t.key == current,
+    }
+}
+
+/// The links around a dashboard: France, the region, and the related territories.
+pub struct Around {
+    /// « France », « Région : … ».
+    pub crumbs: Vec<(Option<&'static str>, Link)>,
+    /// (title, links) of the related territories.
+    pub related: Option<(String, Vec<Link>)>,
+}
+
+/// Parent and related territories of `t`.
+pub fn around(ctx: &Ctx<'_>, t: &TerritorySummary) -> Around {
+    let release = ctx.release;
+    let tx = ctx.tx();
+    let mut crumbs = Vec::new();
+    if t.level != "country" && release.territory("FR").is_some() {
+        crumbs.push((
+            None,
+            Link {
+                href: ctx.urls.page(Route::Territory("FR")),
+                text: tx.france.into(),
+            },
+        ));
+    }
+    if let Some(region) = t.region.as_deref().and_then(|r| release.territory(r)) {
+        crumbs.push((
+            Some(tx.region_prefix),
+            Link {
+                href: ctx.urls.page(Route::Territory(&region.key)),
+                text: region.name.clone(),
+            },
+        ));
+    }
+    let related: Vec<&TerritorySummary> = match t.level.as_str() {
+        "department" => release
+            .territories
+            .iter()
+            .filter(|c| c.key != t.key && c.region.is_some() && c.region == t.region)
+            .collect(),
+        "region" => release
+            .territories
+            .iter()
+            .filter(|c| c.region.as_deref() == Some(t.key.as_str()))
+            .collect(),
+        _ => release
+            .territories
+            .iter()
+            .filter(|c| c.level == "region")
+            .collect(),
+    };
+    let title = match t.level.as_str() {
+        "department" => tx.other_departments,
+        "region" => tx.departments,
+        _ => tx.regions,
+    };
+    Around {
+        crumbs,
+        related: (!related.is_empty()).then(|| {
+            (
+                title.to_string(),
+                related
+                    .iter()
+                    .map(|c| Link {
+                        href: ctx.urls.page(Route::Territory(&c.key)),
+                        text: c.name.clone(),
+                    })
+                    .collect(),
+            )
+        }),
+    }
+}
+
+/// « Population utilisée pour les taux : 330 000 (…) ».
+pub fn population(ctx: &Ctx<'_>, t: &TerritorySummary) -> Option<String> {
+    let tx = ctx.tx();
+    let (p, src) = (t.population?, t.population_source.as_deref()?);
+    let src = if src == "source_file" {
+        tx.population_source_file
+    } else {
+        tx.population_insee
+    };
+    Some(format!("{} {} ({src}).", tx.population_used, ctx.num(p, 0)))
+}
+
+/// A row of the coverage table: territory and three coverages.
+pub fn coverage_rows(ctx: &Ctx<'_>) -> Vec<(TerritoryLink, Vec<String>)> {
+    ctx.release
+        .territories
+        .iter()
+        .map(|t| {
+            let cells = [
+                "vaccination_coverage_dose1",
+                "vaccination_coverage_complete",
+                "vaccination_coverage_booster",
+            ]
+            .iter()
+            .map(|id| ctx.dash_or(access::latest(t, id).map(|k| k.value), 1))
+            .collect();
+            (link_of(ctx, t, ""), cells)
+        })
+        .collect()
+}
+
+/// Heads of the coverage table.
+pub fn coverage_heads(lang: Lang) -> Vec<String> {
+    [
+        "vaccination_coverage_dose1",
+        "vaccination_coverage_complete",
+        "vaccination_coverage_booster",
+    ]
+    .iter()
+    .map(|id| indicator_label(lang, id, &[]))
+    .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Sources, statistics.
+
+/// A source file row.
+pub struct SourceRow {
+    /// File name.
+    pub file: String,
+    /// Dataset title.
+    pub dataset: String,
+    /// « 01/02/2022 → 28/02/2022 ».
+    pub period: String,
+    /// Rows.
+    pub rows: String,
+    /// First 16 hex digits of the SHA-256.
+    pub sha: String,
+}
+
+/// The source files of the release.
+pub fn source_rows(ctx: &Ctx<'_>) -> Vec<SourceRow> {
+    access::source_files(ctx.release)
+        .into_iter()
+        .map(|f| SourceRow {
+            period: format!(
+                "{} → {}",
+                ctx.date(f.first_date.as_deref().unwrap_or("—")),
+                ctx.date(f.last_date.as_deref().unwrap_or("—"))
+            ),
+            rows: f.rows.map(|r| fmt::count(ctx.lang, r)).unwrap_or_default(),
+            sha: f.sha256.chars().take(16).collect(),
+            file: f.file,
+            dataset: f.title,
+        })
+        .collect()
+}
+
+/// The gate's refusal of the last build: (release id, failed checks).
+pub fn gate_refusal(ctx: &Ctx<'_>) -> Option<(String, Vec<String>)> {
+    access::gate_refusal(ctx.release)
+}
+
+/// « dim. 29 nov. 2026 à 10:30 » (Paris) from an RFC 3339 time; the text itself otherwise.
+pub fn paris(ctx: &Ctx<'_>, iso: &str) -> String {
+    fmt::paris_time(ctx.lang, iso, true).unwrap_or_else(|| iso.to_string())
+}
+
+/// A platform row of `/sources`.
+pub struct PlatformRow {
+    /// Name.
+    pub name: String,
+    /// State in words.
+    pub state: String,
+    /// CSS class (`state-ok`, …).
+    pub class: String,
+    /// « 12 lieux, 4 avec des créneaux ».
+    pub places: String,
+    /// Last successful scan, Paris time.
+    pub last_success: String,
+    /// Errors in words.
+    pub problems: String,
+}
+
+/// The platforms of the live scan: (scan time in Paris, rows).
+pub fn platforms(ctx: &Ctx<'_>) -> Option<(String, Vec<PlatformRow>)> {
+    let status = ctx.slots.and_then(SlotFinder::status)?;
+    let tx = ctx.tx();
+    let l = ctx.lang;
+    let rows = access::platform_states(&status)
+        .into_iter()
+        .map(|p| {
+            let mut state = match p.status.as_str() {
+                "ok" => tx.state_ok.to_string(),
+                "degraded" => tx.state_degraded.to_string(),
+                "failed" => tx.state_failed.to_string(),
+                "not_scanned" => tx.state_not_scanned.to_string(),
+                other => other.replace('_', " "),
+            };
+            if p.stale {
+                state = format!("{state} ; {}", tx.state_stale);
+            }
+            PlatformRow {
+                places: match (p.centres, p.centres_with_slots) {
+                    (Some(c), Some(w)) => match l {
+                        Lang::Fr => format!(
+                            "{}, dont {} avec des créneaux",
+                            fmt::plural(l, c, "lieu", "lieux"),
+                            fmt::count(l, w)
+                        ),
+                        Lang::En => format!(
+                            "{}, {} with slots",
+                            fmt::plural(l, c, "place", "places"),
+                            fmt::count(l, w)
+                        ),
+                    },
+                    (Some(c), None) => fmt::plural(l, c, "lieu", "lieux"),
+                    _ => "—".into(),
+                },
+                last_success: p
+                    .last_success
+                    .as_deref()
+                    .map_or_else(|| tx.never.to_string(), |t| paris(ctx, t)),
+                problems: p
+                    .error
+                    .as_deref()
+                    .filter(|e| !e.is_empty())
+                    .map_or_else(|| tx.none.to_string(), |e| i18n::platform_errors(l, e)),
+                class: format!("state-{}", p.status),
+                name: p.name,
+                state,
+            }
+        })
+        .collect();
+    let at = access::status_generated_at(&status).map_or_else(|| "—".into(), |t| paris(ctx, &t));
+    Some((at, rows))
+}
+
+/// A statistic: (label, value).
+pub fn release_stats(ctx: &Ctx<'_>) -> Vec<(&'static str, String)> {
+    let tx = ctx.tx();
+    let mut v: Vec<(&'static str, String)> = [
+        ("files_used", tx.files_used),
+        ("rows_read", tx.rows_read),
+        ("indicator_rows", tx.indicator_rows),
+        ("groups", tx.groups),
+        ("charts", tx.charts_count),
+        ("violations_total", tx.violations),
+    ]
+    .into_iter()
+    .filter_map(|(key, label)| {
+        access::manifest_num(ctx.release, key).map(|v| (label, ctx.num(v, 0)))
+    })
+    .collect();
+    v.push((
+        tx.territories,
+        fmt::count(ctx.lang, ctx.release.territories.len() as u64),
+    ));
+    v
+}
+
+/// At most this many scans are listed in the history table (the chart draws them all).
+pub const HISTORY_ROWS: usize = 48;
+
+/// A scan of the slot history.
+pub struct HistoryRow {
+    /// `<time datetime>` (RFC 3339, Paris offset).
+    pub datetime: String,
+    /// Time in Paris.
+    pub time: String,
+    /// Slots.
+    pub slots: String,
+    /// Places with slots.
+    pub with_slots: String,
+    /// Places read.
+    pub places: String,
+}
+
+/// The slot history table, newest first: (caption, rows); None without history.
+pub fn history(ctx: &Ctx<'_>) -> Option<(String, Vec<HistoryRow>)> {
+    let points = access::history(ctx.slots?)?;
+    if points.is_empty() {
+        return None;
+    }
+    let cell = |v: Option<u64>| v.map_or_else(|| "—".into(), |v| fmt::count(ctx.lang, v));
+    let rows: Vec<HistoryRow> = points
+        .iter()
+        .rev()
+        .take(HISTORY_ROWS)
+        .map(|p| HistoryRow {
+            datetime: fmt::paris_rfc3339(&p.time).unwrap_or_else(|| p.time.clone()),
+            time: fmt::paris_time(ctx.lang, &p.time, false).unwrap_or_else(|| p.time.clone()),
+            slots: cell(p.slots),
+            with_slots: cell(p.centres_with_slots),
+            places: cell(p.centres),
+        })
+        .collect();
+    Some((i18n::last_scans(ctx.lang, rows.len() as u64), rows))
+}
+
+// ---------------------------------------------------------------------------------------
+// Slot finder.
+
+/// An `<option>`.
+pub struct OptionView {
+    /// Value.
+    pub value: String,
+    /// Text.
+    pub text: String,
+    /// Selected.
+    pub selected: bool,
+}
+
+/// The search form, with the values of the query.
+pub struct SlotFormView {
+    /// Form action.
+    pub action: String,
+    /// `data-mode` and the data attributes of the mode: (name, value).
+    pub data: Vec<(&'static str, String)>,
+    /// Free text.
+    pub q: String,
+    /// Postcode.
+    pub postcode: String,
+    /// Department.
+    pub department: String,
+    /// Commune code.
+    pub commune: String,
+    /// Dose tags.
+    pub tags: Vec<OptionView>,
+    /// Radii.
+    pub radii: Vec<OptionView>,
+}
+
+/// The form of `/rendez-vous` and its data attributes.
+pub fn slot_form(ctx: &Ctx<'_>, q: &SearchParams) -> SlotFormView {
+    let u = ctx.urls;
+    let val = |s: &Option<String>| s.clone().unwrap_or_default();
+    let tag = q.tag.as_deref().unwrap_or("all");
+    let radius = q.radius_km.unwrap_or(50.0);
+    SlotFormView {
+        action: u.page(Route::Slots),
+        data: if ctx.export {
+            vec![
+                ("data-mode", "static".into()),
+                ("data-status", u.api("data/slots/status.json")),
+                ("data-index", u.api("data/slots/index.json")),
+            ]
+        } else {
+            vec![
+                ("data-mode", "api".into()),
+                ("data-places", u.api("api/v1/places")),
+                ("data-search", u.api("api/v1/slots/search")),
+                ("data-status", u.api("api/v1/slots/status")),
+            ]
+        },
+        q: val(&q.q),
+        postcode: val(&q.postcode),
+        department: val(&q.department),
+        commune: val(&q.commune),
+        tags: crate::slots::TAGS
+            .iter()
+            .map(|(id, fr, en)| OptionView {
+                value: (*id).into(),
+                text: ctx.lang.t(fr, en).into(),
+                selected: *id == tag,
+            })
+            .collect(),
+        radii: crate::slots::RADII
+            .iter()
+            .map(|r| OptionView {
+                value: r.to_string(),
+                text: format!("{r} km"),
+                selected: (f64::from(*r) - radius).abs() < 0.5,
+            })
+            .collect(),
+    }
+}
+
+/// A day of the day picker.
+pub struct DayLink {
+    /// Link (without JavaScript).
+    pub href: String,
+    /// `data-day` (empty: every day).
+    pub day: String,
+    /// « lun. 30 nov. ».
+    pub label: String,
+    /// Matching slots.
+    pub count: String,
+    /// The day shown.
+    pub current: bool,
+}
+
+/// A centre of the results.
+pub struct CentreView {
+    /// Id.
+    pub id: String,
+    /// Matching slots (on the day shown).
+    pub slots: u64,
+    /// `data-distance`.
+    pub distance_raw: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Address.
+    pub address: String,
+    /// « 0,4 km ».
+    pub distance: Option<String>,
+    /// `phone`, `yes` or `no`.
+    pub avail: &'static str,
+    /// « 12 créneaux ».
+    pub slots_text: String,
+    /// « lun. 30 nov. à 09:15 ».
+    pub next: Option<String>,
+    /// Data from an earlier scan (time).
+    pub stale_since: Option<String>,
+    /// `https` booking link.
+    pub booking: Option<String>,
+    /// (tel: URL, display).
+    pub phone: Option<(String, String)>,
+}
+
+/// The server-rendered answer of a search.
+pub struct SlotAnswer {
+    /// `data-generated` of the age line.
+    pub generated: String,
+    /// « mis à jour il y a 12 min ».
+    pub age: String,
+    /// « données de Keldoc datant de … ; … ».
+    pub stale: Option<String>,
+    /// Day picker.
+    pub days: Vec<DayLink>,
+    /// Label of the place searched.
+    pub place: String,
+    /// « 12 créneaux dans 1 lieu sur 3 trouvés. ».
+    pub count: String,
+    /// Centres.
+    pub centres: Vec<CentreView>,
+}
+
+/// The state of the results area.
+pub enum SlotOutcome {
+    /// No finder: the page says so.
+    NoData,
+    /// No place given yet.
+    Empty,
+    /// An error, in the page's language.
+    Error(String),
+    /// An answer.
+    Answer(Box<SlotAnswer>),
+}
+
+/// Searches (on the server) and builds the results.
+pub fn slot_outcome(ctx: &Ctx<'_>, q: &SearchParams) -> SlotOutcome {
+    let Some(finder) = ctx.slots else {
+        return SlotOutcome::NoData;
+    };
+    let mut q = q.clone();
+    if !q.has_place()
+        && let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty())
+        && let Some((kind, code)) = access::first_place(finder, text)
+    {
+        match kind.as_str() {
+            "postcode" => q.postcode = Some(code),
+            "department" => q.department = Some(code),
+            _ => q.commune = Some(code),
+        }
+    }
+    if !q.has_place() {
+        return SlotOutcome::Empty;
+    }
+    let res = match finder.search(&q) {
+        Ok(r) => r,
+        Err(crate::slots::SearchError::BadParameter { parameter, message }) => {
+            return SlotOutcome::Error(i18n::search_error(ctx.lang, &parameter, &message));
+        }
+        Err(crate::slots::SearchError::Unavailable(_)) => {
+            return SlotOutcome::Error(ctx.tx().slot_no_data.to_string());
+        }
+    };
+    let a = access::slot_answer(&res);
+    let status = finder.status();
+    let l = ctx.lang;
+    let tx = ctx.tx();
+    let day = q.day.as_deref().filter(|d| a.days.iter().any(|x| x == d));
+    let base = format!("{}?{}", ctx.urls.page(Route::Slots), search_query(&q));
+    let total: u64 = a.centres.iter().map(|c| c.count(None)).sum();
+    let mut days = Vec::new();
+    if !a.days.is_empty() {
+        days.push(DayLink {
+            href: base.clone(),
+            day: String::new(),
+            label: tx.all_days.into(),
+            count: fmt::count(l, total),
+            current: day.is_none(),
+        });
+        for d in &a.days {
+            let n: u64 = a.centres.iter().map(|c| c.count(Some(d))).sum();
+            days.push(DayLink {
+                href: format!("{base}&day={d}"),
+                day: d.clone(),
+                label: fmt::short_day(l, d),
+                count: fmt::count(l, n),
+                current: day == Some(d.as_str()),
+            });
+        }
+    }
+    let mut centres: Vec<(&access::Centre, u64)> =
+        a.centres.iter().map(|c| (c, c.count(day))).collect();
+    // The API's order; with a day picked, the centres with slots that day first (stable).
+    if day.is_some() {
+        centres.sort_by_key(|(_, n)| *n == 0);
+    }
+    let with = centres.iter().filter(|(_, n)| *n > 0).count() as u64;
+    let slots: u64 = centres.iter().map(|(_, n)| n).sum();
+    let stale: Vec<String> = a
+        .stale_platforms
+        .iter()
+        .map(|(p, since)| {
+            let name = access::platform_name(status.as_ref(), p);
+            let since = since
+                .as_deref()
+                .and_then(|t| fmt::slot_time(l, t))
+                .unwrap_or_else(|| "—".into());
+            i18n::stale_platform(l, &name, &since)
+        })
+        .collect();
+    SlotOutcome::Answer(Box::new(SlotAnswer {
+        age: ctx
+            .now
+            .and_then(|now| fmt::data_age(l, &a.generated_at, now))
+            .unwrap_or_default(),
+        generated: a.generated_at.clone(),
+        stale: (!stale.is_empty()).then(|| format!("{} {}.", tx.stale_intro, stale.join(" ; "))),
+        days,
+        place: a.label.clone(),
+        count: i18n::slot_count_line(l, slots, with, centres.len() as u64),
+        centres: centres
+            .into_iter()
+            .map(|(c, n)| CentreView {
+                id: c.id.clone(),
+                slots: n,
+                distance_raw: c.distance_km.map(|d| d.to_string()),
+                name: c.name.clone(),
+                address: c.address.clone(),
+                distance: c.distance_km.map(|d| fmt::distance(l, d)),
+                avail: if c.phone_only && n == 0 {
+                    "phone"
+                } else if n > 0 {
+                    "yes"
+                } else {
+                    "no"
+                },
+                slots_text: i18n::slots(l, n),
+                next: c.next_slot.as_deref().and_then(|t| fmt::slot_time(l, t)),
+                stale_since: c
+                    .stale_since
+                    .as_deref()
+                    .filter(|_| c.stale)
+                    .and_then(|t| fmt::slot_time(l, t)),
+                booking: c.booking_url.clone().filter(|u| u.starts_with("https://")),
+                phone: c
+                    .phone
+                    .as_deref()
+                    .filter(|p| {
+                        !p.is_empty()
+                            && p.chars()
+                                .all(|ch| ch.is_ascii_digit() || "+ .".contains(ch))
+                    })
+                    .map(|p| {
+                        let tel: String = p.chars().filter(|ch| *ch != ' ' && *ch != '.').collect();
+                        (format!("tel:{tel}"), fmt::phone_display(p))
+                    }),
+            })
+            .collect(),
+    }))
+}
+
+/// Percent-encodes a query value.
+fn qenc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The query string of a search (without the day).
+fn search_query(q: &SearchParams) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [
+        ("commune", &q.commune),
+        ("postcode", &q.postcode),
+        ("department", &q.department),
+        ("tag", &q.tag),
+        ("vaccine", &q.vaccine),
+        ("platform", &q.platform),
+        ("type", &q.kind),
+        ("q", &q.q),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={}", qenc(v)));
+        }
+    }
+    if let Some(r) = q.radius_km {
+        parts.push(format!("radius_km={r}"));
+    }
+    parts.join("&")
+}
+
+// ---------------------------------------------------------------------------------------
+// Access to the release and to the finder's JSON answers: the only code reading `Value`s.
+
+/// Reading the release and the slot finder's answers (JSON today).
+pub mod access {
+    use super::*;
+
+    /// `release.json` text field.
+    pub fn manifest_str<'a>(r: &'a Release, key: &str) -> Option<&'a str> {
+        r.manifest[key].as_str()
+    }
+
+    /// `release.json` number field.
+    pub fn manifest_num(r: &Release, key: &str) -> Option<f64> {
+        r.manifest[key].as_f64()
+    }
+
+    /// The latest value of one indicator of a territory.
+    #[derive(Clone, Debug, Default)]
+    pub struct Latest {
+        /// Value.
+        pub value: f64,
+        /// ISO date.
+        pub date: Option<String>,
+        /// Level id (`low`…).
+        pub level: Option<String>,
+        /// Wording in French.
+        pub wording_fr: Option<String>,
+        /// Wording in English.
+        pub wording_en: Option<String>,
+        /// Value 7 days before.
+        pub before: Option<f64>,
+        /// Change in 7 days, percent.
+        pub change_percent: Option<f64>,
+        /// Vaccination projection: (target percent, `reached` or a date, or none).
+        pub projection: Option<(f64, Option<String>)>,
+    }
+
+    fn latest_of(k: &Value) -> Option<Latest> {
+        let s = |key: &str| k[key].as_str().map(String::from);
+        Some(Latest {
+            value: k["value"].as_f64()?,
+            date: s("date"),
+            level: s("level"),
+            wording_fr: s("wording_fr"),
+            wording_en: s("wording_en"),
+            before: k["value_7_days_before"].as_f64(),
+            change_percent: k["change_7_days_percent"].as_f64(),
+            projection: k["projection"].as_object().map(|p| {
+                (
+                    p.get("target_percent")
+                        .and_then(Value::as_f64)
+                        .unwrap_or(0.0),
+                    p.get("reached_on")
+                        .and_then(Value::as_str)
+                        .map(String::from),
+                )
+            }),
+        })
+    }
+
+    /// The latest value of `id` in `t`.
+    pub fn latest(t: &TerritorySummary, id: &str) -> Option<Latest> {
+        latest_of(&t.latest[id])
+    }
+
+    /// Every latest value of `t`.
+    pub fn latest_all(t: &TerritorySummary) -> Vec<(String, Latest)> {
+        t.latest
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(id, k)| Some((id.clone(), latest_of(k)?)))
+            .collect()
+    }
+
+    /// An indicator of the data dictionary.
+    #[derive(Clone, Debug, Default)]
+    pub struct IndicatorInfo {
+        /// Id.
+        pub id: String,
+        /// French label.
+        pub label_fr: String,
+        /// English label.
+        pub label_en: String,
+        /// Unit.
+        pub unit: String,
+        /// Formula in words.
+        pub formula: String,
+    }
+
+    /// The indicators of the release's data dictionary (empty when unreadable).
+    pub fn dictionary(r: &Release) -> Vec<IndicatorInfo> {
+        let v: Value = std::fs::read(r.dir.join("open-data/data-dictionary.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        let s = |i: &Value, k: &str| i[k].as_str().unwrap_or_default().to_string();
+        v["indicators"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| IndicatorInfo {
+                id: s(i, "id"),
+                label_fr: s(i, "label_fr"),
+                label_en: s(i, "label_en"),
+                unit: s(i, "unit"),
+                formula: s(i, "formula"),
+            })
+            .collect()
+    }
+
+    /// The full JSON of a territory (every series).
+    pub fn territory_full(r: &Release, key: &str) -> Option<Value> {
+        crate::data::territory_full(r, key)
+    }
+
+    /// Whether the territory has the series `id` (breakdown `all`).
+    pub fn has_series(full: &Value, id: &str) -> bool {
+        full["indicators"][id]["all"]["values"].is_array()
+    }
+
+    /// (value, date) of the latest value of `id` in a full territory document.
+    pub fn full_latest(full: &Value, id: &str) -> Option<(f64, String)> {
+        let k = &full["latest"][id];
+        Some((
+            k["value"].as_f64()?,
+            k["date"].as_str().unwrap_or("").to_string(),
+        ))
+    }
+
+    /// Weekly samples (every 7th day back from the last) of a series: (date, value).
+    pub fn weekly(full: &Value, id: &str, weeks: usize) -> Vec<(String, Option<f64>)> {
+        let series = &full["indicators"][id]["all"];
+        let Some(values) = series["values"].as_array() else {
+            return Vec::new();
+        };
+        let start = series["start"].as_str().unwrap_or("");
+        let n = values.len();
+        let mut out = Vec::new();
+        for w in 0..weeks {
+            let Some(i) = n.checked_sub(1).and_then(|l| l.checked_sub(w * 7)) else {
+                break;
+            };
+            let date = i64::try_from(i)
+                .ok()
+                .and_then(|i| crate::data::add_days(start, i))
+                .unwrap_or_default();
+            out.push((date, values[i].as_f64()));
+        }
+        out.reverse();
+        out
+    }
+
+    /// A source file of `sources.json`.
+    pub struct SourceFile {
+        /// File name.
+        pub file: String,
+        /// Dataset title (or source id).
+        pub title: String,
+        /// First date.
+        pub first_date: Option<String>,
+        /// Last date.
+        pub last_date: Option<String>,
+        /// Rows.
+        pub rows: Option<u64>,
+        /// SHA-256.
+        pub sha256: String,
+    }
+
+    /// The input files of the release.
+    pub fn source_files(r: &Release) -> Vec<SourceFile> {
+        r.sources["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| SourceFile {
+                file: f["file"].as_str().unwrap_or_default().into(),
+                title: f["title"]
+                    .as_str()
+                    .or(f["source"].as_str())
+                    .unwrap_or_default()
+                    .into(),
+                first_date: f["first_date"].as_str().map(String::from),
+                last_date: f["last_date"].as_str().map(String::from),
+                rows: f["rows"].as_u64(),
+                sha256: f["sha256"].as_str().unwrap_or_default().into(),
+            })
+            .collect()
+    }
+
+    /// The gate's refusal of the last build: (release id, « check : detail » of each failure).
+    pub fn gate_refusal(r: &Release) -> Option<(String, Vec<String>)> {
+        let last = &r.status["last_build"];
+        if last["state"] != "refused" {
+            return None;
+        }
+        let failures = last["gate"]["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["passed"] == false)
+            .map(|c| {
+                format!(
+                    "{} : {}",
+                    c["check"].as_str().unwrap_or(""),
+                    c["detail"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        Some((
+            last["release_id"].as_str().unwrap_or("").to_string(),
+            failures,
+        ))
+    }
+
+    /// A platform of the slot status.
+    pub struct PlatformState {
+        /// Display name.
+        pub name: String,
+        /// `ok`, `degraded`, `failed`, `not_scanned`.
+        pub status: String,
+        /// Centres carried from an earlier scan.
+        pub stale: bool,
+        /// Centres.
+        pub centres: Option<u64>,
+        /// Centres with slots.
+        pub centres_with_slots: Option<u64>,
+        /// Last success (RFC 3339).
+        pub last_success: Option<String>,
+        /// Error summary.
+        pub error: Option<String>,
+    }
+
+    /// The platforms of a slot status document.
+    pub fn platform_states(status: &Value) -> Vec<PlatformState> {
+        status["platforms"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| PlatformState {
+                name: p["name"]
+                    .as_str()
+                    .or(p["platform"].as_str())
+                    .unwrap_or_default()
+                    .into(),
+                status: p["status"].as_str().unwrap_or_default().into(),
+                stale: p["stale"].as_bool() == Some(true),
+                centres: p["centres"].as_u64(),
+                centres_with_slots: p["centres_with_slots"].as_u64(),
+                last_success: p["last_success"].as_str().map(String::from),
+                error: p["error"].as_str().map(String::from),
+            })
+            .collect()
+    }
+
+    /// `generated_at` of a slot status document.
+    pub fn status_generated_at(status: &Value) -> Option<String> {
+        status["generated_at"].as_str().map(String::from)
+    }
+
+    /// Display name of a platform slug.
+    pub fn platform_name(status: Option<&Value>, slug: &str) -> String {
+        status
+            .and_then(|s| s["platforms"].as_array())
+            .and_then(|a| a.iter().find(|p| p["platform"] == slug))
+            .and_then(|p| p["name"].as_str())
+            .unwrap_or(slug)
+            .to_string()
+    }
+
+    /// A point of the slot history.
+    pub struct HistoryPoint {
+        /// RFC 3339.
+        pub time: String,
+        /// Places read.
+        pub centres: Option<u64>,
+        /// Places with slots.
+        pub centres_with_slots: Option<u64>,
+        /// Slots.
+        pub slots: Option<u64>,
+    }
+
+    /// The France-wide slot history, oldest first.
+    pub fn history(f: &dyn SlotFinder) -> Option<Vec<HistoryPoint>> {
+        let v = f.history(None)?;
+        Some(
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| HistoryPoint {
+                    time: p["time"].as_str().unwrap_or_default().into(),
+                    centres: p["centres"].as_u64(),
+                    centres_with_slots: p["centres_with_slots"].as_u64(),
+                    slots: p["slots"].as_u64(),
+                })
+                .collect(),
+        )
+    }
+
+    /// The first autocomplete entry of a text: (kind, code).
+    pub fn first_place(f: &dyn SlotFinder, text: &str) -> Option<(String, String)> {
+        let v = f.places(text, 1);
+        let first = v.as_array()?.first()?;
+        Some((
+            first["kind"].as_str().unwrap_or_default().into(),
+            first["code"].as_str()?.into(),
+        ))
+    }
+
+    /// A centre of a search answer.
+    pub struct Centre {
+        /// Id.
+        pub id: String,
+        /// Name.
+        pub name: String,
+        /// Address.
+        pub address: String,
+        /// Distance.
+        pub distance_km: Option<f64>,
+        /// Matching slots, all days.
+        pub matching: u64,
+        /// Matching slots per day.
+        pub daily: Vec<(String, u64)>,
+        /// Booking by phone only.
+        pub phone_only: bool,
+        /// Next slot (RFC 3339).
+        pub next_slot: Option<String>,
+        /// Carried from an earlier scan.
+        pub stale: bool,
+        /// Since when.
+        pub stale_since: Option<String>,
+        /// Booking URL.
+        pub booking_url: Option<String>,
+        /// Phone.
+        pub phone: Option<String>,
+    }
+
+    impl Centre {
+        /// Matching slots on `day` (all days when None).
+        pub fn count(&self, day: Option<&str>) -> u64 {
+            match day {
+                None => self.matching,
+                Some(d) => self
+                    .daily
+                    .iter()
+                    .find(|(x, _)| x == d)
+                    .map_or(0, |(_, n)| *n),
+            }
+        }
+    }
+
+    /// A search answer.
+    pub struct Answer {
+        /// Scan time.
+        pub generated_at: String,
+        /// Label of the place.
+        pub label: String,
+        /// Days of the scan.
+        pub days: Vec<String>,
+        /// (platform slug, stale since).
+        pub stale_platforms: Vec<(String, Option<String>)>,
+        /// Centres in the API's order.
+        pub centres: Vec<Centre>,
+    }
+
+    /// Reads a search answer (docs/slots-api.md).
+    pub fn slot_answer(res: &Value) -> Answer {
+        let s = |v: &Value| v.as_str().map(String::from);
+        Answer {
+            generated_at: s(&res["generated_at"]).unwrap_or_default(),
+            label: s(&res["query"]["label"]).unwrap_or_default(),
+            days: res["days"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(&s)
+                .collect(),
+            stale_platforms: res["stale_platforms"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| (s(&p["platform"]).unwrap_or_default(), s(&p["stale_since"])))
+                .collect(),
+            centres: res["centres"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| Centre {
+                    id: s(&c["id"]).unwrap_or_default(),
+                    name: s(&c["name"]).unwrap_or_default(),
+                    address: s(&c["address"]).unwrap_or_default(),
+                    distance_km: c["distance_km"].as_f64(),
+                    matching: c["matching_slots"].as_u64().unwrap_or(0),
+                    daily: c["daily_matching"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|x| Some((s(&x["date"])?, x["count"].as_u64()?)))
+                        .collect(),
+                    phone_only: c["phone_only"].as_bool() == Some(true),
+                    next_slot: s(&c["next_slot"]),
+                    stale: c["status"] == "stale",
+                    stale_since: s(&c["stale_since"]),
+                    booking_url: s(&c["booking_url"]),
+                    phone: s(&c["phone"]),
+                })
+                .collect(),
+        }
+    }
+}

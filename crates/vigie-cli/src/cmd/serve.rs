@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
+use vigie_build::BuildError;
 use vigie_build::history::Outcome;
 use vigie_fetch::Outcome as Fetched;
 
@@ -71,16 +72,11 @@ fn build(plan: &BuildPlan, sources: PathBuf) -> anyhow::Result<Outcome> {
     let outcome = plan
         .build_release(sources.clone(), super::build::now()?)
         .with_context(|| format!("building a release from {}", sources.display()))?;
-    match &outcome {
-        Outcome::Published(report, _) => eprintln!(
+    if let Outcome::Published(report, _) = &outcome {
+        eprintln!(
             "built release {} ({} indicator rows)",
             report.release_id, report.rows_written
-        ),
-        Outcome::Refused(report, gate) => tracing::warn!(
-            "release {} refused by the publish gate: {}",
-            report.release_id,
-            gate.failures().join("; ")
-        ),
+        );
     }
     Ok(outcome)
 }
@@ -97,8 +93,9 @@ fn first_build(plan: &BuildPlan, sources: PathBuf) -> anyhow::Result<()> {
     }
 }
 
-/// Fetches every `plan.refresh_every` seconds and builds when something new arrived (or when
-/// the last attempt failed before the gate, e.g. two builds in the same second).
+/// Fetches every `plan.refresh_every` seconds and builds when something new arrived, or when
+/// the last build could not run (e.g. two builds in the same second, a full disk; not when the
+/// files themselves were refused: the same files would be refused again).
 fn start_refresh(plan: &ServePlan) {
     if plan.refresh_every == 0 || plan.demo || !plan.may_fetch() {
         return;
@@ -112,10 +109,22 @@ fn start_refresh(plan: &ServePlan) {
             match fetch(&fetch_plan, false) {
                 Ok(new) if new || pending => {
                     pending = match build(&build_plan, fetch_plan.sources.clone()) {
-                        Ok(_) => false,
+                        Ok(Outcome::Published(..)) => false,
+                        Ok(Outcome::Refused(report, gate)) => {
+                            tracing::warn!(
+                                "release {} refused by the publish gate: {}",
+                                report.release_id,
+                                gate.failures().join("; ")
+                            );
+                            false
+                        }
                         Err(e) => {
                             tracing::warn!("scheduled build: {e:#}");
-                            true
+                            // Unreadable inputs are recorded as a refusal: not retried.
+                            !matches!(
+                                e.downcast_ref::<BuildError>(),
+                                Some(BuildError::Ingest(_) | BuildError::NoData(_))
+                            )
                         }
                     };
                 }

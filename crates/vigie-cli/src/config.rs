@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
+use vigie_build::charts::PngScope;
 
 /// The documented default configuration, printed by `vigie config defaults`. A test checks that
 /// it parses to [`Config::default`].
@@ -47,16 +48,30 @@ max_volume_drop = 0.2
 allow_older_data = false
 # Vaccination coverage target (% of the population) for the projected dates.
 coverage_target = 90.0
-# PNG copies of charts: "none", "national", "dashboards" or "all".
+# PNG copies of charts rendered at build time: "none", "national" (France and regions
+# dashboards, maps), "dashboards" (every territory's dashboard, maps) or "all" (every chart).
+# `vigie serve` rasterises any other PNG on demand from its SVG.
 png = "national"
-# Extra catalogue files describing more sources or indicators.
+# Extra catalogue files describing more sources or indicators (TOML, docs/catalogue.md).
 catalogs = []
 
 [fetch]
 # Timeout of each download, in seconds.
 timeout = 300
+# Timeout of the single download `vigie serve` tries first when it starts with no data (with no
+# network the demonstration dataset is served once it expires), in seconds.
+probe_timeout = 60
+# Further attempts at a resource whose download failed (not for the first probe).
+retries = 1
+# Seconds between two attempts.
+retry_delay = 30
 # Resource list (TOML, see `vigie fetch --print-config`); empty: the built-in list.
 resources = ""
+# Local mirror directory imported instead of downloading (files with their official names, any
+# layout); empty: download. `vigie serve --offline` still imports a mirror.
+mirror = ""
+# User-Agent sent to the publishers; empty: "vigie/<version> (+<project URL>; open-data mirror)".
+user_agent = ""
 
 [scan]
 # Booking platforms to scan.
@@ -101,15 +116,46 @@ pub struct Build {
     pub max_volume_drop: f64,
     pub allow_older_data: bool,
     pub coverage_target: f64,
-    pub png: String,
+    pub png: PngSetting,
     pub catalogs: Vec<PathBuf>,
+}
+
+/// `build.png` and `vigie build --png`: which PNG copies of the charts the build renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum PngSetting {
+    /// No PNG.
+    None,
+    /// France and regions dashboards, maps.
+    National,
+    /// Every territory's dashboard, maps.
+    Dashboards,
+    /// Every chart.
+    All,
+}
+
+impl PngSetting {
+    /// The build library's scope.
+    pub fn scope(self) -> PngScope {
+        match self {
+            PngSetting::None => PngScope::None,
+            PngSetting::National => PngScope::National,
+            PngSetting::Dashboards => PngScope::Dashboards,
+            PngSetting::All => PngScope::All,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Fetch {
     pub timeout: u64,
+    pub probe_timeout: u64,
+    pub retries: u32,
+    pub retry_delay: u64,
     pub resources: String,
+    pub mirror: String,
+    pub user_agent: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,7 +200,7 @@ impl Default for Build {
             max_volume_drop: 0.2,
             allow_older_data: false,
             coverage_target: 90.0,
-            png: "national".into(),
+            png: PngSetting::National,
             catalogs: Vec::new(),
         }
     }
@@ -164,7 +210,12 @@ impl Default for Fetch {
     fn default() -> Self {
         Fetch {
             timeout: 300,
+            probe_timeout: 60,
+            retries: 1,
+            retry_delay: 30,
             resources: String::new(),
+            mirror: String::new(),
+            user_agent: String::new(),
         }
     }
 }
@@ -325,7 +376,7 @@ mod tests {
         assert_eq!(c.serve.listen.to_string(), "127.0.0.1:9000");
         assert_eq!(c.serve.scan_every, 60);
         assert_eq!(c.scan.platforms, ["bimedoc"]);
-        assert_eq!(c.build.png, "none");
+        assert_eq!(c.build.png, PngSetting::None);
         assert_eq!(c.scan.user_agent, "true");
         assert_eq!(c.build.keep, 10);
     }

@@ -4,6 +4,7 @@
 mod cmd;
 mod config;
 mod finder;
+mod plan;
 
 use std::process::ExitCode;
 

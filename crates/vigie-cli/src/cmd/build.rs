@@ -5,10 +5,11 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use vigie_build::charts::{ChartFormats, PngScope};
-use vigie_build::gate::GatePolicy;
-use vigie_build::history::{DataDir, Outcome};
-use vigie_build::{BuildOptions, BuildReport};
+use vigie_build::BuildReport;
+use vigie_build::history::Outcome;
+
+use crate::config::PngSetting;
+use crate::plan::{BuildOverrides, BuildPlan};
 
 /// Arguments of `vigie build`.
 #[derive(Debug, clap::Args)]
@@ -43,7 +44,7 @@ pub struct Args {
     /// (every territory's dashboard, maps) or all (every chart). `vigie serve` renders any
     /// missing PNG on demand from its SVG [config build.png: national].
     #[arg(long, value_enum, value_name = "WHICH")]
-    pub png: Option<PngArg>,
+    pub png: Option<PngSetting>,
     /// Vaccination coverage target (% of the population) for the projected dates [config
     /// build.coverage_target: 90].
     #[arg(long, value_name = "PERCENT")]
@@ -54,19 +55,6 @@ pub struct Args {
     /// Build time to record, ISO 8601 (default: now). Fixing it makes builds byte-reproducible.
     #[arg(long, value_name = "ISO-8601")]
     pub built_at: Option<String>,
-}
-
-/// PNG scope on the command line.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum PngArg {
-    /// No PNG.
-    None,
-    /// France and regions dashboards, maps.
-    National,
-    /// Every territory's dashboard, maps.
-    Dashboards,
-    /// Every chart.
-    All,
 }
 
 /// The current time, ISO 8601 to the second.
@@ -99,57 +87,31 @@ fn summary(report: &BuildReport, place: &str) {
     println!("  time {total:.3}s ({})", detail.join(", "));
 }
 
-/// The PNG scope named in the configuration.
-pub fn png_scope(name: &str) -> anyhow::Result<PngScope> {
-    Ok(match name {
-        "none" => PngScope::None,
-        "national" => PngScope::National,
-        "dashboards" => PngScope::Dashboards,
-        "all" => PngScope::All,
-        other => {
-            anyhow::bail!("build.png: unknown value {other:?} (none, national, dashboards or all)")
-        }
-    })
-}
-
 /// Runs the build and prints a summary.
 pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Result<()> {
     let built_at = match args.built_at {
         Some(t) => t,
         None => now()?,
     };
-    let data_dir = match (&args.data_dir, &args.out) {
-        (Some(d), _) => Some(DataDir::new(d)),
-        (None, Some(_)) => None,
-        (None, None) => Some(DataDir::new(&conf.data_dir)),
-    };
-    let mut catalogs = conf.build.catalogs.clone();
-    catalogs.extend(args.catalogs);
-    let sources = match (&args.sources, &data_dir) {
-        (Some(s), _) => s.clone(),
-        (None, Some(d)) => d.sources(),
-        (None, None) => anyhow::bail!("--sources is required without --data-dir"),
-    };
-    let opts = BuildOptions {
-        sources: sources.clone(),
-        out: args.out.clone().unwrap_or_default(),
-        catalogs,
-        built_at,
-        charts: ChartFormats {
-            svg: !args.no_charts,
-            png: match args.png {
-                Some(PngArg::None) => PngScope::None,
-                Some(PngArg::National) => PngScope::National,
-                Some(PngArg::Dashboards) => PngScope::Dashboards,
-                Some(PngArg::All) => PngScope::All,
-                None => png_scope(&conf.build.png)?,
-            },
+    let plan = BuildPlan::resolve(
+        conf,
+        &BuildOverrides {
+            data_dir: args.data_dir.clone(),
+            keep: args.keep,
+            max_volume_drop: args.max_volume_drop,
+            allow_older_data: args.allow_older_data,
+            catalogs: args.catalogs.clone(),
+            png: args.png,
+            coverage_target: args.coverage_target,
+            no_charts: args.no_charts,
         },
-        coverage_target: args.coverage_target.unwrap_or(conf.build.coverage_target),
-    };
-    match data_dir {
-        None => {
-            let out = opts.out.clone();
+    )?;
+    match &args.out {
+        Some(out) => {
+            let Some(sources) = args.sources.clone() else {
+                anyhow::bail!("--sources is required with --out");
+            };
+            let opts = plan.options(sources.clone(), out.clone(), built_at);
             let report = vigie_build::build(&opts).with_context(|| {
                 format!(
                     "build from {} failed; {} was left unchanged",
@@ -162,18 +124,17 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
             }
             Ok(())
         }
-        Some(dir) => {
-            let policy = GatePolicy {
-                max_volume_drop: args.max_volume_drop.unwrap_or(conf.build.max_volume_drop),
-                allow_older_data: args.allow_older_data || conf.build.allow_older_data,
-            };
-            let keep = args.keep.unwrap_or(conf.build.keep);
-            let outcome = dir.build(&opts, policy, keep).with_context(|| {
-                format!(
-                    "build from {} failed; the live release was left unchanged",
-                    sources.display()
-                )
-            })?;
+        None => {
+            let dir = plan.dir();
+            let sources = args.sources.clone().unwrap_or_else(|| dir.sources());
+            let outcome = plan
+                .build_release(sources.clone(), built_at)
+                .with_context(|| {
+                    format!(
+                        "build from {} failed; the live release was left unchanged",
+                        sources.display()
+                    )
+                })?;
             match outcome {
                 Outcome::Published(report, _) => {
                     if !quiet {

@@ -157,49 +157,30 @@ pub fn platform_from_slug(s: &str) -> anyhow::Result<Platform> {
 
 /// Runs `vigie scan`.
 pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Result<()> {
-    let platforms = if args.platforms.is_empty() {
-        conf.scan.platforms.clone()
-    } else {
-        args.platforms.clone()
-    };
-    let platforms = platforms
-        .iter()
-        .map(|s| platform_from_slug(s))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let plan = crate::plan::ScanPlan::resolve(
+        conf,
+        &crate::plan::ScanOverrides {
+            data_dir: args.data_dir.clone(),
+            platforms: args.platforms.clone(),
+            centres: args.centres.clone(),
+            horizon_days: args.horizon_days,
+        },
+        true,
+    )?;
     let now = match &args.now {
         Some(t) => parse_now(t)?,
         None => Zoned::now().with_time_zone(vigie_slots::time::paris().context("time zone")?),
     };
-    let horizon_days = args.horizon_days.unwrap_or(conf.scan.horizon_days);
     let target = match (&args.out, &args.data_dir) {
         (Some(o), _) => Target::Out(o.clone()),
         (None, Some(d)) => Target::DataDir(d.clone()),
-        (None, None) if args.demo => Target::DataDir(conf.data_dir.join("demo")),
-        (None, None) => Target::DataDir(conf.data_dir.clone()),
+        (None, None) if args.demo => Target::DataDir(plan.data_dir.join("demo")),
+        (None, None) => Target::DataDir(plan.data_dir.clone()),
     };
-    let mut centres = args.centres.clone();
-    if centres.is_empty() && !conf.scan.centres.is_empty() {
-        centres.push(PathBuf::from(&conf.scan.centres));
-    }
-    // Without a list: discovery, merged with the official list when `vigie fetch` got it.
-    let discover = centres.is_empty();
-    if discover && let Target::DataDir(d) = &target {
-        centres.extend(official_list(d));
-    }
-    let mut opts = ScanOpts {
-        demo: args.demo,
-        platforms,
-        centres,
-        discover,
-        replay: args.replay.clone(),
-        record: args.record.clone(),
-        now,
-        horizon_days,
-        user_agent: (!conf.scan.user_agent.is_empty()).then(|| conf.scan.user_agent.clone()),
-        target,
-        keep: conf.scan.keep,
-        history_days: conf.scan.history_days,
-    };
+    let mut opts = plan.opts(now, target);
+    opts.demo = args.demo;
+    opts.replay = args.replay.clone();
+    opts.record = args.record.clone();
     let _demo_dir;
     if args.demo {
         let dir = tempfile::tempdir().context("temporary directory")?;

@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use vigie_build::BuildOptions;
-use vigie_build::charts::{ChartFormats, PngScope};
-use vigie_build::gate::GatePolicy;
-use vigie_build::history::{DataDir, Outcome};
-use vigie_fetch::{FetchOptions, Outcome as Fetched};
+use vigie_build::BuildError;
+use vigie_build::history::Outcome;
+use vigie_fetch::Outcome as Fetched;
+
+use crate::plan::{BuildPlan, FetchPlan, ScanPlan, ServeOverrides, ServePlan};
 
 /// Arguments of `vigie serve`.
 #[derive(Debug, clap::Args)]
@@ -48,103 +48,126 @@ fn has_data_files(dir: &Path) -> bool {
         .unwrap_or(false)
 }
 
-fn build_opts(sources: PathBuf) -> anyhow::Result<BuildOptions> {
-    Ok(BuildOptions {
-        sources,
-        out: PathBuf::new(),
-        catalogs: Vec::new(),
-        built_at: super::build::now()?,
-        charts: ChartFormats {
-            svg: true,
-            png: PngScope::None,
-        },
-        coverage_target: 90.0,
-    })
-}
-
-/// Fetches the official files; returns whether anything new arrived. `probe` gives up after the
-/// first resource when it fails (no network).
-fn fetch(dir: &DataDir, timeout: Duration, probe: bool) -> anyhow::Result<bool> {
-    let mut list = vigie_fetch::parse_config(vigie_fetch::default_config(), "built-in")?;
-    if probe {
-        list.truncate(1);
-    }
-    let opts = FetchOptions {
-        timeout,
-        user_agent: format!("vigie/{}", env!("CARGO_PKG_VERSION")),
-        now: super::build::now()?,
-    };
-    let first = vigie_fetch::fetch_all(&list, &dir.sources(), &opts)?;
-    if probe && first.iter().all(|(_, o)| matches!(o, Fetched::Failed(_))) {
-        return Ok(false);
-    }
-    let all = if probe {
-        let full = vigie_fetch::parse_config(vigie_fetch::default_config(), "built-in")?;
-        vigie_fetch::fetch_all(&full, &dir.sources(), &opts)?
+/// Fetches with the server's plan (a probe first when `probe`: no data yet); returns whether
+/// anything new arrived. Failed resources are logged, the others kept.
+fn fetch(plan: &FetchPlan, probe: bool) -> anyhow::Result<bool> {
+    let results = if probe {
+        match plan.probe()? {
+            Some(r) => r,
+            None => return Ok(false),
+        }
     } else {
-        first
+        plan.run(vigie_fetch::Progress::Hidden)?
     };
-    for (id, o) in &all {
+    for (id, o) in &results {
         if let Fetched::Failed(e) = o {
             tracing::warn!("fetch {id}: {e}");
         }
     }
-    Ok(all
-        .iter()
-        .any(|(_, o)| matches!(o, Fetched::New { .. } | Fetched::Updated { .. })))
+    Ok(crate::plan::anything_new(&results))
 }
 
-fn build(dir: &DataDir, sources: PathBuf) -> anyhow::Result<()> {
-    match dir
-        .build(&build_opts(sources.clone())?, GatePolicy::default(), 10)
-        .with_context(|| format!("building a release from {}", sources.display()))?
-    {
-        Outcome::Published(report, _) => {
-            eprintln!(
-                "built release {} ({} indicator rows)",
-                report.release_id, report.rows_written
-            );
-            Ok(())
-        }
-        Outcome::Refused(report, gate) => {
-            anyhow::bail!(
-                "release {} refused by the publish gate: {}",
-                report.release_id,
-                gate.failures().join("; ")
-            )
-        }
+/// Builds `sources` into a release with the server's plan (the one `vigie build` resolves).
+fn build(plan: &BuildPlan, sources: PathBuf) -> anyhow::Result<Outcome> {
+    let outcome = plan
+        .build_release(sources.clone(), super::build::now()?)
+        .with_context(|| format!("building a release from {}", sources.display()))?;
+    if let Outcome::Published(report, _) = &outcome {
+        eprintln!(
+            "built release {} ({} indicator rows)",
+            report.release_id, report.rows_written
+        );
     }
+    Ok(outcome)
+}
+
+/// The first build of a server without a release: a refusal is an error.
+fn first_build(plan: &BuildPlan, sources: PathBuf) -> anyhow::Result<()> {
+    match build(plan, sources)? {
+        Outcome::Published(..) => Ok(()),
+        Outcome::Refused(report, gate) => anyhow::bail!(
+            "release {} refused by the publish gate: {}",
+            report.release_id,
+            gate.failures().join("; ")
+        ),
+    }
+}
+
+/// Fetches every `plan.refresh_every` seconds and builds when something new arrived, or when
+/// the last build could not run (e.g. two builds in the same second, a full disk; not when the
+/// files themselves were refused: the same files would be refused again).
+fn start_refresh(plan: &ServePlan) {
+    if plan.refresh_every == 0 || plan.demo || !plan.may_fetch() {
+        return;
+    }
+    let (fetch_plan, build_plan) = (plan.fetch.clone(), plan.build.clone());
+    let every = Duration::from_secs(plan.refresh_every);
+    std::thread::spawn(move || {
+        let mut pending = false;
+        loop {
+            std::thread::sleep(every);
+            match fetch(&fetch_plan, false) {
+                Ok(new) if new || pending => {
+                    pending = match build(&build_plan, fetch_plan.sources.clone()) {
+                        Ok(Outcome::Published(..)) => false,
+                        Ok(Outcome::Refused(report, gate)) => {
+                            tracing::warn!(
+                                "release {} refused by the publish gate: {}",
+                                report.release_id,
+                                gate.failures().join("; ")
+                            );
+                            false
+                        }
+                        Err(e) => {
+                            tracing::warn!("scheduled build: {e:#}");
+                            // Unreadable inputs are recorded as a refusal: not retried.
+                            !matches!(
+                                e.downcast_ref::<BuildError>(),
+                                Some(BuildError::Ingest(_) | BuildError::NoData(_))
+                            )
+                        }
+                    };
+                }
+                Ok(_) => tracing::info!("scheduled fetch: nothing new"),
+                Err(e) => tracing::warn!("scheduled fetch: {e:#}"),
+            }
+        }
+    });
 }
 
 /// Ensures a live release exists, starts the refresh loop, then serves.
 pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
-    let data_dir = args
-        .data_dir
-        .clone()
-        .unwrap_or_else(|| conf.data_dir.clone());
-    let listen = args.listen.unwrap_or(conf.serve.listen);
-    let offline = args.offline || conf.serve.offline;
-    let refresh_every = args.refresh_every.unwrap_or(conf.serve.refresh_every);
-    let reload_every = args.reload_every.unwrap_or(conf.serve.reload_every);
-    let dir = if args.demo {
-        DataDir::new(data_dir.join("demo"))
-    } else {
-        DataDir::new(&data_dir)
-    };
+    let plan = ServePlan::resolve(
+        conf,
+        &ServeOverrides {
+            data_dir: args.data_dir.clone(),
+            listen: args.listen,
+            demo: args.demo,
+            offline: args.offline,
+            refresh_every: args.refresh_every,
+            reload_every: args.reload_every,
+        },
+    )?;
+    let dir = plan.dir();
     if dir.current().is_none() {
-        let mut have_data = !args.demo && has_data_files(&dir.sources());
-        if !args.demo && !have_data && !offline {
+        let mut have_data = !plan.demo && has_data_files(&plan.sources());
+        if !plan.demo && !have_data && plan.may_fetch() {
             eprintln!(
-                "no data yet: fetching the official files into {}",
-                dir.sources().display()
+                "no data yet: {} the official files into {}",
+                if plan.fetch.is_local() {
+                    "importing"
+                } else {
+                    "fetching"
+                },
+                plan.sources().display()
             );
-            have_data = fetch(&dir, Duration::from_secs(60), true).unwrap_or_else(|e| {
+            have_data = fetch(&plan.fetch, true).unwrap_or_else(|e| {
                 tracing::warn!("fetch failed: {e:#}");
                 false
-            });
+            }) || has_data_files(&plan.sources());
         }
         if have_data {
-            build(&dir, dir.sources())?;
+            first_build(&plan.build, plan.sources())?;
         } else {
             let demo_sources = dir.root.join("demo-sources");
             eprintln!(
@@ -152,28 +175,11 @@ pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
                 demo_sources.display()
             );
             write_demo(&demo_sources)?;
-            build(&dir, demo_sources)?;
+            first_build(&plan.build, demo_sources)?;
         }
     }
-    if refresh_every > 0 && !args.demo && !offline {
-        let refresh = DataDir::new(&dir.root);
-        let every = Duration::from_secs(refresh_every);
-        std::thread::spawn(move || {
-            loop {
-                std::thread::sleep(every);
-                match fetch(&refresh, Duration::from_secs(300), false) {
-                    Ok(true) => {
-                        if let Err(e) = build(&refresh, refresh.sources()) {
-                            tracing::warn!("scheduled build: {e:#}");
-                        }
-                    }
-                    Ok(false) => tracing::info!("scheduled fetch: nothing new"),
-                    Err(e) => tracing::warn!("scheduled fetch: {e:#}"),
-                }
-            }
-        });
-    }
-    start_scans(&dir.root, conf, offline);
+    start_refresh(&plan);
+    start_scans(&plan);
     let live = dir.root.join("current");
     let release =
         vigie_web::Release::load(&live).with_context(|| format!("loading {}", live.display()))?;
@@ -181,6 +187,8 @@ pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
     let state = vigie_web::AppState::new(release, demo).with_slot_finder(std::sync::Arc::new(
         crate::finder::LiveFinder::new(dir.root.join("scans")),
     ));
+    let listen = plan.listen;
+    let reload_every = plan.reload_every;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -224,72 +232,38 @@ fn live_is_demo(root: &Path) -> bool {
 
 /// One scan of the demonstration centres (generated for today, replayed from their
 /// recording) into `root/scans/`.
-fn demo_scan(
-    root: &Path,
-    conf: &crate::config::Config,
-) -> anyhow::Result<super::scan::ScanSummary> {
+fn demo_scan(plan: &ScanPlan) -> anyhow::Result<super::scan::ScanSummary> {
     let paris = vigie_slots::time::paris().context("time zone Europe/Paris")?;
     let now = jiff::Zoned::now().with_time_zone(paris);
-    let demo_dir = root.join("demo-centres");
+    let demo_dir = plan.data_dir.join("demo-centres");
     let demo = vigie_demo::write_demo_centres(&demo_dir, now.date())
         .context("generating the demonstration centres")?;
-    super::scan::scan(&super::scan::ScanOpts {
-        demo: true,
-        platforms: vigie_slots::Platform::ALL.to_vec(),
-        centres: vec![demo.centres_csv],
-        discover: false,
-        replay: Some(demo.recording_dir),
-        record: None,
-        now,
-        horizon_days: vigie_slots::DEFAULT_DAYS,
-        user_agent: None,
-        target: super::scan::Target::DataDir(root.to_path_buf()),
-        keep: conf.scan.keep,
-        history_days: conf.scan.history_days,
-    })
+    let mut opts = plan.opts(now, super::scan::Target::DataDir(plan.data_dir.clone()));
+    // The recording answers every platform over the default horizon.
+    opts.demo = true;
+    opts.platforms = vigie_slots::Platform::ALL.to_vec();
+    opts.centres = vec![demo.centres_csv];
+    opts.discover = false;
+    opts.replay = Some(demo.recording_dir);
+    opts.horizon_days = vigie_slots::DEFAULT_DAYS;
+    opts.user_agent = None;
+    super::scan::scan(&opts)
 }
 
 /// One live scan of the configured platforms (or centre list) into `root/scans/`.
-fn live_scan(
-    root: &Path,
-    conf: &crate::config::Config,
-) -> anyhow::Result<super::scan::ScanSummary> {
+fn live_scan(plan: &ScanPlan) -> anyhow::Result<super::scan::ScanSummary> {
     let paris = vigie_slots::time::paris().context("time zone Europe/Paris")?;
-    let platforms = conf
-        .scan
-        .platforms
-        .iter()
-        .filter_map(|s| {
-            super::scan::platform_from_slug(s)
-                .map_err(|e| tracing::warn!("scan.platforms: {e}"))
-                .ok()
-        })
-        .collect();
-    super::scan::scan(&super::scan::ScanOpts {
-        demo: false,
-        platforms,
-        centres: if conf.scan.centres.is_empty() {
-            super::scan::official_list(root).into_iter().collect()
-        } else {
-            vec![PathBuf::from(&conf.scan.centres)]
-        },
-        discover: conf.scan.centres.is_empty(),
-        replay: None,
-        record: None,
-        now: jiff::Zoned::now().with_time_zone(paris),
-        horizon_days: conf.scan.horizon_days,
-        user_agent: (!conf.scan.user_agent.is_empty()).then(|| conf.scan.user_agent.clone()),
-        target: super::scan::Target::DataDir(root.to_path_buf()),
-        keep: conf.scan.keep,
-        history_days: conf.scan.history_days,
-    })
+    super::scan::scan(&plan.opts(
+        jiff::Zoned::now().with_time_zone(paris),
+        super::scan::Target::DataDir(plan.data_dir.clone()),
+    ))
 }
 
 /// Slot scans: the demonstration centres when the live release is the demo (one scan now,
 /// then one per `scan_every`, so that the slots stay in the coming days), else live scans on
 /// the schedule (never with `--offline`).
-fn start_scans(root: &Path, conf: &crate::config::Config, offline: bool) {
-    let every = conf.serve.scan_every;
+fn start_scans(plan: &ServePlan) {
+    let (every, offline) = (plan.scan_every, plan.offline);
     let report = |r: anyhow::Result<super::scan::ScanSummary>| match r {
         Ok(s) => eprintln!(
             "slot scan {}: {} centres, {} with slots, {} slots",
@@ -298,30 +272,30 @@ fn start_scans(root: &Path, conf: &crate::config::Config, offline: bool) {
         Err(e) => tracing::warn!("slot scan: {e:#}"),
     };
     // Checked at every run: once real data replace the demo, real scans replace demo scans.
-    let once = move |root: &Path, conf: &crate::config::Config| {
-        if live_is_demo(root) {
-            Some(demo_scan(root, conf))
+    let once = move |scan: &ScanPlan| {
+        if live_is_demo(&scan.data_dir) {
+            Some(demo_scan(scan))
         } else if !offline {
-            Some(live_scan(root, conf))
+            Some(live_scan(scan))
         } else {
             None
         }
     };
-    if live_is_demo(root) {
-        report(demo_scan(root, conf));
+    if live_is_demo(&plan.root) {
+        report(demo_scan(&plan.scan));
     } else if offline || every == 0 {
         return;
     }
     if every > 0 {
-        let (root, conf) = (root.to_path_buf(), conf.clone());
-        let first_live = !live_is_demo(&root);
+        let scan = plan.scan.clone();
+        let first_live = !live_is_demo(&scan.data_dir);
         std::thread::spawn(move || {
-            if first_live && let Some(r) = once(&root, &conf) {
+            if first_live && let Some(r) = once(&scan) {
                 report(r);
             }
             loop {
                 std::thread::sleep(Duration::from_secs(every));
-                if let Some(r) = once(&root, &conf) {
+                if let Some(r) = once(&scan) {
                     report(r);
                 }
             }

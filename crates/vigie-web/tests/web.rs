@@ -29,6 +29,47 @@ fn latest(v: f64, wording: &str) -> Value {
            "wording_fr": wording, "wording_en": "LOW AND FALLING"})
 }
 
+fn l10n(fr: &str, en: &str) -> Value {
+    json!({"fr": fr, "en": en})
+}
+
+/// A chart spec as `vigie build` writes it (schema vigie.chart.v1).
+fn chart_spec(key: &str, name: &str, values: &[f64]) -> Value {
+    json!({"schema": "vigie.chart.v1", "id": "incidence", "territory": key, "kind": "time",
+           "title": l10n(&format!("Taux d'incidence sur 7 jours — {name}"), &format!("7-day incidence rate — {name}")),
+           "unit": l10n("pour 100 000 hab.", "per 100,000"), "decimals": 1,
+           "start": "2022-02-01", "step_days": 1, "end": "2022-02-28", "data_until": "2022-02-28",
+           "series": [{"indicator": "incidence_rate_7d", "breakdown": "all", "label": l10n("Taux d'incidence", "Incidence rate"),
+                       "kind": "area", "color": "#0072B2", "values": values}],
+           "thresholds": [{"value": 50.0, "label": l10n("seuil modéré (50)", "moderate threshold (50)")}],
+           "y_min_zero": true, "source": l10n("Source : Santé publique France — données jusqu'au 28/02/2022 — Vigie", "Source: Santé publique France — data up to 28/02/2022 — Vigie"),
+           "demo": true})
+}
+
+/// A map spec as `vigie build` writes it (schema vigie.map.v1).
+fn map_spec(id: &str, v07: f64, v26: f64) -> Value {
+    json!({"schema": "vigie.map.v1", "id": id, "title": l10n(id, id), "short": l10n(id, id),
+           "unit": l10n("pour 100 000 hab.", "per 100,000"), "date": "2022-02-28",
+           "subtitle": l10n("par département, au 28/02/2022", "by department, on 28/02/2022"), "decimals": 1,
+           "classes": [{"min": null, "max": 50.0, "color": "#ffffcc", "label": l10n("< 50", "< 50")},
+                       {"min": 50.0, "max": null, "color": "#800026", "label": l10n("≥ 50", "≥ 50")}],
+           "no_data_color": "#d9d9d9", "no_data_label": l10n("pas de donnée", "no data"),
+           "values": {"07": v07, "26": v26}, "names": {"07": "Ardèche", "26": "Drôme"},
+           "source": l10n("Source : SPF", "Source: SPF"), "demo": true})
+}
+
+/// The presentation catalogue of the fixture.
+fn presentation() -> Value {
+    let layer = |id: &str| {
+        json!({"indicator": id, "title": l10n(id, id), "short": l10n(id, id),
+        "unit": l10n("%", "%"), "thresholds": [50.0], "decimals": 1, "source": l10n("SPF", "SPF"), "interactive": true})
+    };
+    json!({"kpi": [], "chart": [{"id": "incidence", "title": l10n("Taux d'incidence sur 7 jours", "7-day incidence rate"),
+        "decimals": 1, "kind": "time", "series": [], "thresholds": [], "y_min_zero": true, "page": "epidemic",
+        "source": l10n("Santé publique France", "Santé publique France")}],
+        "dashboard": [], "map_layer": [layer("incidence_rate_7d"), layer("positivity_rate_7d")], "labels": {}})
+}
+
 /// A release with France, one region and two departments.
 fn fixture(root: &Path) -> std::io::Result<()> {
     let rel = root.join("current");
@@ -94,12 +135,39 @@ fn fixture(root: &Path) -> std::io::Result<()> {
             &format!("charts/{k}/incidence.svg"),
             "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
         )?;
+        write(
+            &rel,
+            &format!("charts/{k}/incidence.json"),
+            &chart_spec(k, n, &values).to_string(),
+        )?;
     }
     write(
         &rel,
         "charts/maps/incidence_rate_7d.svg",
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
     )?;
+    write(
+        &rel,
+        "charts/presentation.json",
+        &presentation().to_string(),
+    )?;
+    write(
+        &rel,
+        "charts/index.json",
+        &json!({"charts": {"FR": ["incidence"], "REG-84": ["incidence"], "DEP-07": ["incidence"], "DEP-26": ["incidence"]},
+                "maps": ["incidence_rate_7d", "positivity_rate_7d"]})
+        .to_string(),
+    )?;
+    for (id, v07, v26) in [
+        ("incidence_rate_7d", 46.0, 120.0),
+        ("positivity_rate_7d", 2.3, 6.0),
+    ] {
+        write(
+            &rel,
+            &format!("charts/maps/{id}.json"),
+            &map_spec(id, v07, v26).to_string(),
+        )?;
+    }
     // Department outlines, as `vigie serve` finds them in the data directory's sources.
     write(
         root,
@@ -162,7 +230,7 @@ async fn pages_in_french_and_english() -> TestResult {
     assert!(!fr.contains("424,0"));
     assert!(fr.contains("<tr data-indicator=\"cases_wow_change\"><th scope=\"row\">Évolution des cas sur 7 jours</th><td>28/02/2022</td><td class=\"num\">+12,0\u{a0}%</td><td class=\"num\">-5,0\u{a0}%</td><td class=\"num\">—</td></tr>"));
     assert!(
-        fr.contains("pour 100\u{202f}000 hab.)</th>"),
+        fr.contains("pour 100 000 hab., au 28/02/2022)</th>"),
         "map unit in words"
     );
     assert!(!fr.contains("/100k"));
@@ -324,10 +392,9 @@ async fn api_map_charts_geo_openapi() -> TestResult {
     let app = vigie_web::router(s);
     let (_, _, b) = get(&app, "/api/v1/map", &[]).await?;
     let map: Value = serde_json::from_slice(&b)?;
-    assert_eq!(
-        map["departments"]["26"]["values"]["incidence_rate_7d"],
-        120.0
-    );
+    assert_eq!(map["layers"][0]["values"]["26"], 120.0);
+    assert_eq!(map["departments"]["26"]["key"], "DEP-26");
+    assert_eq!(map["layers"][0]["classes"][1]["label"]["fr"], "≥ 50");
     let ids: Vec<&str> = map["layers"]
         .as_array()
         .into_iter()
@@ -337,10 +404,7 @@ async fn api_map_charts_geo_openapi() -> TestResult {
     assert_eq!(ids, ["incidence_rate_7d", "positivity_rate_7d"]);
     let (_, _, b) = get(&app, "/api/v1/charts/DEP-07", &[]).await?;
     let c: Value = serde_json::from_slice(&b)?;
-    assert_eq!(
-        c["charts"]["incidence"]["series"]["incidence_rate_7d"]["values"][27],
-        73.0
-    );
+    assert_eq!(c["charts"][0]["series"][0]["values"][27], 73.0);
     let (st, h, b) = get(&app, "/api/v1/geo/departments", &[]).await?;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(h[header::CONTENT_TYPE], "application/geo+json");
@@ -629,7 +693,8 @@ fn static_export_relative_and_complete() -> TestResult {
         assert!(out.join(f).is_file(), "{f}");
     }
     let page = std::fs::read_to_string(out.join("en/territoire/DEP-07/index.html"))?;
-    assert!(page.contains("data-src=\"../../../api/v1/charts/DEP-07.json\""));
+    assert!(page.contains("data-spec=\"../../../charts/DEP-07/incidence.json\""));
+    assert!(out.join("charts/DEP-07/incidence.json.js").is_file());
     assert!(page.contains("href=\"../../../territoire/DEP-07/index.html\""));
     assert!(!page.contains("=\"/"), "no root-relative link left");
     let js = std::fs::read_to_string(out.join("api/v1/map.json.js"))?;

@@ -196,7 +196,6 @@ impl ChartContext<'_> {
         name: &str,
         start: Date,
         end: Date,
-        until: Date,
         series: Vec<SpecSeries>,
     ) -> ChartSpec {
         let max = series
@@ -225,13 +224,13 @@ impl ChartContext<'_> {
             start: start.to_string(),
             step_days: 1,
             end: end.to_string(),
-            data_until: until.to_string(),
+            data_until: end.to_string(),
             series,
             bars: Vec::new(),
             bar_color: None,
             thresholds,
             y_min_zero: def.y_min_zero,
-            source: source_line(&def.source, until, self.demo),
+            source: source_line(&def.source, end, self.demo),
             demo: self.demo,
         }
     }
@@ -261,7 +260,7 @@ impl ChartContext<'_> {
             .collect();
         let start = group.start.add_days(first as i32);
         let end = group.start.add_days(last as i32);
-        Some(self.finish(def, key, name, start, end, end, series))
+        Some(self.finish(def, key, name, start, end, series))
     }
 
     fn by_breakdown_spec(
@@ -329,7 +328,7 @@ impl ChartContext<'_> {
                     .collect(),
             })
             .collect();
-        Some(self.finish(def, key, name, first_day, last_day, last_day, series))
+        Some(self.finish(def, key, name, first_day, last_day, series))
     }
 
     fn bars_spec(

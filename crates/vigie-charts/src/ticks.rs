@@ -143,9 +143,11 @@ impl TimeUnit {
         }
     }
 
-    /// Width estimate of the widest label at font size `size`.
-    fn label_width(self, size: f64) -> f64 {
+    /// Width estimate of the widest label at font size `size` (`years`: the range spans more
+    /// than one calendar year, so day labels may carry the year).
+    fn label_width(self, size: f64, years: bool) -> f64 {
         let sample = match self {
+            TimeUnit::Days(_) | TimeUnit::Weeks(_) if years => "00/00/0000",
             TimeUnit::Days(_) | TimeUnit::Weeks(_) => "00/00",
             TimeUnit::Months(_) => "sept. 0000",
             TimeUnit::Years(n) if n >= 10_000 => "-0000000",
@@ -199,10 +201,12 @@ pub(crate) fn time_ticks(
     } else {
         1.0
     };
+    let years = civil_from_days(d0.clamp(-1e12, 1e12) as i64).0
+        != civil_from_days(d1.clamp(-1e12, 1e12) as i64).0;
     let mut chosen = TimeUnit::Years(5_000_000);
     for unit in candidates() {
         let count = span / unit.approx_days() + 1.0;
-        let needed = unit.label_width(font_size) + font_size;
+        let needed = unit.label_width(font_size, years) + font_size;
         // Spacing between ticks in px must fit a label.
         let spacing = width * unit.approx_days() / span;
         if count <= MAX_TICKS as f64 && spacing >= needed {
@@ -210,11 +214,13 @@ pub(crate) fn time_ticks(
             break;
         }
     }
-    (chosen, generate(chosen, d0, d1))
+    (chosen, generate(chosen, d0, d1, years))
 }
 
-/// All ticks of `unit` within `[d0, d1]` (at most [`MAX_TICKS`] + a few).
-fn generate(unit: TimeUnit, d0: f64, d1: f64) -> Vec<TimeTick> {
+/// All ticks of `unit` within `[d0, d1]` (at most [`MAX_TICKS`] + a few). When the range spans
+/// several years (`years`), day labels carry the year on the first tick and on the first tick
+/// of each new year (`28/12/2020`, `04/01`… `04/01/2021`), so the axis always says the year.
+fn generate(unit: TimeUnit, d0: f64, d1: f64, years: bool) -> Vec<TimeTick> {
     let lo = d0.ceil().clamp(-1e12, 1e12) as i64;
     let hi = d1.floor().clamp(-1e12, 1e12) as i64;
     let mut out = Vec::new();
@@ -233,9 +239,16 @@ fn generate(unit: TimeUnit, d0: f64, d1: f64) -> Vec<TimeTick> {
                 (n, lo + (-lo).rem_euclid(n))
             };
             let mut d = first;
+            let mut last_year = None;
             while d <= hi && out.len() < limit {
                 label.clear();
                 push_day_month(&mut label, d);
+                let year = civil_from_days(d).0;
+                if years && last_year != Some(year) {
+                    label.push('/');
+                    label.push_str(&year.to_string());
+                }
+                last_year = Some(year);
                 out.push(TimeTick {
                     day: d,
                     label: label.clone(),
@@ -319,6 +332,28 @@ mod tests {
             );
             assert!(t.min <= lo && t.max >= hi);
         }
+    }
+
+    #[test]
+    fn day_labels_say_the_year_when_the_range_spans_two() {
+        // 2020-12-01 .. 2021-02-15, weekly ticks: the first tick and the first of 2021 carry it.
+        let d0 = days_from_civil(2020, 12, 1) as f64;
+        let d1 = days_from_civil(2021, 2, 15) as f64;
+        let (unit, ticks) = time_ticks(d0, d1, 900.0, 11.0);
+        assert!(
+            matches!(unit, TimeUnit::Weeks(_) | TimeUnit::Days(_)),
+            "{unit:?}"
+        );
+        assert!(ticks[0].label.ends_with("/2020"), "{:?}", ticks[0]);
+        let first_2021 = ticks
+            .iter()
+            .find(|t| civil_from_days(t.day).0 == 2021)
+            .map(|t| t.label.clone());
+        assert!(first_2021.is_some_and(|l| l.ends_with("/2021")));
+        assert_eq!(ticks.iter().filter(|t| t.label.len() > 5).count(), 2);
+        // Within one year: no year.
+        let (_, ticks) = time_ticks(d1, d1 + 40.0, 900.0, 11.0);
+        assert!(ticks.iter().all(|t| t.label.len() == 5), "{ticks:?}");
     }
 
     #[test]

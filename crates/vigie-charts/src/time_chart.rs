@@ -533,7 +533,10 @@ fn write_body(
         );
     }
 
-    // Reference lines, drawn last so they stay visible.
+    // Reference lines, drawn last so they stay visible. Labels sit above their line (below it
+    // at the top of the plot); two lines closer than a label's height get their labels pushed
+    // apart, so « seuil élevé (75) » and « seuil modéré (50) » never overlap.
+    let mut labels: Vec<(f64, &str)> = Vec::new();
     for (v, label) in thresholds {
         let yv = ys(*v);
         let _ = writeln!(
@@ -545,25 +548,68 @@ fn write_body(
         );
         let label = label.trim();
         if !label.is_empty() {
-            // Above the line, or below it when it is at the top of the plot; a white halo keeps
-            // it legible over the series.
             let ty = if yv - plot_top > TICK_SIZE + 2.0 {
                 yv - 4.0
             } else {
                 yv + TICK_SIZE + 2.0
             };
-            let _ = write!(
-                out,
-                r##"<text x="{}" y="{}" font-size="{TICK_SIZE}" text-anchor="end" fill="{TEXT}" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">"##,
-                Px(plot_right - 2.0),
-                Px(ty)
-            );
-            push_escaped(out, label);
-            out.push_str("</text>\n");
+            labels.push((ty, label));
         }
+    }
+    for (ty, label) in spread_labels(labels, TICK_SIZE + 2.0, plot_top + TICK_SIZE, plot_bottom) {
+        // A white halo keeps the label legible over the series.
+        let _ = write!(
+            out,
+            r##"<text x="{}" y="{}" font-size="{TICK_SIZE}" text-anchor="end" fill="{TEXT}" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">"##,
+            Px(plot_right - 2.0),
+            Px(ty)
+        );
+        push_escaped(out, label);
+        out.push_str("</text>\n");
     }
 
     write_note(out, &notes, PAD, h - PAD);
+}
+
+/// Baselines of right-aligned labels, moved apart so that consecutive ones are at least `gap`
+/// apart, within `[top, bottom]` when there is room (top to bottom, order kept).
+fn spread_labels(
+    mut labels: Vec<(f64, &str)>,
+    gap: f64,
+    top: f64,
+    bottom: f64,
+) -> Vec<(f64, &str)> {
+    labels.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for i in 1..labels.len() {
+        let min = labels[i - 1].0 + gap;
+        if labels[i].0 < min {
+            labels[i].0 = min;
+        }
+    }
+    // Pushed past the bottom: shift the whole stack up, not above the top.
+    if let Some(last) = labels.last().map(|l| l.0)
+        && last > bottom
+    {
+        let shift = last - bottom;
+        for l in &mut labels {
+            l.0 -= shift;
+        }
+        for i in (0..labels.len().saturating_sub(1)).rev() {
+            let max = labels[i + 1].0 - gap;
+            if labels[i].0 > max {
+                labels[i].0 = max;
+            }
+        }
+    }
+    if let Some(first) = labels.first().map(|l| l.0)
+        && first < top
+    {
+        let shift = top - first;
+        for l in &mut labels {
+            l.0 += shift;
+        }
+    }
+    labels
 }
 
 /// Appends `x,y` in tenths.
@@ -717,6 +763,23 @@ fn write_bars(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn close_threshold_labels_are_pushed_apart() {
+        let out = spread_labels(
+            vec![(100.0, "b"), (96.0, "a"), (300.0, "c")],
+            13.0,
+            10.0,
+            400.0,
+        );
+        assert_eq!(out, vec![(96.0, "a"), (109.0, "b"), (300.0, "c")]);
+        // At the bottom: the stack moves up.
+        let out = spread_labels(vec![(395.0, "a"), (398.0, "b")], 13.0, 10.0, 400.0);
+        assert_eq!(out, vec![(387.0, "a"), (400.0, "b")]);
+        for w in out.windows(2) {
+            assert!(w[1].0 - w[0].0 >= 13.0);
+        }
+    }
     use crate::format::days_from_civil;
     use proptest::prelude::*;
 
@@ -878,8 +941,10 @@ mod tests {
         assert!(svg.contains(r#"stroke-dasharray="6 4""#));
         assert!(svg.contains(r##"fill="#123456" fill-opacity="0.22""##));
         assert!(!svg.contains("ignored"));
-        // Weekly ticks over two months, Mondays labelled "dd/mm".
-        assert!(svg.contains(">04/01</text>"), "{svg}");
+        // Ticks on Mondays over two months across New Year: "dd/mm", with the year on the first
+        // tick of each year.
+        assert!(svg.contains(">11/01/2021</text>"), "{svg}");
+        assert!(svg.contains(">25/01</text>"), "{svg}");
     }
 
     #[test]

@@ -54,6 +54,32 @@ fn default_kpi_pages() -> Vec<String> {
     vec!["territory".into()]
 }
 
+/// A headline sentence with a progress bar (VaccinTracker's « N personnes ont reçu au moins une
+/// dose, soit X % de la population »), shown above the KPI cards of its pages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadlineDef {
+    /// Identifier (replaced by a later entry with the same id).
+    pub id: String,
+    /// Indicator counting people (`vaccination_dose1_cum`): `{people}` in the text.
+    pub people: String,
+    /// Indicator giving the share of the population, in % (`vaccination_coverage_dose1`):
+    /// `{percent}` in the text, and the progress bar.
+    pub percent: String,
+    /// The sentence, with `{people}` and `{percent}` placeholders.
+    pub text: L10n,
+    /// Label of the progress bar's target (`{target}` is the coverage target in %).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_label: Option<L10n>,
+    /// Pages showing it (`vaccination`, `home`, `territory`).
+    #[serde(default = "default_headline_pages")]
+    pub pages: Vec<String>,
+}
+
+fn default_headline_pages() -> Vec<String> {
+    vec!["vaccination".into()]
+}
+
 /// What a chart draws.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -220,6 +246,9 @@ pub struct Presentation {
     /// Display names of breakdown classes by key (`"vaccine:pfizer-biontech"`).
     #[serde(default)]
     pub labels: BTreeMap<String, L10n>,
+    /// Headline sentences, in display order.
+    #[serde(default)]
+    pub headline: Vec<HeadlineDef>,
 }
 
 fn upsert<T>(list: &mut Vec<T>, item: T, key: impl Fn(&T) -> &str) {
@@ -246,6 +275,9 @@ impl Presentation {
             upsert(&mut self.map_layer, m, |x| &x.indicator);
         }
         self.labels.extend(other.labels);
+        for h in other.headline {
+            upsert(&mut self.headline, h, |x| &x.id);
+        }
     }
 
     /// Every indicator id the catalogue refers to, with what refers to it.
@@ -268,7 +300,25 @@ impl Presentation {
         for m in &self.map_layer {
             out.push((format!("map_layer {}", m.indicator), m.indicator.as_str()));
         }
+        for h in &self.headline {
+            out.push((format!("headline {}", h.id), h.people.as_str()));
+            out.push((format!("headline {}", h.id), h.percent.as_str()));
+        }
         out
+    }
+
+    /// The KPI cards shown on `page` (`territory`, `home`, `vaccination`), in display order.
+    pub fn kpis_on<'a>(&'a self, page: &'a str) -> impl Iterator<Item = &'a KpiCard> + 'a {
+        self.kpi
+            .iter()
+            .filter(move |k| k.pages.iter().any(|p| p == page))
+    }
+
+    /// The headlines shown on `page`.
+    pub fn headlines_on<'a>(&'a self, page: &'a str) -> impl Iterator<Item = &'a HeadlineDef> + 'a {
+        self.headline
+            .iter()
+            .filter(move |h| h.pages.iter().any(|p| p == page))
     }
 
     /// A chart by id.

@@ -644,6 +644,8 @@ struct CatalogFile {
     map_layer: Vec<vigie_contracts::presentation::MapLayerDef>,
     #[serde(default)]
     labels: BTreeMap<String, vigie_contracts::L10n>,
+    #[serde(default)]
+    headline: Vec<vigie_contracts::presentation::HeadlineDef>,
 }
 
 /// The full catalogue.
@@ -698,6 +700,7 @@ impl Catalog {
             dashboard: file.dashboard,
             map_layer: file.map_layer,
             labels: file.labels,
+            headline: file.headline,
         });
         Ok(())
     }

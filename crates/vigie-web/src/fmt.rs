@@ -67,6 +67,19 @@ pub fn percent_change(lang: Lang, v: f64) -> String {
     }
 }
 
+/// A signed change in percentage points: `+0,5 point`, `-2,3 points` (French: « point » below
+/// 2 in absolute value), `+0.5 point`, `-2.3 points` (English: singular only for exactly 1).
+pub fn points_change(lang: Lang, v: f64) -> String {
+    let shown = (v * 10.0).round() / 10.0;
+    let sign = if shown > 0.0 { "+" } else { "" };
+    let plural = match lang {
+        Lang::Fr => shown.abs() >= 2.0,
+        Lang::En => shown.abs() != 1.0,
+    };
+    let word = if plural { "points" } else { "point" };
+    format!("{sign}{}\u{a0}{word}", number(lang, shown, 1))
+}
+
 /// `n` followed by the singular or plural noun. French: 0 and 1 take the singular
 /// (« 0 créneau », « 1 créneau », « 2 créneaux »); English: only 1 does.
 pub fn plural(lang: Lang, n: u64, one: &str, many: &str) -> String {
@@ -298,6 +311,11 @@ mod tests {
         assert_eq!(percent_change(Lang::Fr, 12.54), "+12,5\u{a0}%");
         assert_eq!(percent_change(Lang::Fr, -33.3), "-33,3\u{a0}%");
         assert_eq!(percent_change(Lang::En, -33.3), "-33.3%");
+        assert_eq!(points_change(Lang::Fr, 0.54), "+0,5\u{a0}point");
+        assert_eq!(points_change(Lang::Fr, -2.34), "-2,3\u{a0}points");
+        assert_eq!(points_change(Lang::Fr, 0.01), "0,0\u{a0}point");
+        assert_eq!(points_change(Lang::En, 1.0), "+1.0\u{a0}point");
+        assert_eq!(points_change(Lang::En, 0.5), "+0.5\u{a0}points");
     }
 
     #[test]

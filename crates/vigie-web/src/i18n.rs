@@ -325,22 +325,147 @@ pub fn stale_platform(lang: Lang, name: &str, since: &str) -> String {
     }
 }
 
-/// The vaccination projection of a KPI card (`reached_on`: `"reached"`, a date, or none).
-pub fn projection(lang: Lang, target_percent: f64, reached_on: Option<&str>) -> String {
-    let tgt = fmt::number(lang, target_percent, 0);
-    match (lang, reached_on) {
-        (Lang::Fr, Some("reached")) => format!("objectif de {tgt}\u{a0}% atteint"),
-        (Lang::En, Some("reached")) => format!("{tgt}% target reached"),
-        (Lang::Fr, Some(d)) => format!(
-            "{tgt}\u{a0}% vers le {} au rythme des 14 derniers jours",
-            fmt::date(lang, d)
-        ),
-        (Lang::En, Some(d)) => format!(
-            "{tgt}% around {} at the pace of the last 14 days",
-            fmt::date(lang, d)
-        ),
-        (Lang::Fr, None) => format!("{tgt}\u{a0}% : pas de date au rythme actuel"),
-        (Lang::En, None) => format!("{tgt}%: no date at the current pace"),
+/// Why a coverage projection has, or has no, date (`projection.status` of the release).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProjectionStatus {
+    /// The coverage is at or above the target.
+    Reached,
+    /// The target is reached within the horizon at the pace of the last 14 days.
+    Projected,
+    /// The pace of the last 14 days is zero or negative.
+    NoProgress,
+    /// At that pace the target lies beyond the horizon.
+    BeyondHorizon,
+    /// Not enough days of coverage for a pace.
+    NoData,
+}
+
+impl ProjectionStatus {
+    /// From the release's identifier.
+    pub fn parse(s: &str) -> Option<ProjectionStatus> {
+        Some(match s {
+            "reached" => ProjectionStatus::Reached,
+            "projected" => ProjectionStatus::Projected,
+            "no_progress" => ProjectionStatus::NoProgress,
+            "beyond_horizon" => ProjectionStatus::BeyondHorizon,
+            "no_data" => ProjectionStatus::NoData,
+            _ => return None,
+        })
+    }
+}
+
+/// The projection of one coverage indicator, as the release publishes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectionView {
+    /// Target, in % of the population.
+    pub target_percent: f64,
+    /// Status.
+    pub status: ProjectionStatus,
+    /// Projected day (ISO), status `projected`.
+    pub date: Option<String>,
+    /// Horizon of the projection, in days.
+    pub horizon_days: Option<u32>,
+    /// The earlier dose whose projection bounds this one (indicator id).
+    pub limited_by: Option<String>,
+}
+
+/// The earlier dose bounding a projection, in words (« la première dose »).
+fn dose_name(lang: Lang, indicator: &str) -> &'static str {
+    let fr = lang == Lang::Fr;
+    match indicator {
+        "vaccination_coverage_dose1" => {
+            if fr {
+                "la première dose"
+            } else {
+                "first doses"
+            }
+        }
+        "vaccination_coverage_dose2" => {
+            if fr {
+                "la deuxième dose"
+            } else {
+                "second doses"
+            }
+        }
+        "vaccination_coverage_complete" => {
+            if fr {
+                "le schéma complet"
+            } else {
+                "full vaccination"
+            }
+        }
+        _ => {
+            if fr {
+                "une dose précédente"
+            } else {
+                "an earlier dose"
+            }
+        }
+    }
+}
+
+/// The vaccination projection of a KPI card, in words; consistent across doses since the build
+/// bounds a later dose by an earlier one (`limited_by`).
+pub fn projection(lang: Lang, p: &ProjectionView) -> String {
+    let tgt = match lang {
+        Lang::Fr => format!("{}\u{a0}%", fmt::number(lang, p.target_percent, 0)),
+        Lang::En => format!("{}%", fmt::number(lang, p.target_percent, 0)),
+    };
+    let fr = lang == Lang::Fr;
+    let limited = p.limited_by.as_deref().map(|d| dose_name(lang, d));
+    match p.status {
+        ProjectionStatus::Reached => {
+            if fr {
+                format!("objectif de {tgt} atteint")
+            } else {
+                format!("{tgt} target reached")
+            }
+        }
+        ProjectionStatus::Projected => {
+            let d = p
+                .date
+                .as_deref()
+                .map(|d| fmt::date(lang, d))
+                .unwrap_or_default();
+            match (fr, limited) {
+                (true, Some(e)) => format!("{tgt} vers le {d}, pas avant {e}"),
+                (true, None) => format!("{tgt} vers le {d} au rythme des 14 derniers jours"),
+                (false, Some(e)) => format!("{tgt} around {d}, not before {e}"),
+                (false, None) => format!("{tgt} around {d} at the pace of the last 14 days"),
+            }
+        }
+        ProjectionStatus::NoProgress => match (fr, limited) {
+            (true, Some(e)) => format!("{tgt} : pas de date, {e} ne progresse plus"),
+            (true, None) => {
+                format!("{tgt} : pas de date, la couverture ne progresse plus depuis 14 jours")
+            }
+            (false, Some(e)) => format!("{tgt}: no date, {e} no longer progress"),
+            (false, None) => format!("{tgt}: no date, coverage has not progressed for 14 days"),
+        },
+        ProjectionStatus::BeyondHorizon => {
+            let years = p
+                .horizon_days
+                .map(|h| (f64::from(h) / 365.0).round() as u64)
+                .unwrap_or(2);
+            let span = fmt::plural(
+                lang,
+                years,
+                if fr { "an" } else { "year" },
+                if fr { "ans" } else { "years" },
+            );
+            if fr {
+                format!("{tgt} : pas dans les {span} au rythme des 14 derniers jours")
+            } else {
+                format!("{tgt}: not within {span} at the pace of the last 14 days")
+            }
+        }
+        ProjectionStatus::NoData => {
+            if fr {
+                format!("{tgt} : pas assez de jours de données pour une projection")
+            } else {
+                format!("{tgt}: not enough days of data for a projection")
+            }
+        }
     }
 }
 

@@ -19,75 +19,11 @@ pub use crate::views::Ctx;
 #[error("rendering a page: {0}")]
 pub struct RenderError(#[from] askama::Error);
 
-/// The headline indicators of a dashboard: (id, French label, English label, decimals).
-pub const KPIS: [(&str, &str, &str, usize); 11] = [
-    (
-        "incidence_rate_7d",
-        "Taux d'incidence (7 jours, pour 100 000 hab.)",
-        "Incidence rate (7 days, per 100,000)",
-        1,
-    ),
-    (
-        "positivity_rate_7d",
-        "Taux de positivité (7 jours, %)",
-        "Test positivity (7 days, %)",
-        1,
-    ),
-    (
-        "r_effective",
-        "Taux de reproduction R",
-        "Reproduction number R",
-        2,
-    ),
-    (
-        "cases_7d_mean",
-        "Cas positifs (moyenne 7 jours)",
-        "Positive cases (7-day average)",
-        0,
-    ),
-    ("hosp", "Patients hospitalisés", "Patients in hospital", 0),
-    (
-        "icu",
-        "Patients en réanimation",
-        "Patients in intensive care",
-        0,
-    ),
-    (
-        "hosp_admissions_7d_mean",
-        "Nouvelles hospitalisations (moyenne 7 jours)",
-        "New hospital admissions (7-day average)",
-        1,
-    ),
-    (
-        "icu_saturation",
-        "Saturation des lits de réanimation",
-        "ICU bed saturation",
-        1,
-    ),
-    (
-        "vaccination_coverage_dose1",
-        "Couverture vaccinale, au moins une dose",
-        "Vaccination coverage, at least one dose",
-        1,
-    ),
-    (
-        "vaccination_coverage_complete",
-        "Couverture vaccinale, schéma complet",
-        "Vaccination coverage, fully vaccinated",
-        1,
-    ),
-    (
-        "vaccination_coverage_booster",
-        "Couverture vaccinale, premier rappel",
-        "Vaccination coverage, first booster",
-        1,
-    ),
-];
-
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     l: LayoutView,
+    headlines: Vec<views::HeadlineView>,
     kpis: Vec<views::KpiView>,
     slot_action: String,
     has_vaccination: bool,
@@ -124,6 +60,7 @@ struct DashboardPage {
 #[template(path = "vaccination.html")]
 struct VaccinationPage {
     l: LayoutView,
+    headlines: Vec<views::HeadlineView>,
     kpis: Vec<views::KpiView>,
     map: Option<views::MapView>,
     charts: Vec<views::ChartView>,
@@ -216,9 +153,12 @@ pub fn home(ctx: &Ctx<'_>) -> Result<String, RenderError> {
     let fr = r.territory("FR");
     let page = HomePage {
         l: views::layout(ctx, Some(Route::Home), tx.title_home, MAP),
-        kpis: fr.map(|t| views::kpis(ctx, t, None)).unwrap_or_default(),
+        headlines: fr
+            .map(|t| views::headlines(ctx, t, "home"))
+            .unwrap_or_default(),
+        kpis: fr.map(|t| views::kpis(ctx, t, "home")).unwrap_or_default(),
         slot_action: u.page(Route::Slots),
-        has_vaccination: fr.is_some_and(|t| !views::kpis(ctx, t, Some("vaccination")).is_empty()),
+        has_vaccination: fr.is_some_and(|t| !views::kpis(ctx, t, "vaccination").is_empty()),
         vaccination_href: u.page(Route::Vaccination),
         map: views::map(ctx, "FR", "incidence_rate_7d"),
         france: fr.map(|_| u.page(Route::Territory("FR"))),
@@ -263,7 +203,7 @@ pub fn dashboard(
             .page_path(&format!("{}/territoire", ctx.lang.prefix())),
         options: views::territory_links(ctx, None, &t.key),
         around: views::around(ctx, t),
-        kpis: views::kpis(ctx, t, None),
+        kpis: views::kpis(ctx, t, "territory"),
         map: views::map(ctx, &t.key, "incidence_rate_7d"),
         charts: views::charts(ctx, &t.key, None),
         figures: views::figures(ctx, t),
@@ -278,7 +218,12 @@ pub fn vaccination(ctx: &Ctx<'_>) -> Result<String, RenderError> {
     let kpis = ctx
         .release
         .territory("FR")
-        .map(|fr| views::kpis(ctx, fr, Some("vaccination")))
+        .map(|fr| views::kpis(ctx, fr, "vaccination"))
+        .unwrap_or_default();
+    let headlines = ctx
+        .release
+        .territory("FR")
+        .map(|fr| views::headlines(ctx, fr, "vaccination"))
         .unwrap_or_default();
     let any = !kpis.is_empty();
     let page = VaccinationPage {
@@ -288,6 +233,7 @@ pub fn vaccination(ctx: &Ctx<'_>) -> Result<String, RenderError> {
             tx.nav_vaccination,
             MAP_AND_CHARTS,
         ),
+        headlines,
         map: any
             .then(|| views::map(ctx, "FR", "vaccination_coverage_dose1"))
             .flatten(),

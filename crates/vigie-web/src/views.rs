@@ -178,9 +178,6 @@ pub fn layout(ctx: &Ctx<'_>, route: Option<Route<'_>>, title: &str, needs: Needs
 // ---------------------------------------------------------------------------------------
 // KPI cards.
 
-/// The headline indicators of a dashboard: (id, French label, English label, decimals).
-pub const KPIS: [(&str, &str, &str, usize); 11] = crate::pages::KPIS;
-
 /// One KPI card.
 pub struct KpiView {
     /// Indicator id.
@@ -195,7 +192,7 @@ pub struct KpiView {
     pub level_word: Option<String>,
     /// CSS class of the level (`level-low`).
     pub level_class: String,
-    /// Change in 7 days (« -33,3 % en 7 jours »).
+    /// Change in 7 days (« -33,3 % en 7 jours », « +0,5 point en 7 jours »).
     pub change: Option<String>,
     /// Date of the value, formatted.
     pub date: String,
@@ -203,36 +200,113 @@ pub struct KpiView {
     pub projection: Option<String>,
 }
 
-/// The KPI cards of a territory (only the ids starting with `only`, when given).
-pub fn kpis(ctx: &Ctx<'_>, t: &TerritorySummary, only: Option<&str>) -> Vec<KpiView> {
+/// The KPI cards of `page` (`territory`, `home`, `vaccination`) for a territory, as the
+/// release's presentation catalogue declares them (order, labels, units, decimals, change).
+pub fn kpis(ctx: &Ctx<'_>, t: &TerritorySummary, page: &str) -> Vec<KpiView> {
+    use vigie_contracts::presentation::ChangeKind;
     let tx = ctx.tx();
-    KPIS.iter()
-        .filter(|(id, ..)| only.is_none_or(|p| id.starts_with(p)))
-        .filter_map(|(id, fr, en, decimals)| {
-            let k = access::latest(t, id)?;
-            let unit = if id.starts_with("vaccination_coverage") || id.ends_with("saturation") {
-                "%".to_string()
-            } else {
-                String::new()
+    let l = spec_lang(ctx.lang);
+    ctx.release
+        .presentation
+        .kpis_on(page)
+        .filter_map(|card| {
+            let k = access::latest(t, &card.indicator)?;
+            let change = match card.change {
+                ChangeKind::Percent => k.change_percent.map(|c| fmt::percent_change(ctx.lang, c)),
+                ChangeKind::Points => k.change_points.map(|c| fmt::points_change(ctx.lang, c)),
+                ChangeKind::None => None,
             };
             Some(KpiView {
-                id: (*id).to_string(),
-                label: ctx.lang.t(fr, en).to_string(),
-                value: ctx.num(k.value, *decimals),
-                unit,
+                id: card.indicator.clone(),
+                label: card.label.get(l).to_string(),
+                value: ctx.num(k.value, usize::from(card.decimals)),
+                unit: card
+                    .unit
+                    .as_ref()
+                    .map(|u| u.get(l).to_string())
+                    .unwrap_or_default(),
                 level_word: match ctx.lang {
                     Lang::Fr => k.wording_fr.clone(),
                     Lang::En => k.wording_en.clone().or_else(|| k.wording_fr.clone()),
                 },
                 level_class: format!("level-{}", k.level.as_deref().unwrap_or("none")),
-                change: k
-                    .change_percent
-                    .map(|c| format!("{} {}", fmt::percent_change(ctx.lang, c), tx.in_7_days)),
+                change: change.map(|c| format!("{c} {}", tx.in_7_days)),
                 date: ctx.date(k.date.as_deref().unwrap_or("")),
-                projection: k
-                    .projection
-                    .as_ref()
-                    .map(|(target, on)| i18n::projection(ctx.lang, *target, on.as_deref())),
+                projection: k.projection.as_ref().map(|p| i18n::projection(ctx.lang, p)),
+            })
+        })
+        .collect()
+}
+
+/// A headline sentence with its progress bar toward the coverage target.
+pub struct HeadlineView {
+    /// Identifier.
+    pub id: String,
+    /// The sentence (« 52 345 678 personnes ont reçu au moins une dose, soit 78,1 % de la
+    /// population »).
+    pub text: String,
+    /// Share reached, 0–100 (the bar's width).
+    pub percent: f64,
+    /// The share, formatted (« 78,1 % »).
+    pub percent_text: String,
+    /// Target, 0–100 (the bar's mark), when known.
+    pub target: Option<f64>,
+    /// « objectif 90 % ».
+    pub target_text: Option<String>,
+    /// Date of the figures, formatted.
+    pub date: String,
+}
+
+impl HeadlineView {
+    /// The bar's width in the 0–100 user units of the progress SVG.
+    pub fn width(&self) -> String {
+        format!("{:.1}", self.percent.clamp(0.0, 100.0))
+    }
+
+    /// The target mark's position in the same units.
+    pub fn target_left(&self) -> String {
+        format!("{:.1}", (self.target.unwrap_or(0.0) - 0.3).clamp(0.0, 99.4))
+    }
+}
+
+/// The headlines of `page` for a territory (both indicators must have a latest value).
+pub fn headlines(ctx: &Ctx<'_>, t: &TerritorySummary, page: &str) -> Vec<HeadlineView> {
+    let l = spec_lang(ctx.lang);
+    let pct = |v: f64| match ctx.lang {
+        Lang::Fr => format!("{}\u{a0}%", ctx.num(v, 1)),
+        Lang::En => format!("{}%", ctx.num(v, 1)),
+    };
+    ctx.release
+        .presentation
+        .headlines_on(page)
+        .filter_map(|h| {
+            let people = access::latest(t, &h.people)?;
+            let share = access::latest(t, &h.percent)?;
+            let target = share
+                .projection
+                .as_ref()
+                .map(|p| p.target_percent)
+                .or_else(|| access::manifest_num(ctx.release, "coverage_target"));
+            let target_text = target.and_then(|v| {
+                let label = h.target_label.as_ref()?.get(l);
+                let tv = match ctx.lang {
+                    Lang::Fr => format!("{}\u{a0}%", ctx.num(v, 0)),
+                    Lang::En => format!("{}%", ctx.num(v, 0)),
+                };
+                Some(label.replace("{target}", &tv))
+            });
+            Some(HeadlineView {
+                id: h.id.clone(),
+                text: h
+                    .text
+                    .get(l)
+                    .replace("{people}", &ctx.num(people.value, 0))
+                    .replace("{percent}", &pct(share.value)),
+                percent: share.value,
+                percent_text: pct(share.value),
+                target,
+                target_text,
+                date: ctx.date(share.date.as_deref().unwrap_or("")),
             })
         })
         .collect()
@@ -1388,8 +1462,10 @@ pub mod access {
         pub before: Option<f64>,
         /// Change in 7 days, percent.
         pub change_percent: Option<f64>,
-        /// Vaccination projection: (target percent, `reached` or a date, or none).
-        pub projection: Option<(f64, Option<String>)>,
+        /// Change in 7 days, percentage points (indicators in %).
+        pub change_points: Option<f64>,
+        /// Vaccination projection.
+        pub projection: Option<i18n::ProjectionView>,
     }
 
     fn latest_of(k: &Value) -> Option<Latest> {
@@ -1402,15 +1478,24 @@ pub mod access {
             wording_en: s("wording_en"),
             before: k["value_7_days_before"].as_f64(),
             change_percent: k["change_7_days_percent"].as_f64(),
-            projection: k["projection"].as_object().map(|p| {
-                (
-                    p.get("target_percent")
-                        .and_then(Value::as_f64)
-                        .unwrap_or(0.0),
-                    p.get("reached_on")
+            change_points: k["change_7_days_points"].as_f64(),
+            projection: k["projection"].as_object().and_then(|p| {
+                Some(i18n::ProjectionView {
+                    target_percent: p.get("target_percent")?.as_f64()?,
+                    status: i18n::ProjectionStatus::parse(p.get("status")?.as_str()?)?,
+                    date: p
+                        .get("projected_date")
                         .and_then(Value::as_str)
                         .map(String::from),
-                )
+                    horizon_days: p
+                        .get("horizon_days")
+                        .and_then(Value::as_u64)
+                        .and_then(|h| u32::try_from(h).ok()),
+                    limited_by: p
+                        .get("limited_by")
+                        .and_then(Value::as_str)
+                        .map(String::from),
+                })
             }),
         })
     }

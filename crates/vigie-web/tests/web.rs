@@ -64,7 +64,20 @@ fn presentation() -> Value {
         json!({"indicator": id, "title": l10n(id, id), "short": l10n(id, id),
         "unit": l10n("%", "%"), "thresholds": [50.0], "decimals": 1, "source": l10n("SPF", "SPF"), "interactive": true})
     };
-    json!({"kpi": [], "chart": [{"id": "incidence", "title": l10n("Taux d'incidence sur 7 jours", "7-day incidence rate"),
+    let card = |id: &str, fr: &str, change: &str, pages: Value| {
+        let decimals = if id == "hosp" { 0 } else { 1 };
+        json!({"indicator": id, "label": l10n(fr, id), "decimals": decimals, "change": change, "pages": pages})
+    };
+    json!({"kpi": [card("incidence_rate_7d", "Taux d'incidence (7 jours)", "percent", json!(["territory", "home"])),
+                   card("positivity_rate_7d", "Taux de positivité (7 jours)", "points", json!(["territory", "home"])),
+                   card("hosp", "Patients hospitalisés", "percent", json!(["territory"])),
+                   card("vaccination_coverage_dose1", "Couverture : au moins une dose", "points", json!(["vaccination"])),
+                   card("vaccination_coverage_complete", "Couverture : schéma complet", "points", json!(["vaccination"]))],
+        "headline": [{"id": "dose1", "people": "vaccination_dose1_cum", "percent": "vaccination_coverage_dose1",
+                      "text": l10n("{people} personnes ont reçu au moins une dose, soit {percent} de la population",
+                                   "{people} people have received at least one dose, that is {percent} of the population"),
+                      "target_label": l10n("objectif {target}", "target {target}"), "pages": ["vaccination"]}],
+        "chart": [{"id": "incidence", "title": l10n("Taux d'incidence sur 7 jours", "7-day incidence rate"),
         "decimals": 1, "kind": "time", "series": [], "thresholds": [], "y_min_zero": true, "page": "epidemic",
         "source": l10n("Santé publique France", "Santé publique France")}],
         "dashboard": [], "map_layer": [layer("incidence_rate_7d"), layer("positivity_rate_7d")], "labels": {}})
@@ -126,7 +139,12 @@ fn fixture(root: &Path) -> std::io::Result<()> {
                     "latest": {"incidence_rate_7d": latest(inc, "BAS ET EN BAISSE"),
                                "positivity_rate_7d": latest(inc / 20.0, "BAS ET STABLE"),
                                "hosp": {"value": 424.0, "date": "2022-02-28", "value_7_days_before": 400.0, "change_7_days_percent": 6.0},
-                               "cases_wow_change": {"value": 12.0, "date": "2022-02-28", "value_7_days_before": -5.0, "change_7_days_percent": -340.0}},
+                               "cases_wow_change": {"value": 12.0, "date": "2022-02-28", "value_7_days_before": -5.0, "change_7_days_percent": -340.0},
+                               "vaccination_dose1_cum": {"value": 41_234_567.0, "date": "2022-02-28"},
+                               "vaccination_coverage_dose1": {"value": 61.24, "date": "2022-02-28", "change_7_days_points": 0.54, "change_unit": "points",
+                                   "projection": {"target_percent": 90.0, "status": "beyond_horizon", "projected_date": null, "horizon_days": 730, "limited_by": null, "reached_on": null}},
+                               "vaccination_coverage_complete": {"value": 55.0, "date": "2022-02-28", "change_7_days_points": 2.3, "change_unit": "points",
+                                   "projection": {"target_percent": 90.0, "status": "no_progress", "projected_date": null, "horizon_days": 730, "limited_by": "vaccination_coverage_dose1", "reached_on": null}}},
                     "indicators": {"incidence_rate_7d": {"all": {"start": "2022-02-01", "values": values}}}})
             .to_string(),
         )?;
@@ -825,5 +843,55 @@ async fn slot_answers_reused_per_query() -> TestResult {
     let (st, _, _) = get(&app, "/api/v1/slots/search?commune=00000", &[]).await?;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(calls(), 4, "errors are not kept");
+    Ok(())
+}
+
+#[tokio::test]
+async fn kpi_cards_and_headline_come_from_the_presentation_catalogue() -> TestResult {
+    let (_d, s) = state()?;
+    let app = vigie_web::router(s);
+    let (st, _, b) = get(&app, "/vaccination", &[]).await?;
+    assert_eq!(st, StatusCode::OK);
+    let page = String::from_utf8(b)?;
+    // VaccinTracker's headline, with its bar toward the 90 % target.
+    assert!(
+        page.contains("41\u{202f}234\u{202f}567 personnes ont reçu au moins une dose, soit 61,2\u{a0}% de la population"),
+        "{page}"
+    );
+    assert!(page.contains("<rect class=\"bar\" width=\"61.2\""));
+    assert!(page.contains("objectif 90\u{a0}%"));
+    // Coverage changes in points, never « +0,0 % ».
+    assert!(page.contains("+0,5\u{a0}point en 7 jours"), "{page}");
+    assert!(page.contains("+2,3\u{a0}points en 7 jours"));
+    assert!(!page.contains("+0,0"));
+    // Projections in words from their status, consistent across doses.
+    assert!(page.contains("90\u{a0}% : pas dans les 2 ans au rythme des 14 derniers jours"));
+    assert!(page.contains("90\u{a0}% : pas de date, la première dose ne progresse plus"));
+    // Cards in catalogue order, only those of the page.
+    let d = page
+        .find("class=\"card\" data-indicator=\"vaccination_coverage_dose1\"")
+        .ok_or("dose1 card")?;
+    let c = page
+        .find("class=\"card\" data-indicator=\"vaccination_coverage_complete\"")
+        .ok_or("complete card")?;
+    assert!(d < c);
+    assert!(!page.contains("class=\"card\" data-indicator=\"hosp\""));
+
+    let (_, _, b) = get(&app, "/territoire/DEP-07", &[]).await?;
+    let dash = String::from_utf8(b)?;
+    let order: Vec<usize> = ["incidence_rate_7d", "positivity_rate_7d", "hosp"]
+        .iter()
+        .map(|id| {
+            dash.find(&format!("class=\"card\" data-indicator=\"{id}\""))
+                .unwrap_or(usize::MAX)
+        })
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]) && order[2] != usize::MAX,
+        "{order:?}"
+    );
+    assert!(!dash.contains("class=\"card\" data-indicator=\"vaccination_coverage_dose1\""));
+    // A card whose catalogue entry says `points` shows points.
+    assert!(dash.contains("Taux de positivité (7 jours)"));
     Ok(())
 }

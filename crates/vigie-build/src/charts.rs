@@ -458,7 +458,14 @@ impl ChartContext<'_> {
             }
         }
         let date = Date::from_days(day);
-        let scale = ColorScale::sequential(layer.thresholds.clone());
+        let scale = match layer.palette {
+            vigie_contracts::presentation::Palette::Risk => {
+                ColorScale::sequential(layer.thresholds.clone())
+            }
+            vigie_contracts::presentation::Palette::Progress => {
+                ColorScale::progress(layer.thresholds.clone())
+            }
+        };
         Some(MapSpec {
             schema: MAP_SCHEMA.into(),
             id: layer.indicator.clone(),

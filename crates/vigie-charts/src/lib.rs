@@ -168,19 +168,36 @@ const SEQUENTIAL: [&str; 9] = [
     "#800026",
 ];
 
+/// ColorBrewer YlGnBu: light yellow to dark blue, for shares where more is better (coverage).
+const PROGRESS: [&str; 9] = [
+    "#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#253494",
+    "#081d58",
+];
+
 impl ColorScale {
-    /// A scale over `thresholds` with colours sampled from a yellow-to-dark-red ramp and a light
-    /// grey for "pas de données".
+    /// A scale over `thresholds` with colours sampled from a yellow-to-dark-red ramp (risk: more
+    /// is worse) and a light grey for "pas de données".
     pub fn sequential(thresholds: Vec<f64>) -> ColorScale {
+        ColorScale::sampled(thresholds, &SEQUENTIAL)
+    }
+
+    /// A scale over `thresholds` with colours from a yellow-green-blue ramp, for shares where
+    /// more is better (vaccination coverage).
+    pub fn progress(thresholds: Vec<f64>) -> ColorScale {
+        ColorScale::sampled(thresholds, &PROGRESS)
+    }
+
+    fn sampled(thresholds: Vec<f64>, ramp: &[&str]) -> ColorScale {
+        let ramp_len = ramp.len();
         let classes = thresholds.len() + 1;
         let colors = (0..classes)
             .map(|i| {
                 let idx = if classes <= 1 {
-                    SEQUENTIAL.len() / 2
+                    ramp_len / 2
                 } else {
-                    (i * (SEQUENTIAL.len() - 1) + (classes - 1) / 2) / (classes - 1)
+                    (i * (ramp_len - 1) + (classes - 1) / 2) / (classes - 1)
                 };
-                SEQUENTIAL[idx.min(SEQUENTIAL.len() - 1)].to_owned()
+                ramp[idx.min(ramp_len - 1)].to_owned()
             })
             .collect();
         ColorScale {

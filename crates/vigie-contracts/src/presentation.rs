@@ -203,6 +203,17 @@ pub struct DashboardDef {
     pub png_levels: Vec<String>,
 }
 
+/// The colour ramp of a map layer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Palette {
+    /// Yellow to dark red: more is worse (incidence, positivity, hospital strain).
+    #[default]
+    Risk,
+    /// Yellow, green to dark blue: more is better (vaccination coverage).
+    Progress,
+}
+
 /// A layer of the department map.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -225,6 +236,9 @@ pub struct MapLayerDef {
     /// Shown in the layer switch of the dashboards (false: static map only).
     #[serde(default = "yes")]
     pub interactive: bool,
+    /// Colour ramp.
+    #[serde(default)]
+    pub palette: Palette,
 }
 
 /// The whole presentation catalogue.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use vigie_contracts::release::{
     BuildState, ChangeCount, ChangeExample, ChangesFile, DataDirStatus, DataStatus, LastBuild,
-    TerritoryFile, TerritoryIndexEntry,
+    OpenDataFiles, TerritoryFile, TerritoryIndexEntry,
 };
 
 use crate::gate::{self, GatePolicy, GateReport};
@@ -219,6 +219,7 @@ impl DataDir {
         };
         let diff_path = target.join("open-data/changes.json");
         fs::write(&diff_path, crate::json_bytes(&diff)).map_err(io_err(&diff_path))?;
+        add_to_files_list(&target, "open-data/changes.json", demo)?;
         let gate = gate::evaluate(&target, previous.as_deref(), policy);
         let outcome = if gate.passed {
             self.switch(&id).map_err(io_err(&self.root))?;
@@ -269,6 +270,24 @@ impl DataDir {
             source,
         })
     }
+}
+
+/// Adds `path` (a file just written into the release in `dir`) to its `open-data/files.json`,
+/// keeping the entries already there.
+fn add_to_files_list(dir: &Path, path: &str, demo: bool) -> Result<(), BuildError> {
+    let list_path = dir.join(vigie_contracts::release::FILES_PATH);
+    let rows: std::collections::BTreeMap<String, u64> = fs::read(&list_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<OpenDataFiles>(&b).ok())
+        .map(|l| {
+            l.files
+                .into_iter()
+                .filter_map(|f| f.rows.map(|r| (f.path, r)))
+                .collect()
+        })
+        .unwrap_or_default();
+    debug_assert!(dir.join(path).exists());
+    crate::write_files_list(dir, &rows, demo).map(|_| ())
 }
 
 /// Values of the previous release that the new one changes or drops, for the days both cover,

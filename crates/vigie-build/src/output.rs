@@ -13,16 +13,19 @@ use vigie_sources::{Breakdowns, Catalog};
 
 use crate::compute::{Computed, Group};
 
-/// Header of `open-data/indicators.csv` (a public contract).
-pub const INDICATORS_HEADER: &str = "territory,indicator,breakdown,date,value\n";
+/// Header of `open-data/indicators.csv` and of every `open-data/territories/<T>.csv` (a
+/// public contract).
+pub const INDICATORS_HEADER: &str = "territory,indicator,breakdown,date,value,data_status\n";
 
-/// Appends a float in its shortest round-trip form (`.` decimal point, integers without `.0`).
+/// Appends a value rounded for publication ([`vigie_core::round_published`]) in its shortest
+/// round-trip form (`.` decimal point, integers without `.0`): the same string in every file.
 pub fn push_value(
     buf: &mut Vec<u8>,
     v: f64,
     ryu_buf: &mut zmij::Buffer,
     itoa_buf: &mut itoa::Buffer,
 ) {
+    let v = vigie_core::round_published(v);
     if v.fract() == 0.0 && v.abs() < 1e15 {
         buf.extend_from_slice(itoa_buf.format(v as i64).as_bytes());
     } else {
@@ -75,21 +78,35 @@ impl Formatted {
     }
 }
 
+/// Rows written for one territory (its CSV file has as many data rows).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TerritoryRows {
+    /// Territory key.
+    pub key: String,
+    /// Data rows of `<key>.csv`.
+    pub rows: u64,
+}
+
 /// Writes `indicators.csv` (rows sorted by territory in reference order, indicator in catalogue
-/// order, breakdown — all, ages ascending, sexes — and date; undefined values omitted) and one
-/// JSON file per territory into `json_dir` (`<key>.json`). Returns the number of CSV data rows.
+/// order, breakdown — all, ages ascending, sexes — and date; undefined values omitted), and into
+/// `territory_dir` one CSV (`<key>.csv`, that territory's rows under the same header) and one
+/// JSON file (`<key>.json`) per territory. Every row ends with the release's `data_status`.
+/// Returns the number of data rows of `indicators.csv` and the rows of each territory.
 pub fn write_series(
     computed: &Computed,
     breakdowns: &Breakdowns,
     csv: &mut impl Write,
-    json_dir: &Path,
+    territory_dir: &Path,
     demo: bool,
-) -> Result<u64, (PathBuf, io::Error)> {
+) -> Result<(u64, Vec<TerritoryRows>), (PathBuf, io::Error)> {
     let r = reference();
     let csv_err = |e| (PathBuf::from("indicators.csv"), e);
+    let status_suffix = format!(",{}\n", DataStatus::from_demo(demo).as_str());
+    csv.write_all(INDICATORS_HEADER.as_bytes())
+        .map_err(csv_err)?;
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 21);
-    buf.extend_from_slice(INDICATORS_HEADER.as_bytes());
     let mut rows = 0u64;
+    let mut per_territory = Vec::new();
     // Date strings are shared by all series: format each day once.
     let (lo, hi) = computed
         .groups
@@ -116,6 +133,11 @@ pub fn write_series(
         let groups = &computed.groups[gi..gj];
         fmt.fill(groups);
         let key = r.get(territory).key();
+        // This territory's rows: its own file, then appended to the national one.
+        buf.clear();
+        buf.extend_from_slice(INDICATORS_HEADER.as_bytes());
+        let header_len = buf.len();
+        let mut territory_rows = 0u64;
         for ind in 0..computed.indicators.len() {
             for (k, g) in groups.iter().enumerate() {
                 let Some(pos) = g.values.iter().position(|(i, _)| *i == ind) else {
@@ -138,25 +160,28 @@ pub fn write_series(
                     buf.extend_from_slice(&dates[base + i]);
                     buf.push(b',');
                     buf.extend_from_slice(v);
-                    buf.push(b'\n');
-                    rows += 1;
-                }
-                if buf.len() > (1 << 21) {
-                    csv.write_all(&buf).map_err(csv_err)?;
-                    buf.clear();
+                    buf.extend_from_slice(status_suffix.as_bytes());
+                    territory_rows += 1;
                 }
             }
         }
+        let path = territory_dir.join(format!("{key}.csv"));
+        std::fs::write(&path, &buf).map_err(|e| (path.clone(), e))?;
+        csv.write_all(&buf[header_len..]).map_err(csv_err)?;
+        rows += territory_rows;
         json.clear();
         territory_json(
             computed, breakdowns, territory, groups, &fmt, demo, &mut json,
         );
-        let path = json_dir.join(format!("{key}.json"));
+        let path = territory_dir.join(format!("{key}.json"));
         std::fs::write(&path, &json).map_err(|e| (path.clone(), e))?;
+        per_territory.push(TerritoryRows {
+            key,
+            rows: territory_rows,
+        });
         gi = gj;
     }
-    csv.write_all(&buf).map_err(csv_err)?;
-    Ok(rows)
+    Ok((rows, per_territory))
 }
 
 /// JSON of one territory: every indicator and breakdown as a dense array from `start`
@@ -225,6 +250,10 @@ fn territory_json(
             out.extend_from_slice(breakdowns.key(g.breakdown).as_bytes());
             out.extend_from_slice(b"\":{\"start\":\"");
             out.extend_from_slice(&g.start.add_days(a as i32).iso_bytes());
+            out.extend_from_slice(b"\",\"end\":\"");
+            out.extend_from_slice(&g.start.add_days(z as i32).iso_bytes());
+            out.extend_from_slice(b"\",\"step\":\"");
+            out.extend_from_slice(vigie_contracts::release::DAILY_STEP.as_bytes());
             out.extend_from_slice(b"\",\"values\":[");
             let first = fmt.starts[k][pos];
             for i in a..=z {
@@ -307,31 +336,80 @@ pub fn data_dictionary(computed: &Computed, catalog: &Catalog, demo: bool) -> Da
             }
         })
         .collect();
+    let columns: &[(&str, &str)] = &[
+        (
+            "territory",
+            "FR (France, the 101 departments), REG-<INSEE region code> or DEP-<INSEE department code>",
+        ),
+        ("indicator", "indicator id, see `indicators`"),
+        (
+            "breakdown",
+            "all; age:<lo>-<hi> or age:<lo>+ (years); sex:female or sex:male",
+        ),
+        (
+            "date",
+            "ISO 8601 day (YYYY-MM-DD): the day the value refers to (sampling day for tests, report day for hospital data); for a window, its last day (trailing) or its middle day (centred)",
+        ),
+        (
+            "value",
+            "decimal number with '.', rounded to 4 decimals (rule `precision`) and written in its shortest form (integers without decimals); undefined values are omitted (never written as 0)",
+        ),
+        (
+            "data_status",
+            "`official` (data as published by their producers) or `demo` (generated by Vigie's demonstration generator: not real data); the same on every row of a release (rule `demo_marker`)",
+        ),
+    ];
+    let format = format!(
+        "CSV, UTF-8, comma-separated, LF, header {}",
+        INDICATORS_HEADER.trim_end()
+    );
     let mut files = BTreeMap::new();
     files.insert(
         "open-data/indicators.csv".to_string(),
+        table(&format, columns),
+    );
+    files.insert(
+        "open-data/indicators.csv.gz".to_string(),
+        text("the same bytes as indicators.csv, gzip-compressed"),
+    );
+    files.insert(
+        "open-data/territories/<territory>.csv".to_string(),
         table(
-            "CSV, UTF-8, comma-separated, LF, header territory,indicator,breakdown,date,value",
-            &[
-                ("territory", "FR (France, the 101 departments), REG-<INSEE region code> or DEP-<INSEE department code>"),
-                ("indicator", "indicator id, see `indicators`"),
-                ("breakdown", "all; age:<lo>-<hi> or age:<lo>+ (years); sex:female or sex:male"),
-                ("date", "ISO 8601 day (YYYY-MM-DD): the day the value refers to (sampling day for tests, report day for hospital data); for a window, its last day (trailing) or its middle day (centred)"),
-                ("value", "decimal number with '.', shortest representation that reads back to the same binary64 value; undefined values are omitted (never written as 0)"),
-            ],
+            &format!("{format}; the rows of indicators.csv for that territory, in the same order"),
+            columns,
         ),
     );
     files.insert(
         "open-data/territories/<territory>.json".to_string(),
-        text("the same values per territory: indicators.<id>.<breakdown> = {start, values[]} (one value per day from start, null when undefined), plus latest values with level-and-trend wording"),
+        text("the same values per territory: indicators.<id>.<breakdown> = {start, end, step, values[]}: one value per day from start to end inclusive (step is always \"P1D\", one calendar day), null when undefined, rounded like the CSV; plus latest values with level-and-trend wording (rounded the same way), and `demo` / `data_status`"),
+    );
+    files.insert(
+        "open-data/territories.json".to_string(),
+        text("the territories with data: key, name, level, parent region, INSEE population; the file is a list, so every entry carries `demo` and `data_status`"),
     );
     files.insert(
         "open-data/sources.json".to_string(),
-        text("provenance of every input file: name, SHA-256, size, source type, schema vintage, rows, dates"),
+        text("provenance of every input file: name, SHA-256, size, source type, publisher, URL, origin, schema vintage, rows, dates; in a demonstration release the publisher is « Vigie (générateur de données de démonstration) », `url` is null and `origin` is `generated` (`embedded` for the bundled department outlines)"),
     );
     files.insert(
         "open-data/checks.json".to_string(),
-        text("consistency checks: published aggregates against sums of departments, our indicators against the publisher's"),
+        text("consistency checks: published aggregates against sums of departments, our indicators against the publisher's (relative differences are not rounded)"),
+    );
+    files.insert(
+        "open-data/changes.json".to_string(),
+        text("values of the previous live release that this one changes or removes (releases built in a data directory)"),
+    );
+    files.insert(
+        "open-data/files.json".to_string(),
+        text("every open-data file of the release but itself: path, bytes, rows (CSV files, gzipped or not, header excluded), format (csv, csv+gzip, json, markdown, text) and territory (per-territory files); referenced by release.json `open_data_files`"),
+    );
+    files.insert(
+        "open-data/data-dictionary.json".to_string(),
+        text("this dictionary (data-dictionary.md: the same in Markdown)"),
+    );
+    files.insert(
+        format!("open-data/{}", vigie_demo::MARKER),
+        text("demonstration releases only: the generator's marker (generator, seed); its presence means no value of the release is real"),
     );
     let rules = [
         (
@@ -379,12 +457,31 @@ pub fn data_dictionary(computed: &Computed, catalog: &Catalog, demo: bool) -> Da
 pub fn data_dictionary_md(dict: &DataDictionary) -> String {
     let mut s =
         String::from("# Vigie open data — data dictionary\n\n## `open-data/indicators.csv`\n\n");
-    s.push_str("CSV, UTF-8, comma-separated, header `territory,indicator,breakdown,date,value`.\n\n| column | meaning |\n|---|---|\n");
+    if dict.demo {
+        s.push_str(
+            "**Demonstration release: generated data, not real (`data_status` = `demo`).**\n\n",
+        );
+    }
+    s.push_str(&format!(
+        "CSV, UTF-8, comma-separated, header `{}`. Every `open-data/territories/<territory>.csv` has the same header and that territory's rows; `open-data/indicators.csv.gz` is the same file gzipped.\n\n| column | meaning |\n|---|---|\n",
+        INDICATORS_HEADER.trim_end()
+    ));
     if let Some(FileDescription::Table { columns, .. }) = dict.files.get("open-data/indicators.csv")
     {
-        for (k, v) in columns {
-            s.push_str(&format!("| `{k}` | {v} |\n"));
+        // In header order.
+        for k in INDICATORS_HEADER.trim_end().split(',') {
+            if let Some(v) = columns.get(k) {
+                s.push_str(&format!("| `{k}` | {v} |\n"));
+            }
         }
+    }
+    s.push_str("\n## Files\n\n");
+    for (path, d) in &dict.files {
+        let text = match d {
+            FileDescription::Table { format, .. } => format.as_str(),
+            FileDescription::Text(t) => t.as_str(),
+        };
+        s.push_str(&format!("- `{path}`: {text}\n"));
     }
     s.push_str("\n## Rules\n\n");
     for (k, v) in &dict.rules {

@@ -22,8 +22,20 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use serde_json::json;
 use sha2::{Digest, Sha256};
+use vigie_contracts::release::{
+    ChecksFile, ConsistencyCheck, DataStatus, FileFormat, OpenDataFile, OpenDataFiles,
+    ReleaseManifest, SourceFile, SourcesFile, TerritoryIndexEntry,
+};
+
+/// Publisher named in `sources.json` for every file of a demonstration release.
+pub const DEMO_PUBLISHER: &str = "Vigie (générateur de données de démonstration)";
+
+/// `origin` of a generated demonstration file in `sources.json`.
+pub const DEMO_ORIGIN: &str = "generated";
+
+/// `origin` of the department outlines bundled with the demonstration generator.
+pub const DEMO_GEOMETRY_ORIGIN: &str = "embedded";
 use vigie_core::reference;
 use vigie_sources::catalog::CatalogError;
 use vigie_sources::{Breakdowns, Catalog, IngestError, Ingested, Store};
@@ -159,6 +171,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut unrecognised = Vec::new();
     let mut geometry: Option<(String, String)> = None;
     let mut demo = false;
+    let mut demo_marker = Vec::new();
     for path in list_files(&opts.sources)? {
         let name = path
             .strip_prefix(&opts.sources)
@@ -167,6 +180,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             .into_owned();
         if name == vigie_demo::MARKER {
             demo = true;
+            demo_marker = fs::read(&path).map_err(io_err(&path))?;
             continue;
         }
         let bytes = fs::read(&path).map_err(io_err(&path))?;
@@ -188,7 +202,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 if better {
                     geometry = Some((lower.clone(), text));
                 }
-                provenance.push(json!({"file": name, "sha256": sha, "bytes": bytes.len(), "source": "geometry-departements"}));
+                provenance.push(SourceFile {
+                    file: name,
+                    sha256: sha,
+                    bytes: bytes.len() as u64,
+                    source: Some("geometry-departements".into()),
+                    ..SourceFile::default()
+                });
             } else {
                 unrecognised.push(name);
             }
@@ -197,7 +217,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         let size = bytes.len();
         match vigie_sources::ingest(&name, bytes, &catalog, &mut breakdowns)? {
             Ingested::Data(d) => {
-                provenance.push(json!({"file": name, "sha256": sha, "bytes": size}));
+                provenance.push(SourceFile {
+                    file: name,
+                    sha256: sha,
+                    bytes: size as u64,
+                    ..SourceFile::default()
+                });
                 files.push(*d);
             }
             Ingested::Unrecognised { header } => {
@@ -237,7 +262,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let staging = release::Staging::create(&opts.out).map_err(io_err(&opts.out))?;
     let result = write_release(
         opts,
-        demo,
+        demo.then_some(demo_marker.as_slice()),
         &staging.dir,
         &catalog,
         &store,
@@ -272,143 +297,237 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
     fs::write(path, bytes).map_err(io_err(path))
 }
 
-fn json_bytes(v: &serde_json::Value) -> Vec<u8> {
+/// Pretty JSON with a final newline (every JSON file of a release).
+pub(crate) fn json_bytes(v: &impl serde::Serialize) -> Vec<u8> {
     let mut b = serde_json::to_vec_pretty(v).unwrap_or_default();
     b.push(b'\n');
     b
 }
 
+/// The manifest of the release in `dir`, if readable.
+pub fn read_manifest(dir: &Path) -> Option<ReleaseManifest> {
+    serde_json::from_slice(&fs::read(dir.join("release.json")).ok()?).ok()
+}
+
+/// What `vigie fetch` recorded about one file (`.provenance.json` of the sources directory).
+#[derive(Debug, Default, serde::Deserialize)]
+struct Fetched {
+    #[serde(default)]
+    origin: Option<String>,
+    #[serde(default)]
+    fetched_at: Option<String>,
+    #[serde(default)]
+    publisher_last_modified: Option<String>,
+    #[serde(default)]
+    sha256: Option<String>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn write_release(
     opts: &BuildOptions,
-    demo: bool,
+    demo_marker: Option<&[u8]>,
     dir: &Path,
     catalog: &Catalog,
     store: &Store,
     computed: &compute::Computed,
     breakdowns: &Breakdowns,
-    mut provenance: Vec<serde_json::Value>,
+    mut provenance: Vec<SourceFile>,
     geometry: Option<(String, String)>,
     rows_read: u64,
     unrecognised: &[String],
     timings: &mut Vec<(String, f64)>,
 ) -> Result<BuildReport, BuildError> {
+    let demo = demo_marker.is_some();
     let mut clock = Instant::now();
     let od = dir.join("open-data");
     fs::create_dir_all(od.join("territories")).map_err(io_err(&od))?;
+    if let Some(marker) = demo_marker {
+        write_file(&od.join(vigie_demo::MARKER), marker)?;
+    }
 
     let csv_path = od.join("indicators.csv");
     let file = fs::File::create(&csv_path).map_err(io_err(&csv_path))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
-    let rows_written = output::write_series(computed, breakdowns, &mut w, &od.join("territories"))
-        .map_err(|(path, source)| BuildError::Io { path, source })?;
+    let (rows_written, territory_rows) =
+        output::write_series(computed, breakdowns, &mut w, &od.join("territories"), demo)
+            .map_err(|(path, source)| BuildError::Io { path, source })?;
     w.flush().map_err(io_err(&csv_path))?;
     drop(w);
     timings.push((
-        "indicators.csv and territory json".into(),
+        "indicators.csv and territory files".into(),
         clock.elapsed().as_secs_f64(),
     ));
     clock = Instant::now();
+    let gz_path = od.join("indicators.csv.gz");
+    let (middle, gzipped) = std::thread::scope(|scope| {
+        // The gzipped copy is written beside everything else, off the critical path.
+        let gz = scope.spawn(|| gzip_file(&csv_path, &gz_path));
+        let middle = (|| -> Result<usize, BuildError> {
+            let r = reference();
+            let mut territories_index = Vec::new();
+            for t in r.all() {
+                if !computed.groups.iter().any(|g| g.territory == t.id) {
+                    continue;
+                }
+                territories_index.push(TerritoryIndexEntry {
+                    territory: t.key(),
+                    name: t.name.to_string(),
+                    level: t.level.as_str().to_string(),
+                    region: t.region.map(|g| r.get(g).key()),
+                    population_insee: t.population,
+                    demo,
+                    data_status: DataStatus::from_demo(demo),
+                });
+            }
+            write_file(
+                &od.join("territories.json"),
+                &json_bytes(&territories_index),
+            )?;
 
-    let r = reference();
-    let mut territories_index = Vec::new();
-    for t in r.all() {
-        if !computed.groups.iter().any(|g| g.territory == t.id) {
-            continue;
-        }
-        territories_index.push(json!({"territory": t.key(), "name": t.name, "level": t.level.as_str(), "region": t.region.map(|g| r.get(g).key()), "population_insee": t.population}));
-    }
-    write_file(
-        &od.join("territories.json"),
-        &json_bytes(&json!(territories_index)),
-    )?;
+            let dict = output::data_dictionary(computed, catalog, demo);
+            write_file(&od.join("data-dictionary.json"), &json_bytes(&dict))?;
+            write_file(
+                &od.join("data-dictionary.md"),
+                output::data_dictionary_md(&dict).as_bytes(),
+            )?;
 
-    let dict = output::data_dictionary(computed, catalog);
-    write_file(&od.join("data-dictionary.json"), &json_bytes(&dict))?;
-    write_file(
-        &od.join("data-dictionary.md"),
-        output::data_dictionary_md(&dict).as_bytes(),
-    )?;
+            // Provenance recorded by `vigie fetch` (origin, fetch time, publisher's date).
+            let fetched: std::collections::BTreeMap<String, Fetched> =
+                fs::read(opts.sources.join(".provenance.json"))
+                    .ok()
+                    .and_then(|b| serde_json::from_slice(&b).ok())
+                    .unwrap_or_default();
+            for p in provenance.iter_mut() {
+                if let Some(f) = fetched.get(&p.file) {
+                    p.origin = f.origin.clone();
+                    p.fetched_at = f.fetched_at.clone();
+                    p.publisher_last_modified = f.publisher_last_modified.clone();
+                    p.sha256_at_fetch = f.sha256.clone();
+                }
+            }
+            // Provenance: merge hashes with what ingestion learnt.
+            for f in &store.files {
+                if let Some(p) = provenance.iter_mut().find(|p| p.file == f.file) {
+                    let spec = catalog.sources.iter().find(|s| s.id == f.source);
+                    p.source = Some(f.source.clone());
+                    p.title = spec.map(|s| s.title.clone());
+                    p.publisher = spec.map(|s| s.publisher.clone());
+                    p.url = spec.and_then(|s| s.url.clone());
+                    p.vintage = f.vintage.clone();
+                    p.header = Some(f.header.clone());
+                    p.separator = Some(f.separator.to_string());
+                    p.encoding = Some(f.encoding.to_string());
+                    p.gzip = Some(f.gzip);
+                    p.rows = Some(f.rows);
+                    p.first_date = f.dates.map(|d| d.0.to_string());
+                    p.last_date = f.dates.map(|d| d.1.to_string());
+                    p.series_used = Some(f.series_used);
+                    p.series_superseded = Some(f.series_superseded);
+                    p.rows_excluded = Some(f.excluded.clone());
+                    p.duplicates_ignored = Some(f.duplicates_ignored);
+                }
+            }
+            if demo {
+                // Generated files: no real publisher, no real address.
+                for p in provenance.iter_mut() {
+                    p.url = None;
+                    if p.source.as_deref() == Some("geometry-departements") {
+                        p.origin = Some(DEMO_GEOMETRY_ORIGIN.into());
+                    } else {
+                        p.publisher = Some(DEMO_PUBLISHER.into());
+                        p.origin = Some(DEMO_ORIGIN.into());
+                        // The catalogue titles name the real publisher: only the format is kept.
+                        p.title = p
+                            .source
+                            .as_ref()
+                            .map(|s| format!("Données de démonstration au format « {s} »"));
+                    }
+                }
+            }
+            let sources = SourcesFile {
+                files: provenance,
+                unrecognised: unrecognised.to_vec(),
+                demo,
+                data_status: DataStatus::from_demo(demo),
+            };
+            write_file(&od.join("sources.json"), &json_bytes(&sources))?;
+            let checks = ChecksFile {
+                aggregated_series: computed.aggregated.clone(),
+                checks: computed
+                    .checks
+                    .iter()
+                    .map(|c| ConsistencyCheck {
+                        kind: c.kind.to_string(),
+                        territory: c.territory.clone(),
+                        quantity: c.quantity.clone(),
+                        reference: c.reference.clone(),
+                        breakdown: c.breakdown.clone(),
+                        dates_compared: c.dates_compared,
+                        max_relative_difference: c.max_relative_difference,
+                        at: c.at.clone(),
+                        mean_relative_difference: c.mean_relative_difference,
+                    })
+                    .collect(),
+                demo,
+                data_status: DataStatus::from_demo(demo),
+            };
+            write_file(&od.join("checks.json"), &json_bytes(&checks))?;
+            timings.push((
+                "dictionary, provenance, checks".into(),
+                clock.elapsed().as_secs_f64(),
+            ));
+            clock = Instant::now();
 
-    // Provenance recorded by `vigie fetch` (origin, fetch time, publisher's date).
-    let fetched: serde_json::Value = fs::read(opts.sources.join(".provenance.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
-    for p in provenance.iter_mut() {
-        let name = p["file"].as_str().unwrap_or_default().to_string();
-        if let Some(f) = fetched.get(&name) {
-            p["origin"] = f["origin"].clone();
-            p["fetched_at"] = f["fetched_at"].clone();
-            p["publisher_last_modified"] = f["publisher_last_modified"].clone();
-            p["sha256_at_fetch"] = f["sha256"].clone();
+            // The outlines, for interactive maps (the web application simplifies them when serving).
+            if let Some((_, text)) = &geometry {
+                let geo = dir.join("geo");
+                fs::create_dir_all(&geo).map_err(io_err(&geo))?;
+                write_file(&geo.join("departements.geojson"), text.as_bytes())?;
+            }
+            let shapes = match &geometry {
+                Some((name, text)) => {
+                    Some(vigie_charts::GeoShapes::from_geojson(text).map_err(|e| {
+                        BuildError::Chart {
+                            name: name.clone(),
+                            message: e.to_string(),
+                        }
+                    })?)
+                }
+                None => None,
+            };
+            let chart_count = charts::write_all(
+                &charts::ChartContext {
+                    computed,
+                    breakdowns,
+                    presentation: &catalog.presentation,
+                    demo,
+                },
+                shapes.as_ref(),
+                &dir.join("charts"),
+                opts.charts,
+            )?;
+            timings.push(("charts".into(), clock.elapsed().as_secs_f64()));
+            Ok(chart_count)
+        })();
+        (middle, gz.join())
+    });
+    let chart_count = middle?;
+    match gzipped {
+        Ok(done) => done?,
+        Err(_) => {
+            return Err(BuildError::Io {
+                path: gz_path,
+                source: io::Error::other("the gzip thread panicked"),
+            });
         }
     }
-    // Provenance: merge hashes with what ingestion learnt.
-    for f in &store.files {
-        if let Some(p) = provenance.iter_mut().find(|p| p["file"] == f.file.as_str()) {
-            let spec = catalog.sources.iter().find(|s| s.id == f.source);
-            p["source"] = json!(f.source);
-            p["title"] = json!(spec.map(|s| s.title.clone()));
-            p["publisher"] = json!(spec.map(|s| s.publisher.clone()));
-            p["url"] = json!(spec.and_then(|s| s.url.clone()));
-            p["vintage"] = json!(f.vintage);
-            p["header"] = json!(f.header);
-            p["separator"] = json!(f.separator.to_string());
-            p["encoding"] = json!(f.encoding);
-            p["gzip"] = json!(f.gzip);
-            p["rows"] = json!(f.rows);
-            p["first_date"] = json!(f.dates.map(|d| d.0.to_string()));
-            p["last_date"] = json!(f.dates.map(|d| d.1.to_string()));
-            p["series_used"] = json!(f.series_used);
-            p["series_superseded"] = json!(f.series_superseded);
-            p["rows_excluded"] = json!(f.excluded);
-            p["duplicates_ignored"] = json!(f.duplicates_ignored);
-        }
-    }
-    write_file(
-        &od.join("sources.json"),
-        &json_bytes(&json!({"files": provenance, "unrecognised": unrecognised})),
-    )?;
-    write_file(
-        &od.join("checks.json"),
-        &json_bytes(&json!({"aggregated_series": computed.aggregated, "checks": computed.checks})),
-    )?;
-    timings.push((
-        "dictionary, provenance, checks".into(),
-        clock.elapsed().as_secs_f64(),
-    ));
-    clock = Instant::now();
-
-    // The outlines, for interactive maps (the web application simplifies them when serving).
-    if let Some((_, text)) = &geometry {
-        let geo = dir.join("geo");
-        fs::create_dir_all(&geo).map_err(io_err(&geo))?;
-        write_file(&geo.join("departements.geojson"), text.as_bytes())?;
-    }
-    let shapes = match &geometry {
-        Some((name, text)) => {
-            Some(
-                vigie_charts::GeoShapes::from_geojson(text).map_err(|e| BuildError::Chart {
-                    name: name.clone(),
-                    message: e.to_string(),
-                })?,
-            )
-        }
-        None => None,
-    };
-    let chart_count = charts::write_all(
-        &charts::ChartContext {
-            computed,
-            breakdowns,
-            presentation: &catalog.presentation,
-            demo,
-        },
-        shapes.as_ref(),
-        &dir.join("charts"),
-        opts.charts,
-    )?;
-    timings.push(("charts".into(), clock.elapsed().as_secs_f64()));
+    let mut rows: std::collections::BTreeMap<String, u64> = territory_rows
+        .into_iter()
+        .map(|t| (format!("open-data/territories/{}.csv", t.key), t.rows))
+        .collect();
+    rows.insert("open-data/indicators.csv".into(), rows_written);
+    rows.insert("open-data/indicators.csv.gz".into(), rows_written);
+    write_files_list(dir, &rows, demo)?;
 
     let today = opts
         .built_at
@@ -431,25 +550,97 @@ fn write_release(
         .iter()
         .filter_map(|f| f.dates.map(|d| d.1))
         .collect();
-    write_file(
-        &dir.join("release.json"),
-        &json_bytes(&json!({
-            "release_id": release_id,
-            "built_at": opts.built_at,
-            "demo": demo,
-            "demo": demo,
-            "data_until": last_dates.iter().max().map(|d| d.to_string()),
-            "vigie_version": env!("CARGO_PKG_VERSION"),
-            "files_used": report.files_used,
-            "rows_read": rows_read,
-            "indicator_rows": rows_written,
-            "groups": report.groups,
-            "charts": chart_count,
-            "violations_total": violations_total,
-            "violations": violations,
-        })),
-    )?;
+    let manifest = ReleaseManifest {
+        release_id,
+        built_at: opts.built_at.clone(),
+        demo,
+        data_status: DataStatus::from_demo(demo),
+        data_until: last_dates.iter().max().map(|d| d.to_string()),
+        vigie_version: env!("CARGO_PKG_VERSION").to_string(),
+        files_used: report.files_used,
+        rows_read,
+        indicator_rows: rows_written,
+        groups: report.groups,
+        charts: chart_count,
+        violations_total,
+        violations,
+        open_data_files: Some(vigie_contracts::release::FILES_PATH.to_string()),
+        value_decimals: Some(vigie_core::publish::DECIMALS),
+    };
+    write_file(&dir.join("release.json"), &json_bytes(&manifest))?;
     Ok(report)
+}
+
+/// Writes `path.gz` from `path` (gzip, default level, no file name or time in the header: the
+/// same bytes for the same input).
+fn gzip_file(path: &Path, gz: &Path) -> Result<(), BuildError> {
+    let input = fs::File::open(path).map_err(io_err(path))?;
+    let out = fs::File::create(gz).map_err(io_err(gz))?;
+    let mut enc = flate2::write::GzEncoder::new(
+        BufWriter::with_capacity(1 << 20, out),
+        flate2::Compression::default(),
+    );
+    io::copy(&mut io::BufReader::with_capacity(1 << 20, input), &mut enc).map_err(io_err(gz))?;
+    enc.finish().and_then(|mut w| w.flush()).map_err(io_err(gz))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError> {
+    for entry in fs::read_dir(dir).map_err(io_err(dir))? {
+        let path = entry.map_err(io_err(dir))?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Writes `open-data/files.json` of the release in `dir`: every file under `open-data/` but
+/// itself, with its size, its rows (`rows`, by release path, for CSV files), its format and,
+/// under `open-data/territories/`, its territory. Called again by the data directory once it
+/// adds `changes.json`.
+pub fn write_files_list(
+    dir: &Path,
+    rows: &std::collections::BTreeMap<String, u64>,
+    demo: bool,
+) -> Result<OpenDataFiles, BuildError> {
+    let mut paths = Vec::new();
+    walk(&dir.join("open-data"), &mut paths)?;
+    let mut files = Vec::new();
+    for p in paths {
+        let rel = p
+            .strip_prefix(dir)
+            .unwrap_or(&p)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel == vigie_contracts::release::FILES_PATH {
+            continue;
+        }
+        let bytes = fs::metadata(&p).map_err(io_err(&p))?.len();
+        let territory = rel
+            .strip_prefix("open-data/territories/")
+            .and_then(|f| f.split('.').next())
+            .map(String::from);
+        files.push(OpenDataFile {
+            rows: rows.get(&rel).copied(),
+            format: FileFormat::of_path(&rel),
+            path: rel,
+            bytes,
+            territory,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let list = OpenDataFiles {
+        files,
+        demo,
+        data_status: DataStatus::from_demo(demo),
+    };
+    write_file(
+        &dir.join(vigie_contracts::release::FILES_PATH),
+        &json_bytes(&list),
+    )?;
+    Ok(list)
 }
 
 /// `2026-11-29T06:00:00Z` → `20261129T060000Z`.

@@ -31,12 +31,13 @@ fn read_rows(release: &Path) -> Rows {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("territory,indicator,breakdown,date,value")
+        Some("territory,indicator,breakdown,date,value,data_status")
     );
     let mut rows = Rows::new();
     for line in lines {
         let f: Vec<&str> = line.split(',').collect();
-        assert_eq!(f.len(), 5, "{line}");
+        assert_eq!(f.len(), 6, "{line}");
+        assert_eq!(f[5], "official", "{line}");
         let v: f64 = f[4]
             .parse()
             .unwrap_or_else(|_| panic!("bad value in {line}"));

@@ -128,8 +128,8 @@ fn build_writes_the_release_and_bad_data_exits_1_naming_the_cell() {
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("release 20260101T000000Z"), "{stdout}");
     let csv = fs::read_to_string(out.join("open-data/indicators.csv")).unwrap();
-    assert!(csv.starts_with("territory,indicator,breakdown,date,value\n"));
-    assert!(csv.contains("\nREG-94,cases,all,2021-01-07,42\n"));
+    assert!(csv.starts_with("territory,indicator,breakdown,date,value,data_status\n"));
+    assert!(csv.contains("\nREG-94,cases,all,2021-01-07,42,official\n"));
 
     let bad = tmp.path().join("bad");
     fs::create_dir_all(&bad).unwrap();

@@ -12,8 +12,10 @@
 //!
 //! How the scanner finds a centre's platform id in the list: `platform_is` names the platform;
 //! for Bimedoc the id is `gid` without its `bimedoc` prefix (as in ViteMaDose's centre lists),
-//! for Valwin and mesoigner it is `gid` itself. `rdv_site_web` is the booking URL
-//! (`vigie_slots::platforms::bimedoc::booking_url` for Bimedoc, the pharmacy site for Valwin).
+//! for Valwin and mesoigner it is `gid` itself. `rdv_site_web` is the booking URL,
+//! always under `https://rendez-vous.demo.invalid/<platform>/…` ([`crate::DEMO_BOOKING_HOST`]:
+//! the `.invalid` domain is reserved, a demonstration link leads nowhere real); the Bimedoc
+//! scheduler id is its last path segment, as in the real `app.bimedoc.com` links.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -27,7 +29,7 @@ use vigie_slots::platforms::{bimedoc, mesoigner, valwin};
 use vigie_slots::time::zone_for_department;
 use vigie_slots::{DEFAULT_DAYS, Platform};
 
-use crate::Rng;
+use crate::{DEMO_BOOKING_HOST, Rng};
 
 /// File name of the centre list inside the directory given to [`write_demo_centres`].
 pub const CENTRES_CSV: &str = "centres-vaccination-demo.csv";
@@ -329,21 +331,19 @@ pub fn demo_centres(today: Date) -> Result<CentresData, DemoError> {
                     (
                         format!("bimedoc{id}"),
                         id.clone(),
-                        bimedoc::booking_url(&id),
+                        format!("https://{DEMO_BOOKING_HOST}/bimedoc/{id}"),
                         "bimedoc",
                     )
                 }
                 Platform::Valwin => {
                     let id = uuid(&mut rng);
-                    let site = format!("https://{}-{}.epharmacie.pro", slug(&name), n);
+                    let site = format!("https://{DEMO_BOOKING_HOST}/valwin/{}-{}", slug(&name), n);
                     (id.clone(), id, site, "Valwin")
                 }
                 _ => {
                     let id = (1000 + n).to_string();
-                    let site = format!(
-                        "https://{}.pharm-upp.fr/rendez-vous/vaccination/{id}-vaccination-covid-19/pre-inscription?origin=vmd",
-                        slug(&name)
-                    );
+                    let site =
+                        format!("https://{DEMO_BOOKING_HOST}/mesoigner/{}/{id}", slug(&name));
                     (id.clone(), id, site, "mesoigner")
                 }
             };

@@ -19,8 +19,25 @@ pub use centres::{DemoCentres, DemoError, write_demo_centres};
 
 use vigie_core::{Date, reference};
 
-/// Marker file written beside demo sources; pages show « données de démonstration ».
+/// Marker file written beside demo sources; pages show « données de démonstration ». The build
+/// copies it into the release (`open-data/DEMO-DATA.txt`) and marks every file as demo.
 pub const MARKER: &str = "DEMO-DATA.txt";
+
+/// Seed of the epidemic and vaccination generator.
+pub const SEED: u64 = 0x5eed_1e55_0fc0_071d;
+
+/// Domain of every demonstration booking link: `.invalid` is reserved (RFC 2606), so the links
+/// lead nowhere real.
+pub const DEMO_BOOKING_HOST: &str = "rendez-vous.demo.invalid";
+
+/// The text of [`MARKER`]: what generated the data, with which seed and period.
+pub fn marker_text(end: Date, days: u32) -> String {
+    format!(
+        "Donnees de demonstration generees par Vigie (vigie-demo). Ce ne sont pas des donnees reelles.\n\
+generator: vigie-demo {}\nseed: {SEED:#018x}\nend: {end}\ndays: {days}\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
 
 /// SI-DEP age classes (`cl_age90`) and the share of the population in each.
 const AGE_CLASSES: [(&str, f64); 10] = [
@@ -55,7 +72,7 @@ impl Rng {
 pub fn sources(end: Date, days: u32) -> Vec<(String, Vec<u8>)> {
     let r = reference();
     let start = end.add_days(1 - days as i32);
-    let mut rng = Rng(0x5eed_1e55_0fc0_071d);
+    let mut rng = Rng(SEED);
     let mut sidep = String::from("dep;jour;P;T;cl_age90;pop\n");
     let mut stocks = String::from("\"dep\";\"sexe\";\"jour\";\"hosp\";\"rea\";\"rad\";\"dc\"\n");
     let mut flows =
@@ -179,10 +196,16 @@ pub fn sources(end: Date, days: u32) -> Vec<(String, Vec<u8>)> {
         let _ = writeln!(beds, "{};{}", t.code, n);
     }
     let mut files = vec![
-        (MARKER.to_string(), b"Donnees de demonstration generees par Vigie (vigie-demo). Ce ne sont pas des donnees reelles.\n".to_vec()),
+        (MARKER.to_string(), marker_text(end, days).into_bytes()),
         ("sp-pos-quot-dep.csv".to_string(), sidep.into_bytes()),
-        ("donnees-hospitalieres-covid19.csv".to_string(), stocks.into_bytes()),
-        ("donnees-hospitalieres-nouveaux-covid19.csv".to_string(), flows.into_bytes()),
+        (
+            "donnees-hospitalieres-covid19.csv".to_string(),
+            stocks.into_bytes(),
+        ),
+        (
+            "donnees-hospitalieres-nouveaux-covid19.csv".to_string(),
+            flows.into_bytes(),
+        ),
         ("lits-rea.csv".to_string(), beds.into_bytes()),
     ];
     files.extend(vaccination::files(end, days));
@@ -221,6 +244,10 @@ mod tests {
         assert_eq!(sidep.lines().count(), 1 + 101 * 30 * 11);
         assert!(sidep.contains("\n2A;2022-01-02;"));
         assert!(sidep.contains("\n976;2022-01-31;"));
+        let marker = String::from_utf8(a[0].1.clone()).unwrap();
+        assert_eq!(a[0].0, MARKER);
+        assert!(marker.contains("generator: vigie-demo "), "{marker}");
+        assert!(marker.contains("seed: 0x5eed1e550fc0071d"), "{marker}");
     }
 }
 

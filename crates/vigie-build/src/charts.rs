@@ -118,9 +118,10 @@ fn level_lines(spec: &IndicatorSpec, max: f64) -> Vec<SpecThreshold> {
         .collect()
 }
 
-/// A published value: finite values only.
+/// A published value, finite values only, as the open data publish it (rounded to `vigie_core::publish::DECIMALS` decimals), so
+/// a chart, a map and the territory files give the same number for the same point.
 fn publish(v: f64) -> Option<f64> {
-    v.is_finite().then_some(v)
+    v.is_finite().then(|| vigie_core::round_published(v))
 }
 
 /// The display name of a breakdown class.

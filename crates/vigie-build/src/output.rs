@@ -15,7 +15,7 @@ use crate::compute::{Computed, Group};
 
 /// Header of `open-data/indicators.csv` and of every `open-data/territories/<T>.csv` (a
 /// public contract).
-pub const INDICATORS_HEADER: &str = "territory,indicator,breakdown,date,value,data_status\n";
+pub use vigie_contracts::release::INDICATORS_HEADER;
 
 /// Appends a value rounded for publication ([`vigie_core::round_published`]) in its shortest
 /// round-trip form (`.` decimal point, integers without `.0`): the same string in every file.

@@ -26,6 +26,9 @@ pub const DAILY_STEP: &str = "P1D";
 /// Path, in a release, of the list of open-data files.
 pub const FILES_PATH: &str = "open-data/files.json";
 
+/// Header of `open-data/indicators.csv` and of every `open-data/territories/<T>.csv`.
+pub const INDICATORS_HEADER: &str = "territory,indicator,breakdown,date,value,data_status\n";
+
 /// Whether a release holds real published data or generated demonstration data: the value of
 /// the `data_status` column of every CSV and of the `data_status` field of every JSON file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

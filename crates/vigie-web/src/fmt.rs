@@ -80,6 +80,28 @@ pub fn points_change(lang: Lang, v: f64) -> String {
     format!("{sign}{}\u{a0}{word}", number(lang, shown, 1))
 }
 
+/// A file size: `812 octets`, `45,3 ko`, `167,2 Mo`, `1,2 Go` (French, powers of 1 000);
+/// `812 bytes`, `45.3 kB`, `167.2 MB` (English).
+pub fn file_size(lang: Lang, bytes: u64) -> String {
+    let b = bytes as f64;
+    let (v, fr, en) = if b < 1e3 {
+        return match lang {
+            Lang::Fr => plural(lang, bytes, "octet", "octets"),
+            Lang::En => plural(lang, bytes, "byte", "bytes"),
+        };
+    } else if b < 1e6 {
+        (b / 1e3, "ko", "kB")
+    } else if b < 1e9 {
+        (b / 1e6, "Mo", "MB")
+    } else {
+        (b / 1e9, "Go", "GB")
+    };
+    match lang {
+        Lang::Fr => format!("{}\u{a0}{fr}", number(lang, v, 1)),
+        Lang::En => format!("{} {en}", number(lang, v, 1)),
+    }
+}
+
 /// `n` followed by the singular or plural noun. French: 0 and 1 take the singular
 /// (« 0 créneau », « 1 créneau », « 2 créneaux »); English: only 1 does.
 pub fn plural(lang: Lang, n: u64, one: &str, many: &str) -> String {
@@ -311,6 +333,9 @@ mod tests {
         assert_eq!(percent_change(Lang::Fr, 12.54), "+12,5\u{a0}%");
         assert_eq!(percent_change(Lang::Fr, -33.3), "-33,3\u{a0}%");
         assert_eq!(percent_change(Lang::En, -33.3), "-33.3%");
+        assert_eq!(file_size(Lang::Fr, 812), "812 octets");
+        assert_eq!(file_size(Lang::Fr, 167_234_567), "167,2\u{a0}Mo");
+        assert_eq!(file_size(Lang::En, 45_300), "45.3 kB");
         assert_eq!(points_change(Lang::Fr, 0.54), "+0,5\u{a0}point");
         assert_eq!(points_change(Lang::Fr, -2.34), "-2,3\u{a0}points");
         assert_eq!(points_change(Lang::Fr, 0.01), "0,0\u{a0}point");

@@ -201,6 +201,13 @@ texts! {
     none: "aucun", "none";
     // Open data.
     every_indicator: "tous les indicateurs", "every indicator";
+    row_one: "ligne", "row";
+    columns: "Colonnes :", "Columns:";
+    row_many: "lignes", "rows";
+    gzip_note: "le même fichier compressé (gzip)", "the same file, compressed (gzip)";
+    spreadsheet_note: "Le fichier national dépasse la limite d'un tableur (1 048 576 lignes) : prenez le fichier de votre territoire.", "The national file exceeds a spreadsheet's limit (1,048,576 rows): take your territory's file.";
+    per_territory_files: "Un fichier par territoire (mêmes colonnes)", "One file per territory (same columns)";
+    data_status_note: "La dernière colonne, data_status, vaut demo pour des données de démonstration et official pour des données officielles.", "The last column, data_status, is demo for demonstration data and official for official data.";
     data_dictionary: "Dictionnaire des données", "Data dictionary";
     provenance: "Provenance des fichiers", "Provenance of the files";
     checks: "contrôles de cohérence", "consistency checks";

@@ -83,7 +83,10 @@ struct SourcesPage {
 #[template(path = "open_data.html")]
 struct OpenDataPage {
     l: LayoutView,
-    indicators_csv: String,
+    national: Vec<views::FileView>,
+    per_territory: Vec<views::TerritoryFileView>,
+    header: String,
+    big: bool,
     dictionary_md: String,
     dictionary_json: String,
     sources_json: String,
@@ -279,6 +282,11 @@ pub fn sources(ctx: &Ctx<'_>) -> Result<String, RenderError> {
 pub fn open_data(ctx: &Ctx<'_>) -> Result<String, RenderError> {
     let tx = ctx.tx();
     let u = ctx.urls;
+    let (national, per_territory) = views::open_data_files(ctx);
+    let big = national
+        .first()
+        .and_then(|f| f.rows)
+        .is_some_and(|r| r > 1_048_575);
     let page = OpenDataPage {
         l: views::layout(
             ctx,
@@ -286,7 +294,10 @@ pub fn open_data(ctx: &Ctx<'_>) -> Result<String, RenderError> {
             tx.title_open_data,
             Needs::default(),
         ),
-        indicators_csv: u.file("open-data/indicators.csv"),
+        national,
+        per_territory,
+        header: vigie_contracts::release::INDICATORS_HEADER.trim_end().to_string(),
+        big,
         dictionary_md: u.file("open-data/data-dictionary.md"),
         dictionary_json: u.file("open-data/data-dictionary.json"),
         sources_json: u.file("open-data/sources.json"),

@@ -313,6 +313,82 @@ pub fn headlines(ctx: &Ctx<'_>, t: &TerritorySummary, page: &str) -> Vec<Headlin
 }
 
 // ---------------------------------------------------------------------------------------
+// Open-data files.
+
+/// One downloadable file of `/donnees`.
+pub struct FileView {
+    /// URL.
+    pub href: String,
+    /// File name shown.
+    pub name: String,
+    /// « 167,2 Mo · 3 104 222 lignes », empty when `files.json` does not list it.
+    pub size: String,
+    /// Data rows (CSV).
+    pub rows: Option<u64>,
+}
+
+/// The per-territory CSV of one territory.
+pub struct TerritoryFileView {
+    /// Territory name.
+    pub name: String,
+    /// The file.
+    pub file: FileView,
+}
+
+/// The open-data files of the release, with the sizes and rows of `open-data/files.json`:
+/// (national files, per-territory CSVs in reference order).
+pub fn open_data_files(ctx: &Ctx<'_>) -> (Vec<FileView>, Vec<TerritoryFileView>) {
+    use vigie_contracts::release::{FILES_PATH, OpenDataFiles};
+    let listed: OpenDataFiles = std::fs::read(ctx.release.dir.join(FILES_PATH))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let tx = ctx.tx();
+    let view = |path: &str, name: String| -> Option<FileView> {
+        let f = listed.get(path);
+        if f.is_none() && !ctx.release.dir.join(path).is_file() {
+            return None;
+        }
+        let size = f
+            .map(|f| {
+                let mut s = fmt::file_size(ctx.lang, f.bytes);
+                if let Some(r) = f.rows {
+                    s.push_str(" · ");
+                    s.push_str(&fmt::plural(ctx.lang, r, tx.row_one, tx.row_many));
+                }
+                s
+            })
+            .unwrap_or_default();
+        Some(FileView {
+            href: ctx.urls.file(path),
+            name,
+            size,
+            rows: f.and_then(|f| f.rows),
+        })
+    };
+    let national = [
+        "open-data/indicators.csv",
+        "open-data/indicators.csv.gz",
+    ]
+    .iter()
+    .filter_map(|p| view(p, p.trim_start_matches("open-data/").to_string()))
+    .collect();
+    let per_territory = ctx
+        .release
+        .territories
+        .iter()
+        .filter_map(|t| {
+            let path = format!("open-data/territories/{}.csv", t.key);
+            Some(TerritoryFileView {
+                name: t.name.clone(),
+                file: view(&path, format!("{}.csv", t.key))?,
+            })
+        })
+        .collect();
+    (national, per_territory)
+}
+
+// ---------------------------------------------------------------------------------------
 // Charts.
 
 /// A table with a caption, column heads and rows headed by their first cell.

@@ -27,8 +27,9 @@ export async function launch() {
 }
 
 // Opens a page, collecting console errors, failed requests and requests leaving the machine.
-export async function open(browser, url, viewport = DESKTOP) {
+export async function open(browser, url, viewport = DESKTOP, init = null) {
   const context = await browser.newContext({ viewport, bypassCSP: false });
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -73,6 +74,9 @@ export function parseDate(text) {
   if (m) return `${m[3]}-${m[2]}-${m[1]}`;
   m = /^\d{4}-\d\d-\d\d$/.exec(s);
   if (m) return s;
+  const EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  m = /^(\d{1,2}) ([A-Z][a-z]{2}) (\d{4})$/.exec(s);
+  if (m && EN.includes(m[2])) return `${m[3]}-${String(EN.indexOf(m[2]) + 1).padStart(2, '0')}-${m[1].padStart(2, '0')}`;
   throw new Error(`not a date: ${JSON.stringify(text)}`);
 }
 
@@ -80,3 +84,43 @@ export function parseDate(text) {
 // never show on a French page.
 export const FR_MONTH = '(janv\\.|févr\\.|mars|avr\\.|mai|juin|juil\\.|août|sept\\.|oct\\.|nov\\.|déc\\.)';
 export const EN_MONTH_RE = /\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b/;
+
+// Assertions that record their failure and go on, so that one run reports every problem of a
+// page; `done()` fails the test with all of them.
+export function soft(assert) {
+  const problems = [];
+  const wrap = (f) => (...args) => {
+    try { f(...args); return true; } catch (e) {
+      const given = e.generatedMessage === false && e.operator && e.operator !== '==';
+      problems.push(given ? `${e.message}: got ${JSON.stringify(e.actual)}, want ${JSON.stringify(e.expected)}` : e.message);
+      return false;
+    }
+  };
+  return {
+    problems,
+    ok: wrap(assert.ok), equal: wrap(assert.equal), deepEqual: wrap(assert.deepEqual),
+    match: wrap(assert.match), doesNotMatch: wrap(assert.doesNotMatch),
+    run: wrap((f) => f()),
+    done() { assert.ok(problems.length === 0, `${problems.length} problem(s):\n- ` + problems.join('\n- ')); },
+  };
+}
+
+// Init script: records every text drawn on a canvas (uPlot's axis labels, the threshold
+// labels) with its box in CSS pixels relative to the canvas, in `canvas.__texts`; a full
+// clear starts the list again (a redraw).
+export function canvasTextSpy() {
+  const P = CanvasRenderingContext2D.prototype;
+  const fill = P.fillText, clear = P.clearRect;
+  P.clearRect = function (x, y, w, h) {
+    if (x <= 0 && y <= 0 && w >= this.canvas.width && h >= this.canvas.height) this.canvas.__texts = [];
+    return clear.apply(this, arguments);
+  };
+  P.fillText = function (text, x, y) {
+    const m = this.measureText(text), t = this.getTransform(), c = this.canvas;
+    const sx = c.clientWidth / c.width || 1, sy = c.clientHeight / c.height || 1;
+    const l = t.a * (x - m.actualBoundingBoxLeft) + t.e, r = t.a * (x + m.actualBoundingBoxRight) + t.e;
+    const top = t.d * (y - m.actualBoundingBoxAscent) + t.f, bottom = t.d * (y + m.actualBoundingBoxDescent) + t.f;
+    (c.__texts = c.__texts || []).push({ text: String(text), left: l * sx, right: r * sx, top: top * sy, bottom: bottom * sy });
+    return fill.apply(this, arguments);
+  };
+}

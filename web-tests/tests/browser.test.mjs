@@ -5,59 +5,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-const BASE = (process.env.VIGIE_URL || 'http://127.0.0.1:18099').replace(/\/$/, '');
-const STATIC = process.env.VIGIE_STATIC || '';
-const ART = path.resolve(process.env.VIGIE_ARTIFACTS || 'artifacts');
-const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
-fs.mkdirSync(ART, { recursive: true });
-
-const NO_GEO = process.env.VIGIE_NO_GEO ? 'no department GeoJSON (VIGIE_NO_GEO)' : false;
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1366, height: 900 };
+import {
+  BASE, STATIC, ART, NO_GEO, PHONE, DESKTOP, launch, open as openIn, axe,
+} from './common.mjs';
 
 let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: EXE,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { if (browser) await browser.close(); });
-
-// Opens a page, collecting console errors, failed requests and requests leaving the machine.
-async function open(url, viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, bypassCSP: false });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('request', (r) => {
-    const u = r.url();
-    if (!u.startsWith(BASE) && !u.startsWith('file:') && !u.startsWith('data:')) errors.push('external request ' + u);
-  });
-  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
-  await page.goto(url, { waitUntil: 'load' });
-  return { page, context, errors };
-}
-
-async function axe(page) {
-  // axe is injected as a file-less script: allowed by evaluating its source in the page.
-  const src = fs.readFileSync(AXE, 'utf8');
-  await page.evaluate(src);
-  const res = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    // Over file:// axe cannot fetch the stylesheets (CORS): no preloading there.
-    const r = await axe.run(document, { resultTypes: ['violations'], preload: location.protocol !== 'file:' });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
-  });
-  return res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
+const open = (url, viewport = DESKTOP) => openIn(browser, url, viewport);
 
 const PAGES = [
   ['home', '/'],
@@ -73,6 +28,7 @@ const PAGES = [
   ['territories', '/territoires'],
   ['licences', '/licences'],
   ['about', '/a-propos'],
+  ['statistics', '/statistiques'],
 ];
 
 for (const [name, p] of PAGES) {
@@ -86,6 +42,13 @@ for (const [name, p] of PAGES) {
     await page.setViewportSize(PHONE);
     await page.waitForTimeout(100);
     await page.screenshot({ path: path.join(ART, `${name}-phone.png`), fullPage: false });
+    // Nothing wider than a phone: the page never scrolls sideways at 390 px.
+    const [sw, iw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    const wide = sw > iw ? await page.evaluate(() => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .slice(0, 5).map((e) => e.tagName + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 40))) : [];
+    assert.ok(sw <= iw, `${p} at 390 px: scrollWidth ${sw} > ${iw}: ${JSON.stringify(wide)}`);
+    await page.screenshot({ path: path.join(ART, `${name}-phone-full.png`), fullPage: true });
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -11,6 +11,11 @@
     if (v === null || v === undefined || !isFinite(v)) return '—';
     return v.toLocaleString(FR ? 'fr-FR' : 'en-GB', { maximumFractionDigits: d, minimumFractionDigits: 0 });
   }
+  // A value with exactly `d` decimals, as the server's data tables print it (« 170,0 »).
+  function fmtFixed(v, d) {
+    if (v === null || v === undefined || !isFinite(v)) return '—';
+    return v.toLocaleString(FR ? 'fr-FR' : 'en-GB', { maximumFractionDigits: d, minimumFractionDigits: d });
+  }
 
   // JSON loader: fetch over http(s); over file:// (static export opened from disk) the export
   // has a `.js` twin of every data file that registers it in window.VIGIE_JSONP.
@@ -120,7 +125,7 @@
           byCode[code] = lyr;
           lyr.bindTooltip(function () {
             var v = current.values[code];
-            return (f.properties.nom || code) + ' : ' + fmt(v, current.decimals) + ' ' + L10(current.unit);
+            return (f.properties.nom || code) + (FR ? '\u00a0: ' : ': ') + fmtFixed(v, current.decimals) + ' ' + L10(current.unit);
           }, { sticky: true });
           lyr.on('click', function () {
             var d = data.departments[code];
@@ -195,16 +200,22 @@
   // Axis ticks: "sept. 2021" at month starts on a French page, with the year whenever the axis
   // spans more than one year.
   function xTicks(u, splits) {
-    var years = {};
-    splits.forEach(function (s) { years[new Date(s * 1000).getUTCFullYear()] = 1; });
-    var many = Object.keys(years).length > 1;
-    var range = splits.length > 1 ? splits[splits.length - 1] - splits[0] : 0;
-    return splits.map(function (s) {
+    var range = u.scales.x.max - u.scales.x.min;
+    var months = FR ? FR_MONTHS_SHORT : ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    return splits.map(function (s, i) {
       var d = new Date(s * 1000), m = d.getUTCMonth(), y = d.getUTCFullYear();
-      var months = FR ? FR_MONTHS_SHORT : ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
       if (range < 86400 * 62) return d.getUTCDate() + ' ' + months[m];
-      return months[m] + (many || m === 0 ? ' ' + y : '');
+      return months[m] + (i === 0 || m === 0 ? ' ' + y : '');
     });
+  }
+  // Room for one x label (« janv. 2022 » is the widest): uPlot skips splits closer than this.
+  function xSpace(u) {
+    if (!u.axes[0].font) return 72;
+    u.ctx.save();
+    u.ctx.font = u.axes[0].font[0];
+    var w = u.ctx.measureText(FR ? 'janv. 2022' : 'Sep 2022').width / (window.devicePixelRatio || 1);
+    u.ctx.restore();
+    return Math.ceil(w) + 16;
   }
   function axisSize(self, values, axisIdx, cycleNum) {
     var axis = self.axes[axisIdx];
@@ -227,6 +238,7 @@
           ctx.save();
           ctx.font = Math.round(11 * dpr) + 'px system-ui, sans-serif';
           ctx.textBaseline = 'bottom';
+          ctx.textAlign = 'left';
           spec.thresholds.forEach(function (th) {
             var y = Math.round(u.valToPos(th.value, 'y', true));
             if (y < u.bbox.top || y > u.bbox.top + u.bbox.height) return;
@@ -241,8 +253,13 @@
             var ly = y - 2 * dpr;
             placed.forEach(function (p) { if (Math.abs(p - ly) < 12 * dpr) ly = p - 12 * dpr; });
             placed.push(ly);
-            ctx.fillStyle = '#5c2400';
+            // A white halo keeps the label readable over the lines and the curve.
             ctx.setLineDash([]);
+            ctx.strokeStyle = '#fff';
+            ctx.lineWidth = 3 * dpr;
+            ctx.lineJoin = 'round';
+            ctx.strokeText(L10(th.label), u.bbox.left + 4 * dpr, ly);
+            ctx.fillStyle = '#5c2400';
             ctx.fillText(L10(th.label), u.bbox.left + 4 * dpr, ly);
           });
           ctx.restore();
@@ -261,7 +278,7 @@
         label: L10(s.label),
         stroke: s.color,
         width: s.kind === 'bars' ? 1 : 2,
-        value: function (u, v) { return fmt(v, d); },
+        value: function (u, v) { return fmtFixed(v, d); },
         spanGaps: false
       };
       if (s.dashed) o.dash = [6, 4];
@@ -287,7 +304,7 @@
       series: series,
       scales: { x: { time: true }, y: { range: yRange } },
       axes: [
-        { values: xTicks, size: 36 },
+        { values: xTicks, size: 36, space: xSpace },
         { values: function (u, vs) { return vs.map(function (v) { return fmt(v, d > 0 && Math.abs(v) < 10 ? d : 0); }); }, size: axisSize }
       ],
       fmtDate: function (tpl) {

@@ -248,6 +248,7 @@ impl ChartContext<'_> {
         let series = present
             .iter()
             .map(|(s, v)| SpecSeries {
+                decimals: s.decimals,
                 indicator: s.indicator.clone(),
                 breakdown: "all".into(),
                 label: s.label.clone(),
@@ -312,6 +313,7 @@ impl ChartContext<'_> {
             .iter()
             .enumerate()
             .map(|(i, (k, s, v))| SpecSeries {
+                decimals: None,
                 indicator: self.computed.indicators[ind].id.clone(),
                 breakdown: k.clone(),
                 label: class_label(self.presentation, k),
@@ -481,7 +483,7 @@ impl ChartContext<'_> {
             decimals: layer.decimals,
             classes: vigie_charts::map_classes(&scale, usize::from(layer.decimals)),
             no_data_color: scale.no_data_color.clone(),
-            no_data_label: L10n::new("pas de donnée", "no data"),
+            no_data_label: L10n::new("pas de données", "no data"),
             values,
             names,
             source: source_line(&layer.source, date, self.demo),

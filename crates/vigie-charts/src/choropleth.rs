@@ -48,8 +48,17 @@ fn threshold_decimals(thresholds: &[f64]) -> usize {
         .unwrap_or(3)
 }
 
-/// Legend labels of the classes: `< 10`, `10 à < 50`, `≥ 50`.
+/// The label of territories without a value.
+fn no_data(scale: &ColorScale) -> &str {
+    scale.no_data_label.as_deref().unwrap_or(NO_DATA)
+}
+
+/// Legend labels of the classes: the scale's own (a map spec's), else `< 10`, `10 à < 50`,
+/// `≥ 50`.
 fn class_labels(scale: &ColorScale) -> Vec<String> {
+    if !scale.labels.is_empty() && scale.labels.len() == scale.thresholds.len() + 1 {
+        return scale.labels.clone();
+    }
     let t = &scale.thresholds;
     let d = threshold_decimals(t);
     let num = |v: f64| {
@@ -303,7 +312,7 @@ pub fn render_choropleth(shapes: &GeoShapes, map: &Choropleth, width: u32, heigh
         swatch: Swatch::Rect {
             color: &map.scale.no_data_color,
         },
-        label: NO_DATA,
+        label: no_data(&map.scale),
     });
     let side_legend = w >= 420.0;
     let legend_w = if side_legend {
@@ -436,7 +445,7 @@ pub fn render_choropleth(shapes: &GeoShapes, map: &Choropleth, width: u32, heigh
         let _ = write!(tooltip, "{} ({}) : ", display_name(map, shape), shape.code);
         match value {
             Some(v) => push_value_with_unit(&mut tooltip, v, None, unit),
-            None => tooltip.push_str(NO_DATA),
+            None => tooltip.push_str(no_data(&map.scale)),
         }
 
         let start = out.len();
@@ -560,7 +569,7 @@ fn write_side_legend(
         y += row;
     }
     y += 6.0;
-    entry(out, y, &map.scale.no_data_color, NO_DATA);
+    entry(out, y, &map.scale.no_data_color, no_data(&map.scale));
     out.push_str("</g>\n");
 }
 
@@ -684,6 +693,8 @@ mod tests {
             thresholds: vec![],
             colors: vec![],
             no_data_color: String::new(),
+            labels: Vec::new(),
+            no_data_label: None,
         };
         m.values.insert("2A".into(), f64::NAN);
         for (w, h) in [(0, 0), (1, 1), (100, 2000), (2000, 100)] {

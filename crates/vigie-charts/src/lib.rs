@@ -159,6 +159,11 @@ pub struct ColorScale {
     pub colors: Vec<String>,
     /// Colour of territories without a (finite) value.
     pub no_data_color: String,
+    /// Legend label of each class (a map spec's); empty: `< 10`, `10 à < 50`, `≥ 50` from the
+    /// thresholds.
+    pub labels: Vec<String>,
+    /// Legend label of territories without a value (default « pas de données »).
+    pub no_data_label: Option<String>,
 }
 
 /// Colour-blind-safe sequential ramp (yellow → dark red, ColorBrewer "YlOrRd"-like), used by
@@ -204,6 +209,8 @@ impl ColorScale {
             thresholds,
             colors,
             no_data_color: "#d9d9d9".to_owned(),
+            labels: Vec::new(),
+            no_data_label: None,
         }
     }
 }

@@ -94,7 +94,8 @@ fn bound_en(v: f64, decimals: usize) -> String {
     }
 }
 
-/// The legend classes of a colour scale: `< t0`, `t0 – t1`, …, `≥ tn`, with their colours.
+/// The legend classes of a colour scale: `< t0`, `t0 à < t1`, …, `≥ tn` (English `t0 to < t1`),
+/// with their colours. The SVG map and the interactive map both print these labels.
 pub fn map_classes(scale: &ColorScale, decimals: usize) -> Vec<MapClass> {
     let th = &scale.thresholds;
     scale
@@ -110,8 +111,8 @@ pub fn map_classes(scale: &ColorScale, decimals: usize) -> Vec<MapClass> {
                 (None, Some(b)) => L10n::new(format!("< {}", fr(b)), format!("< {}", en(b))),
                 (Some(a), None) => L10n::new(format!("≥ {}", fr(a)), format!("≥ {}", en(a))),
                 (Some(a), Some(b)) => L10n::new(
-                    format!("{} – {}", fr(a), fr(b)),
-                    format!("{} – {}", en(a), en(b)),
+                    format!("{} à < {}", fr(a), fr(b)),
+                    format!("{} to < {}", en(a), en(b)),
                 ),
                 (None, None) => L10n::same("—"),
             };
@@ -125,12 +126,18 @@ pub fn map_classes(scale: &ColorScale, decimals: usize) -> Vec<MapClass> {
         .collect()
 }
 
-/// The colour scale of a map spec's classes.
-pub fn map_scale(spec: &MapSpec) -> ColorScale {
+/// The colour scale of a map spec's classes, with the spec's labels in `lang`.
+pub fn map_scale(spec: &MapSpec, lang: Lang) -> ColorScale {
     ColorScale {
         thresholds: spec.classes.iter().filter_map(|c| c.max).collect(),
         colors: spec.classes.iter().map(|c| c.color.clone()).collect(),
         no_data_color: spec.no_data_color.clone(),
+        labels: spec
+            .classes
+            .iter()
+            .map(|c| c.label.get(lang).to_string())
+            .collect(),
+        no_data_label: Some(spec.no_data_label.get(lang).to_string()),
     }
 }
 
@@ -142,7 +149,7 @@ pub fn choropleth(spec: &MapSpec, lang: Lang, link_template: Option<String>) -> 
         unit: Some(spec.unit.get(lang).to_string()),
         values: spec.values.clone(),
         names: spec.names.clone(),
-        scale: map_scale(spec),
+        scale: map_scale(spec, lang),
         source_note: Some(spec.source.get(lang).to_string()),
         link_template,
     }
@@ -172,6 +179,7 @@ mod tests {
             data_until: "2022-01-01".into(),
             series: vec![
                 SpecSeries {
+                    decimals: None,
                     indicator: "a".into(),
                     breakdown: "all".into(),
                     label: L10n::new("Premier", "First"),
@@ -181,6 +189,7 @@ mod tests {
                     values: vec![Some(1.0), None, Some(3.0), None],
                 },
                 SpecSeries {
+                    decimals: None,
                     indicator: "b".into(),
                     breakdown: "all".into(),
                     label: L10n::new("Second", "Second"),
@@ -228,8 +237,8 @@ mod tests {
         let c = map_classes(&scale, 1);
         assert_eq!(c.len(), 3);
         assert_eq!(c[0].label.fr, "< 10");
-        assert_eq!(c[1].label.fr, "10 – 1\u{202f}000");
-        assert_eq!(c[1].label.en, "10 – 1,000");
+        assert_eq!(c[1].label.fr, "10 à < 1\u{202f}000");
+        assert_eq!(c[1].label.en, "10 to < 1,000");
         assert_eq!(c[2].label.en, "≥ 1,000");
         let m = MapSpec {
             schema: MAP_SCHEMA.into(),
@@ -242,7 +251,7 @@ mod tests {
             decimals: 1,
             classes: c,
             no_data_color: "#d9d9d9".into(),
-            no_data_label: L10n::new("pas de donnée", "no data"),
+            no_data_label: L10n::new("pas de données", "no data"),
             values: BTreeMap::new(),
             names: BTreeMap::new(),
             source: L10n::same("s"),
@@ -252,6 +261,14 @@ mod tests {
         assert_eq!(m.class_of(10.0), Some(1));
         assert_eq!(m.class_of(5000.0), Some(2));
         assert_eq!(m.class_of(f64::NAN), None);
-        assert_eq!(map_scale(&m), scale);
+        let from_spec = map_scale(&m, Lang::Fr);
+        assert_eq!(from_spec.thresholds, scale.thresholds);
+        assert_eq!(from_spec.colors, scale.colors);
+        // The SVG legend prints the spec's labels, the ones the interactive map shows.
+        assert_eq!(
+            from_spec.labels,
+            vec!["< 10", "10 à < 1\u{202f}000", "≥ 1\u{202f}000"]
+        );
+        assert_eq!(from_spec.no_data_label.as_deref(), Some("pas de données"));
     }
 }

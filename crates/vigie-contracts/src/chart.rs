@@ -52,8 +52,19 @@ pub struct SpecSeries {
     /// Dashed line.
     #[serde(default)]
     pub dashed: bool,
+    /// Decimals of this series' values in tables and tooltips (the chart's when absent; 0 for
+    /// counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<u8>,
     /// One value per axis date (`null`: no value that day).
     pub values: Vec<Option<f64>>,
+}
+
+impl SpecSeries {
+    /// Decimals of this series: its own, else the chart's.
+    pub fn decimals_or(&self, chart: u8) -> u8 {
+        self.decimals.unwrap_or(chart)
+    }
 }
 
 /// A horizontal reference line.
@@ -230,7 +241,7 @@ pub struct MapSpec {
     pub classes: Vec<MapClass>,
     /// Colour of territories without a value.
     pub no_data_color: String,
-    /// « pas de donnée ».
+    /// « pas de données ».
     pub no_data_label: L10n,
     /// Territory code → value.
     pub values: BTreeMap<String, f64>,
@@ -274,6 +285,7 @@ mod tests {
             end: "2022-01-02".into(),
             data_until: "2022-01-01".into(),
             series: vec![SpecSeries {
+                decimals: None,
                 indicator: "a".into(),
                 breakdown: "all".into(),
                 label: L10n::new("Premier", "First"),

@@ -109,6 +109,9 @@ pub struct SeriesDef {
     /// Dashed line.
     #[serde(default)]
     pub dashed: bool,
+    /// Decimals of this series (the chart's when absent; 0 for counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<u8>,
 }
 
 /// A fixed reference line.

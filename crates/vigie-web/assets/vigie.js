@@ -278,7 +278,7 @@
         label: L10(s.label),
         stroke: s.color,
         width: s.kind === 'bars' ? 1 : 2,
-        value: function (u, v) { return fmtFixed(v, d); },
+        value: (function (sd) { return function (u, v) { return fmtFixed(v, sd); }; })(s.decimals === undefined || s.decimals === null ? d : s.decimals),
         spanGaps: false
       };
       if (s.dashed) o.dash = [6, 4];

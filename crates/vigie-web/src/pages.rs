@@ -296,7 +296,9 @@ pub fn open_data(ctx: &Ctx<'_>) -> Result<String, RenderError> {
         ),
         national,
         per_territory,
-        header: vigie_contracts::release::INDICATORS_HEADER.trim_end().to_string(),
+        header: vigie_contracts::release::INDICATORS_HEADER
+            .trim_end()
+            .to_string(),
         big,
         dictionary_md: u.file("open-data/data-dictionary.md"),
         dictionary_json: u.file("open-data/data-dictionary.json"),

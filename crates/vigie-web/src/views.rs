@@ -103,7 +103,7 @@ pub struct LayoutView {
     pub other_lang: &'static str,
     /// Demonstration data.
     pub demo: bool,
-    /// Release id.
+    /// When the release was built, in words (Europe/Paris); its id when unknown.
     pub release_id: String,
     /// Last day of data, formatted.
     pub data_until: String,
@@ -167,7 +167,9 @@ pub fn layout(ctx: &Ctx<'_>, route: Option<Route<'_>>, title: &str, needs: Needs
         other_href: u.page_in(other, route.unwrap_or(Route::Home)),
         other_lang: other.code(),
         demo: ctx.demo,
-        release_id: ctx.release.id().to_string(),
+        release_id: access::manifest_str(ctx.release, "built_at")
+            .and_then(|t| fmt::paris_time(ctx.lang, t, true))
+            .unwrap_or_else(|| ctx.release.id().to_string()),
         data_until: ctx.date(access::manifest_str(ctx.release, "data_until").unwrap_or("—")),
         sources_href: u.page(Route::Sources),
         statistics_href: u.page(Route::Statistics),
@@ -366,13 +368,10 @@ pub fn open_data_files(ctx: &Ctx<'_>) -> (Vec<FileView>, Vec<TerritoryFileView>)
             rows: f.and_then(|f| f.rows),
         })
     };
-    let national = [
-        "open-data/indicators.csv",
-        "open-data/indicators.csv.gz",
-    ]
-    .iter()
-    .filter_map(|p| view(p, p.trim_start_matches("open-data/").to_string()))
-    .collect();
+    let national = ["open-data/indicators.csv", "open-data/indicators.csv.gz"]
+        .iter()
+        .filter_map(|p| view(p, p.trim_start_matches("open-data/").to_string()))
+        .collect();
     let per_territory = ctx
         .release
         .territories
@@ -486,6 +485,7 @@ pub fn charts(ctx: &Ctx<'_>, key: &str, only: Option<&str>) -> Vec<ChartView> {
                         .iter()
                         .zip(last)
                         .filter_map(|(se, v)| {
+                            let d = usize::from(se.decimals_or(spec.decimals));
                             v.map(|v| format!("{} : {}", se.label.get(l), ctx.num(v, d)))
                         })
                         .collect();
@@ -511,7 +511,13 @@ pub fn charts(ctx: &Ctx<'_>, key: &str, only: Option<&str>) -> Vec<ChartView> {
                         .iter()
                         .map(|(date, values)| RowView {
                             head: ctx.date(date),
-                            cells: values.iter().map(|v| ctx.dash_or(*v, d)).collect(),
+                            cells: values
+                                .iter()
+                                .zip(&spec.series)
+                                .map(|(v, se)| {
+                                    ctx.dash_or(*v, usize::from(se.decimals_or(spec.decimals)))
+                                })
+                                .collect(),
                         })
                         .collect(),
                 };

@@ -332,6 +332,58 @@ pub fn stale_platform(lang: Lang, name: &str, since: &str) -> String {
     }
 }
 
+/// The French description of an API operation (by path), for the French open-data page; the
+/// OpenAPI document's English summary is used for English pages and unknown paths.
+pub fn endpoint_fr(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "/api/v1/charts/{territory}" => {
+            "Les séries tracées par les graphiques du tableau de bord d'un territoire."
+        }
+        "/api/v1/checks" => {
+            "Contrôles de cohérence : agrégats publiés comparés aux sommes des départements."
+        }
+        "/api/v1/data-dictionary" => {
+            "Le dictionnaire des données : formule, fenêtre, unité et sources de chaque indicateur."
+        }
+        "/api/v1/geo/departments" => {
+            "Contours simplifiés des départements (GeoJSON, coordonnées arrondies à 3 décimales)."
+        }
+        "/api/v1/map" => {
+            "Dernière valeur de chaque couche de la carte (incidence, positivité, hôpital, tension en réanimation, couverture) par département."
+        }
+        "/api/v1/places" => "Autocomplétion des communes, codes postaux et départements.",
+        "/api/v1/provenance/{territory}/{indicator}" => {
+            "D'où vient un chiffre : formule, entrées, fichiers sources avec leurs empreintes, publication."
+        }
+        "/api/v1/release" => {
+            "La publication en ligne (identifiant, date de construction, date des dernières données, volumes, données de démonstration ou non)."
+        }
+        "/api/v1/releases" => {
+            "Les publications conservées, de la plus récente à la plus ancienne, et la dernière décision du contrôle de publication."
+        }
+        "/api/v1/releases/{id}/territories/{territory}" => {
+            "Un territoire tel que l'a publié une publication passée."
+        }
+        "/api/v1/slots/history" => {
+            "Disponibilités au fil du temps (un point par relevé), pour la France ou un département."
+        }
+        "/api/v1/slots/search" => {
+            "Lieux de vaccination avec des créneaux près d'un lieu (docs/slots-api.md)."
+        }
+        "/api/v1/slots/status" => "État du dernier relevé de chaque plateforme de réservation.",
+        "/api/v1/sources" => {
+            "Provenance de chaque fichier d'entrée : SHA-256, taille, type de source, version du schéma, lignes, dates."
+        }
+        "/api/v1/territories" => {
+            "Les territoires de la publication (France, régions, départements)."
+        }
+        "/api/v1/territories/{territory}" => {
+            "Toutes les séries d'un territoire, avec ses dernières valeurs et leur formulation."
+        }
+        _ => return None,
+    })
+}
+
 /// Why a coverage projection has, or has no, date (`projection.status` of the release).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProjectionStatus {
@@ -574,6 +626,16 @@ pub fn search_error(lang: Lang, parameter: &str, message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_api_operation_has_a_french_description() {
+        let missing: Vec<String> = crate::api::endpoints()
+            .into_iter()
+            .filter(|(_, path, _)| endpoint_fr(path).is_none())
+            .map(|(_, path, _)| path)
+            .collect();
+        assert!(missing.is_empty(), "no French description for {missing:?}");
+    }
     use super::*;
 
     #[test]

@@ -305,7 +305,18 @@ pub fn open_data(ctx: &Ctx<'_>) -> Result<String, RenderError> {
         sources_json: u.file("open-data/sources.json"),
         checks_json: u.file("open-data/checks.json"),
         openapi: u.file("api/openapi.json"),
-        endpoints: crate::api::endpoints(),
+        endpoints: crate::api::endpoints()
+            .into_iter()
+            .map(|(method, path, summary)| {
+                let text = match ctx.lang {
+                    crate::i18n::Lang::Fr => crate::i18n::endpoint_fr(&path)
+                        .map(String::from)
+                        .unwrap_or(summary),
+                    crate::i18n::Lang::En => summary,
+                };
+                (method, path, text)
+            })
+            .collect(),
     };
     Ok(page.render()?)
 }

@@ -239,6 +239,9 @@
           ctx.font = Math.round(11 * dpr) + 'px system-ui, sans-serif';
           ctx.textBaseline = 'bottom';
           ctx.textAlign = 'left';
+          // Lines first; then labels from the top down, each at least a line of text below the
+          // previous one (as in the SVG), so close thresholds (50 and 75) never overlap.
+          var items = [];
           spec.thresholds.forEach(function (th) {
             var y = Math.round(u.valToPos(th.value, 'y', true));
             if (y < u.bbox.top || y > u.bbox.top + u.bbox.height) return;
@@ -249,18 +252,22 @@
             ctx.moveTo(u.bbox.left, y);
             ctx.lineTo(u.bbox.left + u.bbox.width, y);
             ctx.stroke();
-            // Labels never overlap: a label too close to one already drawn moves up.
-            var ly = y - 2 * dpr;
-            placed.forEach(function (p) { if (Math.abs(p - ly) < 12 * dpr) ly = p - 12 * dpr; });
+            items.push({ y: y, label: L10(th.label) });
+          });
+          items.sort(function (a, b) { return a.y - b.y; });
+          var gap = 13 * dpr, prev = -Infinity;
+          items.forEach(function (it) {
+            var ly = Math.max(it.y - 2 * dpr, prev + gap, u.bbox.top + gap);
+            prev = ly;
             placed.push(ly);
             // A white halo keeps the label readable over the lines and the curve.
             ctx.setLineDash([]);
             ctx.strokeStyle = '#fff';
             ctx.lineWidth = 3 * dpr;
             ctx.lineJoin = 'round';
-            ctx.strokeText(L10(th.label), u.bbox.left + 4 * dpr, ly);
+            ctx.strokeText(it.label, u.bbox.left + 4 * dpr, ly);
             ctx.fillStyle = '#5c2400';
-            ctx.fillText(L10(th.label), u.bbox.left + 4 * dpr, ly);
+            ctx.fillText(it.label, u.bbox.left + 4 * dpr, ly);
           });
           ctx.restore();
         }]

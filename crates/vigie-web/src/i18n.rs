@@ -202,6 +202,8 @@ texts! {
     // Open data.
     every_indicator: "tous les indicateurs", "every indicator";
     row_one: "ligne", "row";
+    age: "Âge", "Age";
+    heatmap_note: "Une colonne par semaine (le dernier jour de la semaine), taux d'incidence sur 7 jours pour 100 000 habitants de la classe d'âge ; couleurs des classes de la carte.", "One column per week (its last day), 7-day incidence rate per 100,000 people of the age class; colours of the map's classes.";
     columns: "Colonnes :", "Columns:";
     row_many: "lignes", "rows";
     gzip_note: "le même fichier compressé (gzip)", "the same file, compressed (gzip)";

@@ -52,6 +52,7 @@ struct DashboardPage {
     kpis: Vec<views::KpiView>,
     map: Option<views::MapView>,
     charts: Vec<views::ChartView>,
+    heatmap: Option<views::HeatmapView>,
     figures: Vec<views::FigureRow>,
     population: Option<String>,
 }
@@ -209,6 +210,7 @@ pub fn dashboard(
         kpis: views::kpis(ctx, t, "territory"),
         map: views::map(ctx, &t.key, "incidence_rate_7d"),
         charts: views::charts(ctx, &t.key, None),
+        heatmap: views::incidence_by_age(ctx, &t.key),
         figures: views::figures(ctx, t),
         population: views::population(ctx, t),
     };

@@ -315,6 +315,176 @@ pub fn headlines(ctx: &Ctx<'_>, t: &TerritorySummary, page: &str) -> Vec<Headlin
 }
 
 // ---------------------------------------------------------------------------------------
+// Incidence by age (CovidTracker's heat-map).
+
+/// One cell of the age × week heat-map.
+pub struct HeatCell {
+    /// Value, formatted (« 312,4 », « — »).
+    pub text: String,
+    /// CSS class of its colour (`heat-0` … `heat-8`, `heat-none`): the map layer's classes on
+    /// the same 9-colour ramp as the maps.
+    pub class: String,
+}
+
+/// One age class of the heat-map.
+pub struct HeatRow {
+    /// « 20 à 29 ans ».
+    pub label: String,
+    /// One cell per week.
+    pub cells: Vec<HeatCell>,
+}
+
+/// The incidence rate by age class and week of a territory.
+pub struct HeatmapView {
+    /// Title.
+    pub title: String,
+    /// Week heads (the week's last day, « 28/02 »).
+    pub weeks: Vec<String>,
+    /// Rows, youngest first.
+    pub rows: Vec<HeatRow>,
+    /// Legend: (label, class).
+    pub legend: Vec<(String, String)>,
+}
+
+/// Weeks shown by the heat-map.
+const HEATMAP_WEEKS: usize = 12;
+
+fn age_label(lang: Lang, key: &str) -> String {
+    let a = key.trim_start_matches("age:");
+    if let Some(lo) = a.strip_suffix('+') {
+        return match lang {
+            Lang::Fr => format!("{lo} ans et plus"),
+            Lang::En => format!("{lo} and over"),
+        };
+    }
+    match (lang, a.split_once('-')) {
+        (Lang::Fr, Some((lo, hi))) => format!("{lo} à {hi} ans"),
+        (Lang::En, Some((lo, hi))) => format!("{lo}–{hi}"),
+        _ => a.to_string(),
+    }
+}
+
+/// The 7-day incidence rate by age class over the last 12 weeks (one column every 7 days back
+/// from the last day), coloured with the incidence map layer's classes; None without ages.
+pub fn incidence_by_age(ctx: &Ctx<'_>, key: &str) -> Option<HeatmapView> {
+    use vigie_contracts::release::TerritoryFile;
+    const ID: &str = "incidence_rate_7d";
+    let file: TerritoryFile = std::fs::read(
+        ctx.release
+            .dir
+            .join(format!("open-data/territories/{key}.json")),
+    )
+    .ok()
+    .and_then(|b| serde_json::from_slice(&b).ok())?;
+    let by = file.indicators.get(ID)?;
+    let mut ages: Vec<(&String, &vigie_contracts::release::PublishedSeries)> =
+        by.iter().filter(|(k, _)| k.starts_with("age:")).collect();
+    if ages.len() < 2 {
+        return None;
+    }
+    let low = |k: &str| -> u32 {
+        k.trim_start_matches("age:")
+            .split(['-', '+'])
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(u32::MAX)
+    };
+    ages.sort_by_key(|(k, _)| low(k));
+    // Day numbers via ISO dates: the last day any class has.
+    let day = |iso: &str| fmt::unix_seconds(&format!("{iso}T00:00:00Z")).map(|s| s / 86_400);
+    let last = ages
+        .iter()
+        .filter_map(|(_, s)| {
+            let i = s.values.iter().rposition(Option::is_some)?;
+            Some(day(&s.start)? + i as i64)
+        })
+        .max()?;
+    let week_days: Vec<i64> = (0..HEATMAP_WEEKS as i64)
+        .rev()
+        .map(|w| last - 7 * w)
+        .collect();
+    let layer = ctx
+        .release
+        .presentation
+        .map_layer
+        .iter()
+        .find(|m| m.indicator == ID);
+    let thresholds: Vec<f64> = layer.map(|m| m.thresholds.clone()).unwrap_or_default();
+    let classes = thresholds.len() + 1;
+    let ramp = |c: usize| {
+        if classes <= 1 {
+            4
+        } else {
+            (c * 8 + (classes - 1) / 2) / (classes - 1)
+        }
+    };
+    let class_of = |v: f64| {
+        format!(
+            "heat-{}",
+            ramp(thresholds.iter().filter(|t| v >= **t).count())
+        )
+    };
+    let iso_of = |d: i64| crate::data::add_days("1970-01-01", d).unwrap_or_default();
+    let rows = ages
+        .iter()
+        .map(|(k, s)| {
+            let start = day(&s.start).unwrap_or(i64::MAX);
+            HeatRow {
+                label: age_label(ctx.lang, k),
+                cells: week_days
+                    .iter()
+                    .map(|d| {
+                        let v = usize::try_from(d - start).ok().and_then(|i| s.get(i));
+                        HeatCell {
+                            text: ctx.dash_or(v, 0),
+                            class: v.map_or_else(|| "heat-none".to_string(), class_of),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let legend = (0..classes)
+        .map(|c| {
+            let label = match (c.checked_sub(1).map(|j| thresholds[j]), thresholds.get(c)) {
+                (None, Some(b)) => format!("< {}", ctx.num(*b, 0)),
+                (Some(a), None) => format!("≥ {}", ctx.num(a, 0)),
+                (Some(a), Some(b)) => match ctx.lang {
+                    Lang::Fr => format!("{} à < {}", ctx.num(a, 0), ctx.num(*b, 0)),
+                    Lang::En => format!("{} to < {}", ctx.num(a, 0), ctx.num(*b, 0)),
+                },
+                (None, None) => String::new(),
+            };
+            (label, format!("heat-{}", ramp(c)))
+        })
+        .collect();
+    Some(HeatmapView {
+        title: match ctx.lang {
+            Lang::Fr => format!(
+                "Taux d'incidence par âge (pour 100\u{202f}000 hab., 7 jours) — {}",
+                file.head.name
+            ),
+            Lang::En => format!(
+                "Incidence rate by age (per 100,000, 7 days) — {}",
+                file.head.name
+            ),
+        },
+        weeks: week_days
+            .iter()
+            .map(|d| {
+                let iso = iso_of(*d);
+                match ctx.lang {
+                    Lang::Fr => ctx.date(&iso).chars().take(5).collect(),
+                    Lang::En => iso.chars().skip(5).collect(),
+                }
+            })
+            .collect(),
+        rows,
+        legend,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
 // Open-data files.
 
 /// One downloadable file of `/donnees`.

@@ -9,29 +9,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Serialize;
-use serde_json::Value;
-use vigie_core::{Date, reference};
+use vigie_contracts::release::{ReleaseManifest, SourcesFile};
+use vigie_core::{Date, reference, round_published};
 use vigie_sources::Breakdowns;
 
 use crate::compute::Computed;
 
-/// A value that cannot be right.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Violation {
-    /// Rule broken.
-    pub rule: &'static str,
-    /// Territory key.
-    pub territory: String,
-    /// Indicator.
-    pub indicator: String,
-    /// Breakdown.
-    pub breakdown: String,
-    /// Day.
-    pub date: String,
-    /// Value.
-    pub value: f64,
-}
+pub use vigie_contracts::release::{GateCheck, GateReport, Violation};
 
 /// Indicators that are counts of people or stocks and can never be negative.
 const NON_NEGATIVE: &[&str] = &[
@@ -83,12 +67,12 @@ pub fn validate(
                     total += 1;
                     if out.len() < 100 {
                         out.push(Violation {
-                            rule,
+                            rule: rule.to_string(),
                             territory: r.get(g.territory).key(),
                             indicator: id.to_string(),
                             breakdown: breakdowns.key(g.breakdown).to_string(),
                             date: day.to_string(),
-                            value: *v,
+                            value: round_published(*v),
                         });
                     }
                 }
@@ -116,50 +100,15 @@ impl Default for GatePolicy {
     }
 }
 
-/// One check of the gate.
-#[derive(Clone, Debug, Serialize)]
-pub struct GateCheck {
-    /// Check name.
-    pub check: &'static str,
-    /// Whether it passed.
-    pub passed: bool,
-    /// What was found.
-    pub detail: String,
-}
-
-/// The gate's decision.
-#[derive(Clone, Debug, Serialize)]
-pub struct GateReport {
-    /// All checks passed.
-    pub passed: bool,
-    /// Release checked.
-    pub release_id: String,
-    /// Live release compared with, if any.
-    pub previous_release_id: Option<String>,
-    /// Every check.
-    pub checks: Vec<GateCheck>,
-}
-
-impl GateReport {
-    /// The failed checks, one line each.
-    pub fn failures(&self) -> Vec<String> {
-        self.checks
-            .iter()
-            .filter(|c| !c.passed)
-            .map(|c| format!("{}: {}", c.check, c.detail))
-            .collect()
-    }
-}
-
-fn read(path: &Path) -> Option<Value> {
+fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
 }
 
-fn rows_by_source(sources: &Value) -> BTreeMap<String, u64> {
+fn rows_by_source(sources: &SourcesFile) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
-    for f in sources["files"].as_array().into_iter().flatten() {
-        if let (Some(s), Some(n)) = (f["source"].as_str(), f["rows"].as_u64()) {
-            *out.entry(s.to_string()).or_default() += n;
+    for f in &sources.files {
+        if let (Some(s), Some(n)) = (&f.source, f.rows) {
+            *out.entry(s.clone()).or_default() += n;
         }
     }
     out
@@ -168,39 +117,32 @@ fn rows_by_source(sources: &Value) -> BTreeMap<String, u64> {
 /// Checks `new` (a release directory) against `previous` (the live one, if any).
 pub fn evaluate(new: &Path, previous: Option<&Path>, policy: GatePolicy) -> GateReport {
     let mut checks = Vec::new();
-    let manifest = read(&new.join("release.json")).unwrap_or(Value::Null);
-    let sources = read(&new.join("open-data/sources.json")).unwrap_or(Value::Null);
-    let release_id = manifest["release_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let manifest: Option<ReleaseManifest> = read(&new.join("release.json"));
+    let sources: SourcesFile = read(&new.join("open-data/sources.json")).unwrap_or_default();
+    let release_id = manifest
+        .as_ref()
+        .map(|m| m.release_id.clone())
+        .unwrap_or_default();
+    let indicator_rows = manifest.as_ref().map_or(0, |m| m.indicator_rows);
 
-    let files = sources["files"].as_array().map_or(0, Vec::len);
+    let files = sources.files.len();
     checks.push(GateCheck {
-        check: "data present",
-        passed: files > 0 && manifest["indicator_rows"].as_u64().unwrap_or(0) > 0,
-        detail: format!(
-            "{files} source files, {} indicator rows",
-            manifest["indicator_rows"].as_u64().unwrap_or(0)
-        ),
+        check: "data present".into(),
+        passed: files > 0 && indicator_rows > 0,
+        detail: format!("{files} source files, {indicator_rows} indicator rows"),
     });
-    let violations = manifest["violations_total"].as_u64().unwrap_or(0);
-    let first = manifest["violations"]
-        .as_array()
-        .and_then(|v| v.first())
+    let violations = manifest.as_ref().map_or(0, |m| m.violations_total);
+    let first = manifest
+        .as_ref()
+        .and_then(|m| m.violations.first())
         .map(|v| {
             format!(
-                " (first: {} {} {} {} = {}: {})",
-                v["territory"],
-                v["indicator"],
-                v["breakdown"],
-                v["date"],
-                v["value"],
-                v["rule"].as_str().unwrap_or_default()
+                " (first: {:?} {:?} {:?} {:?} = {}: {})",
+                v.territory, v.indicator, v.breakdown, v.date, v.value, v.rule
             )
         });
     checks.push(GateCheck {
-        check: "plausible values",
+        check: "plausible values".into(),
         passed: violations == 0,
         detail: format!(
             "{violations} impossible values{}",
@@ -210,17 +152,16 @@ pub fn evaluate(new: &Path, previous: Option<&Path>, policy: GatePolicy) -> Gate
 
     // A demonstration release is not a reference for real data.
     let prev_manifest = previous
-        .and_then(|p| read(&p.join("release.json")))
-        .filter(|m| m["demo"] != true);
-    let previous_release_id = prev_manifest
-        .as_ref()
-        .and_then(|m| m["release_id"].as_str().map(String::from));
+        .and_then(|p| read::<ReleaseManifest>(&p.join("release.json")))
+        .filter(|m| !m.demo);
+    let previous_release_id = prev_manifest.as_ref().map(|m| m.release_id.clone());
     if let (Some(prev), Some(pm)) = (previous, prev_manifest.as_ref()) {
-        let prev_sources = read(&prev.join("open-data/sources.json")).unwrap_or(Value::Null);
+        let prev_sources: SourcesFile =
+            read(&prev.join("open-data/sources.json")).unwrap_or_default();
         let (old, cur) = (rows_by_source(&prev_sources), rows_by_source(&sources));
         let missing: Vec<&String> = old.keys().filter(|k| !cur.contains_key(*k)).collect();
         checks.push(GateCheck {
-            check: "sources still present",
+            check: "sources still present".into(),
             passed: missing.is_empty(),
             detail: if missing.is_empty() {
                 format!("{} source types", cur.len())
@@ -237,7 +178,7 @@ pub fn evaluate(new: &Path, previous: Option<&Path>, policy: GatePolicy) -> Gate
             }
         }
         checks.push(GateCheck {
-            check: "row counts",
+            check: "row counts".into(),
             passed: drops.is_empty(),
             detail: if drops.is_empty() {
                 format!(
@@ -253,11 +194,14 @@ pub fn evaluate(new: &Path, previous: Option<&Path>, policy: GatePolicy) -> Gate
             },
         });
         let (before, after) = (
-            pm["data_until"].as_str().unwrap_or_default(),
-            manifest["data_until"].as_str().unwrap_or_default(),
+            pm.data_until.as_deref().unwrap_or_default(),
+            manifest
+                .as_ref()
+                .and_then(|m| m.data_until.as_deref())
+                .unwrap_or_default(),
         );
         checks.push(GateCheck {
-            check: "freshness",
+            check: "freshness".into(),
             passed: policy.allow_older_data || after >= before,
             detail: format!("data until {after} (live release: {before})"),
         });

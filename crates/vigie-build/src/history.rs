@@ -9,7 +9,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
+use vigie_contracts::release::{
+    BuildState, ChangeCount, ChangeExample, ChangesFile, DataDirStatus, DataStatus, LastBuild,
+    TerritoryFile, TerritoryIndexEntry,
+};
 
 use crate::gate::{self, GatePolicy, GateReport};
 use crate::{BuildError, BuildOptions, BuildReport};
@@ -179,7 +182,7 @@ impl DataDir {
                             .and_then(|p| p.file_name())
                             .map(|n| n.to_string_lossy().into_owned()),
                         checks: vec![gate::GateCheck {
-                            check: "readable inputs",
+                            check: "readable inputs".into(),
                             passed: false,
                             detail: e.to_string(),
                         }],
@@ -188,25 +191,34 @@ impl DataDir {
                     if fs::create_dir_all(&refused).is_ok() {
                         let _ = fs::write(refused.join("reason.txt"), format!("{e}\n"));
                     }
-                    let status = json!({
-                        "last_build": { "release_id": id, "built_at": opts.built_at, "state": "refused", "gate": gate },
-                        "live_release": self.current().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())),
-                        "releases": self.release_ids(),
-                    });
+                    let status = DataDirStatus {
+                        last_build: LastBuild {
+                            release_id: id.clone(),
+                            built_at: opts.built_at.clone(),
+                            state: BuildState::Refused,
+                            gate,
+                        },
+                        live_release: self.live_id(),
+                        releases: self.release_ids(),
+                    };
                     self.write_status(&status)?;
                 }
                 return Err(e);
             }
         };
         // Revisions of past values against the live release, part of the new release.
+        let demo = crate::read_manifest(&target).is_some_and(|m| m.demo);
         let diff = match &previous {
             Some(prev) => changes(prev, &target, 200),
-            None => json!({"previous_release": null, "values_changed_or_removed": 0}),
+            None => ChangesFile::default(),
+        };
+        let diff = ChangesFile {
+            demo,
+            data_status: DataStatus::from_demo(demo),
+            ..diff
         };
         let diff_path = target.join("open-data/changes.json");
-        let mut bytes = serde_json::to_vec_pretty(&diff).unwrap_or_default();
-        bytes.push(b'\n');
-        fs::write(&diff_path, bytes).map_err(io_err(&diff_path))?;
+        fs::write(&diff_path, crate::json_bytes(&diff)).map_err(io_err(&diff_path))?;
         let gate = gate::evaluate(&target, previous.as_deref(), policy);
         let outcome = if gate.passed {
             self.switch(&id).map_err(io_err(&self.root))?;
@@ -219,23 +231,33 @@ impl DataDir {
             Outcome::Refused(report, gate)
         };
         let (state, report, gate) = match &outcome {
-            Outcome::Published(r, g) => ("published", r, g),
-            Outcome::Refused(r, g) => ("refused", r, g),
+            Outcome::Published(r, g) => (BuildState::Published, r, g),
+            Outcome::Refused(r, g) => (BuildState::Refused, r, g),
         };
-        let status = json!({
-            "last_build": { "release_id": report.release_id, "built_at": opts.built_at, "state": state, "gate": gate },
-            "live_release": self.current().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())),
-            "releases": self.release_ids(),
-        });
+        let status = DataDirStatus {
+            last_build: LastBuild {
+                release_id: report.release_id.clone(),
+                built_at: opts.built_at.clone(),
+                state,
+                gate: gate.clone(),
+            },
+            live_release: self.live_id(),
+            releases: self.release_ids(),
+        };
         self.write_status(&status)?;
         drop(lock);
         Ok(outcome)
     }
 
+    /// The live release's id.
+    fn live_id(&self) -> Option<String> {
+        self.current()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+    }
+
     /// Writes `status.json` atomically.
-    fn write_status(&self, status: &serde_json::Value) -> Result<(), BuildError> {
-        let mut bytes = serde_json::to_vec_pretty(status).unwrap_or_default();
-        bytes.push(b'\n');
+    fn write_status(&self, status: &DataDirStatus) -> Result<(), BuildError> {
+        let bytes = crate::json_bytes(status);
         let tmp = self.root.join(".status.json.tmp");
         let status_path = self.root.join("status.json");
         fs::write(&tmp, bytes).map_err(|source| BuildError::Io {
@@ -251,70 +273,71 @@ impl DataDir {
 
 /// Values of the previous release that the new one changes or drops, for the days both cover,
 /// compared territory by territory: counts per indicator and the first examples.
-pub fn changes(previous: &Path, new: &Path, max_examples: usize) -> serde_json::Value {
+pub fn changes(previous: &Path, new: &Path, max_examples: usize) -> ChangesFile {
     use std::collections::BTreeMap;
-    let read =
-        |p: &Path| -> Option<serde_json::Value> { serde_json::from_slice(&fs::read(p).ok()?).ok() };
-    let mut per_indicator: BTreeMap<String, (u64, u64)> = BTreeMap::new(); // (changed, removed)
+    fn read<T: serde::de::DeserializeOwned>(p: &Path) -> Option<T> {
+        serde_json::from_slice(&fs::read(p).ok()?).ok()
+    }
+    let mut per_indicator: BTreeMap<String, ChangeCount> = BTreeMap::new();
     let mut examples = Vec::new();
-    let index = read(&new.join("open-data/territories.json")).unwrap_or_default();
-    for t in index.as_array().into_iter().flatten() {
-        let Some(key) = t["territory"].as_str() else {
-            continue;
-        };
+    let index: Vec<TerritoryIndexEntry> =
+        read(&new.join("open-data/territories.json")).unwrap_or_default();
+    for t in &index {
+        let key = t.territory.as_str();
         let file = format!("open-data/territories/{key}.json");
-        let (Some(old), Some(cur)) = (read(&previous.join(&file)), read(&new.join(&file))) else {
+        let (Some(old), Some(cur)) = (
+            read::<TerritoryFile>(&previous.join(&file)),
+            read::<TerritoryFile>(&new.join(&file)),
+        ) else {
             continue;
         };
-        let Some(old_inds) = old["indicators"].as_object() else {
-            continue;
-        };
-        for (ind, breakdowns) in old_inds {
-            for (b, old_series) in breakdowns.as_object().into_iter().flatten() {
-                let new_series = &cur["indicators"][ind][b];
-                let (Some(os), Some(ov)) = (
-                    old_series["start"].as_str(),
-                    old_series["values"].as_array(),
-                ) else {
+        for (ind, breakdowns) in &old.indicators {
+            for (b, old_series) in breakdowns {
+                let new_series = cur.indicators.get(ind).and_then(|m| m.get(b));
+                let Some(ostart) = vigie_core::Date::parse_str(&old_series.start) else {
                     continue;
                 };
-                let ostart = vigie_core::Date::parse_str(os);
-                let nstart = new_series["start"]
-                    .as_str()
-                    .and_then(vigie_core::Date::parse_str);
-                let nv = new_series["values"].as_array();
-                for (i, v) in ov.iter().enumerate() {
-                    let Some(old_value) = v.as_f64() else {
+                let nstart = new_series.and_then(|s| vigie_core::Date::parse_str(&s.start));
+                for (i, v) in old_series.values.iter().enumerate() {
+                    let Some(old_value) = *v else {
                         continue;
                     };
-                    let Some(day) = ostart.map(|d| d.add_days(i as i32)) else {
-                        continue;
-                    };
-                    let new_value = match (nstart, nv) {
-                        (Some(ns), Some(nv)) => usize::try_from(day.days_since(ns))
+                    let day = ostart.add_days(i as i32);
+                    let new_value = match (nstart, new_series) {
+                        (Some(ns), Some(s)) => usize::try_from(day.days_since(ns))
                             .ok()
-                            .and_then(|j| nv.get(j))
-                            .and_then(|x| x.as_f64()),
+                            .and_then(|j| s.get(j)),
                         _ => None,
                     };
                     let entry = per_indicator.entry(ind.clone()).or_default();
                     match new_value {
                         Some(n) if n == old_value => continue,
-                        Some(_) => entry.0 += 1,
-                        None => entry.1 += 1,
+                        Some(_) => entry.changed += 1,
+                        None => entry.removed += 1,
                     }
                     if examples.len() < max_examples {
-                        examples.push(json!({"territory": key, "indicator": ind, "breakdown": b, "date": day.to_string(), "previous": old_value, "new": new_value}));
+                        examples.push(ChangeExample {
+                            territory: key.to_string(),
+                            indicator: ind.clone(),
+                            breakdown: b.clone(),
+                            date: day.to_string(),
+                            previous: old_value,
+                            new: new_value,
+                        });
                     }
                 }
             }
         }
     }
-    let total: u64 = per_indicator.values().map(|(c, r)| c + r).sum();
-    json!({
-        "previous_release": previous.file_name().map(|n| n.to_string_lossy().into_owned()),
-        "values_changed_or_removed": total,
-        "by_indicator": per_indicator.into_iter().map(|(k, (c, r))| (k, json!({"changed": c, "removed": r}))).collect::<serde_json::Map<_, _>>(),
-        "examples": examples,
-    })
+    let total: u64 = per_indicator.values().map(|c| c.changed + c.removed).sum();
+    ChangesFile {
+        previous_release: previous
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()),
+        values_changed_or_removed: total,
+        by_indicator: per_indicator,
+        examples,
+        demo: false,
+        data_status: DataStatus::Official,
+    }
 }

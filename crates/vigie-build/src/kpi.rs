@@ -14,7 +14,10 @@
 //!   ([`LEVEL_BASIS`]); vaccination coverage has no level (it is not an epidemic signal);
 //! * a coverage projection is only given when it means something ([`Projection`]).
 
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use vigie_contracts::release::{ChangeUnit, CoverageProjection, LatestValue};
+use vigie_core::round_published as round;
 use vigie_core::wording::{Level, Thresholds, Trend, level, trend_against, wording_fr};
 use vigie_core::{Date, TerritoryId};
 use vigie_sources::Breakdowns;
@@ -92,6 +95,18 @@ impl ProjectionStatus {
             ProjectionStatus::NoProgress => "no_progress",
             ProjectionStatus::BeyondHorizon => "beyond_horizon",
             ProjectionStatus::NoData => "no_data",
+        }
+    }
+
+    /// The published status.
+    pub fn contract(self) -> vigie_contracts::release::ProjectionStatus {
+        use vigie_contracts::release::ProjectionStatus as P;
+        match self {
+            ProjectionStatus::Reached => P::Reached,
+            ProjectionStatus::Projected => P::Projected,
+            ProjectionStatus::NoProgress => P::NoProgress,
+            ProjectionStatus::BeyondHorizon => P::BeyondHorizon,
+            ProjectionStatus::NoData => P::NoData,
         }
     }
 }
@@ -175,22 +190,22 @@ pub fn bound_by_earlier(later: &mut Projection, earlier: &Projection, earlier_id
     }
 }
 
-fn projection_json(p: &Projection, target: f64) -> Value {
+fn projection_json(p: &Projection, target: f64) -> CoverageProjection {
     let reached_on = match p.status {
         ProjectionStatus::Reached => Some("reached".to_string()),
         ProjectionStatus::Projected => p.date.map(|d| d.to_string()),
         _ => None,
     };
-    json!({
-        "target_percent": target,
-        "pace_14d_points_per_day": p.pace,
-        "reached_on": reached_on,
-        "status": p.status.as_str(),
-        "projected_date": p.date.map(|d| d.to_string()),
-        "horizon_days": PROJECTION_HORIZON_DAYS,
-        "pace_days": PACE_DAYS,
-        "limited_by": p.limited_by,
-    })
+    CoverageProjection {
+        target_percent: target,
+        pace_14d_points_per_day: p.pace.map(round),
+        reached_on,
+        status: p.status.contract(),
+        projected_date: p.date.map(|d| d.to_string()),
+        horizon_days: PROJECTION_HORIZON_DAYS,
+        pace_days: PACE_DAYS,
+        limited_by: p.limited_by.map(String::from),
+    }
 }
 
 fn thresholds_of(computed: &Computed, id: &str) -> Option<Thresholds> {
@@ -207,20 +222,21 @@ fn thresholds_of(computed: &Computed, id: &str) -> Option<Thresholds> {
 
 /// For each indicator of the territory's `all` breakdown: last value and its date, the value
 /// 7 days before, the change (in % or, for `%` units, in points), the level and trend words
-/// where a scale exists, and for coverage the projected date of the target.
-pub fn latest(computed: &Computed, territory: TerritoryId) -> Value {
+/// where a scale exists, and for coverage the projected date of the target. Every number is
+/// rounded for publication ([`vigie_core::publish`]), after the comparisons.
+pub fn latest(computed: &Computed, territory: TerritoryId) -> BTreeMap<String, LatestValue> {
     let Some(g) = computed
         .groups
         .iter()
         .find(|g| g.territory == territory && g.breakdown == Breakdowns::ALL)
     else {
-        return json!({});
+        return BTreeMap::new();
     };
     let value_at = |id: &str, i: usize| -> Option<f64> {
         let ind = computed.indicators.iter().position(|s| s.id == id)?;
         g.get(ind)?.get(i).copied().filter(|x| !x.is_nan())
     };
-    let mut out = serde_json::Map::new();
+    let mut out = BTreeMap::new();
     let mut projections: Vec<(&'static str, Projection)> = Vec::new();
     for (ind, values) in &g.values {
         let spec = &computed.indicators[*ind];
@@ -243,15 +259,29 @@ pub fn latest(computed: &Computed, territory: TerritoryId) -> Value {
         } else {
             None
         };
-        let mut item = json!({
-            "date": g.start.add_days(i as i32).to_string(),
-            "value": v,
-            "value_7_days_before": week_before,
-            "date_7_days_before": before_index.map(|j| g.start.add_days(j as i32).to_string()),
-            "change_7_days_percent": change_percent,
-            "change_7_days_points": change_points,
-            "change_unit": if in_points { "points" } else { "percent" },
-        });
+        let mut item = LatestValue {
+            date: g.start.add_days(i as i32).to_string(),
+            value: round(v),
+            value_7_days_before: week_before.map(round),
+            date_7_days_before: before_index.map(|j| g.start.add_days(j as i32).to_string()),
+            change_7_days_percent: change_percent.map(round),
+            change_7_days_points: change_points.map(round),
+            change_unit: if in_points {
+                ChangeUnit::Points
+            } else {
+                ChangeUnit::Percent
+            },
+            level: None,
+            level_basis: None,
+            level_basis_value: None,
+            level_thresholds: None,
+            trend: None,
+            trend_basis: None,
+            trend_stable_within_percent: None,
+            wording_fr: None,
+            wording_en: None,
+            projection: None,
+        };
         // Level: own scale, or the scale of the rate per 100 000 of the same count.
         let basis = LEVEL_BASIS
             .iter()
@@ -270,17 +300,17 @@ pub fn latest(computed: &Computed, territory: TerritoryId) -> Value {
         };
         if let Some((t, basis_value)) = scale {
             let lvl: Level = level(basis_value, &t);
-            item["level"] = json!(lvl.id());
-            item["level_basis"] = json!(basis.unwrap_or(spec.id.as_str()));
-            item["level_basis_value"] = json!(basis_value);
-            item["level_thresholds"] = json!(t.levels);
+            item.level = Some(lvl.id().to_string());
+            item.level_basis = Some(basis.unwrap_or(spec.id.as_str()).to_string());
+            item.level_basis_value = Some(round(basis_value));
+            item.level_thresholds = Some(t.levels.to_vec());
             if let Some(w) = week_before {
                 let trend: Trend = trend_against(v, w, t.step);
-                item["trend"] = json!(trend.id());
-                item["trend_basis"] = json!("7_days_before");
-                item["trend_stable_within_percent"] = json!(t.step * 100.0);
-                item["wording_fr"] = json!(wording_fr(lvl, trend));
-                item["wording_en"] = json!(format!("{} {}", lvl.label_en(), trend.label_en()));
+                item.trend = Some(trend.id().to_string());
+                item.trend_basis = Some("7_days_before".to_string());
+                item.trend_stable_within_percent = Some(t.step * 100.0);
+                item.wording_fr = Some(wording_fr(lvl, trend));
+                item.wording_en = Some(format!("{} {}", lvl.label_en(), trend.label_en()));
             }
         }
         if let Some((id, _)) = DOSE_ORDER.iter().find(|(id, _)| *id == spec.id) {
@@ -302,10 +332,10 @@ pub fn latest(computed: &Computed, territory: TerritoryId) -> Value {
     }
     for (id, p) in &projections {
         if let Some(item) = out.get_mut(*id) {
-            item["projection"] = projection_json(p, computed.coverage_target);
+            item.projection = Some(projection_json(p, computed.coverage_target));
         }
     }
-    Value::Object(out)
+    out
 }
 
 #[cfg(test)]
@@ -325,15 +355,21 @@ mod tests {
         assert_eq!(p.date.map(|d| d.to_string()).as_deref(), Some("2021-05-01"));
         assert_eq!(p.pace, Some(0.5));
         let j = projection_json(&p, 90.0);
-        assert_eq!(j["reached_on"], "2021-05-01");
-        assert_eq!(j["status"], "projected");
+        assert_eq!(j.reached_on.as_deref(), Some("2021-05-01"));
+        assert_eq!(
+            j.status,
+            vigie_contracts::release::ProjectionStatus::Projected
+        );
         let r = project(&v, 20, start(), 35.0);
         assert_eq!(r.status, ProjectionStatus::Reached);
-        assert_eq!(projection_json(&r, 35.0)["reached_on"], "reached");
+        assert_eq!(
+            projection_json(&r, 35.0).reached_on.as_deref(),
+            Some("reached")
+        );
         let flat = vec![50.0; 21];
         let f = project(&flat, 20, start(), 90.0);
         assert_eq!(f.status, ProjectionStatus::NoProgress);
-        assert_eq!(projection_json(&f, 90.0)["reached_on"], Value::Null);
+        assert_eq!(projection_json(&f, 90.0).reached_on, None);
         assert_eq!(
             project(&v[..10], 9, start(), 90.0).status,
             ProjectionStatus::NoData

@@ -22,8 +22,11 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use serde_json::json;
 use sha2::{Digest, Sha256};
+use vigie_contracts::release::{
+    ChecksFile, ConsistencyCheck, DataStatus, ReleaseManifest, SourceFile, SourcesFile,
+    TerritoryIndexEntry,
+};
 use vigie_core::reference;
 use vigie_sources::catalog::CatalogError;
 use vigie_sources::{Breakdowns, Catalog, IngestError, Ingested, Store};
@@ -188,7 +191,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 if better {
                     geometry = Some((lower.clone(), text));
                 }
-                provenance.push(json!({"file": name, "sha256": sha, "bytes": bytes.len(), "source": "geometry-departements"}));
+                provenance.push(SourceFile {
+                    file: name,
+                    sha256: sha,
+                    bytes: bytes.len() as u64,
+                    source: Some("geometry-departements".into()),
+                    ..SourceFile::default()
+                });
             } else {
                 unrecognised.push(name);
             }
@@ -197,7 +206,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         let size = bytes.len();
         match vigie_sources::ingest(&name, bytes, &catalog, &mut breakdowns)? {
             Ingested::Data(d) => {
-                provenance.push(json!({"file": name, "sha256": sha, "bytes": size}));
+                provenance.push(SourceFile {
+                    file: name,
+                    sha256: sha,
+                    bytes: size as u64,
+                    ..SourceFile::default()
+                });
                 files.push(*d);
             }
             Ingested::Unrecognised { header } => {
@@ -272,10 +286,29 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
     fs::write(path, bytes).map_err(io_err(path))
 }
 
-fn json_bytes(v: &serde_json::Value) -> Vec<u8> {
+/// Pretty JSON with a final newline (every JSON file of a release).
+pub(crate) fn json_bytes(v: &impl serde::Serialize) -> Vec<u8> {
     let mut b = serde_json::to_vec_pretty(v).unwrap_or_default();
     b.push(b'\n');
     b
+}
+
+/// The manifest of the release in `dir`, if readable.
+pub fn read_manifest(dir: &Path) -> Option<ReleaseManifest> {
+    serde_json::from_slice(&fs::read(dir.join("release.json")).ok()?).ok()
+}
+
+/// What `vigie fetch` recorded about one file (`.provenance.json` of the sources directory).
+#[derive(Debug, Default, serde::Deserialize)]
+struct Fetched {
+    #[serde(default)]
+    origin: Option<String>,
+    #[serde(default)]
+    fetched_at: Option<String>,
+    #[serde(default)]
+    publisher_last_modified: Option<String>,
+    #[serde(default)]
+    sha256: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -287,7 +320,7 @@ fn write_release(
     store: &Store,
     computed: &compute::Computed,
     breakdowns: &Breakdowns,
-    mut provenance: Vec<serde_json::Value>,
+    mut provenance: Vec<SourceFile>,
     geometry: Option<(String, String)>,
     rows_read: u64,
     unrecognised: &[String],
@@ -300,8 +333,9 @@ fn write_release(
     let csv_path = od.join("indicators.csv");
     let file = fs::File::create(&csv_path).map_err(io_err(&csv_path))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
-    let rows_written = output::write_series(computed, breakdowns, &mut w, &od.join("territories"))
-        .map_err(|(path, source)| BuildError::Io { path, source })?;
+    let rows_written =
+        output::write_series(computed, breakdowns, &mut w, &od.join("territories"), demo)
+            .map_err(|(path, source)| BuildError::Io { path, source })?;
     w.flush().map_err(io_err(&csv_path))?;
     drop(w);
     timings.push((
@@ -316,14 +350,22 @@ fn write_release(
         if !computed.groups.iter().any(|g| g.territory == t.id) {
             continue;
         }
-        territories_index.push(json!({"territory": t.key(), "name": t.name, "level": t.level.as_str(), "region": t.region.map(|g| r.get(g).key()), "population_insee": t.population}));
+        territories_index.push(TerritoryIndexEntry {
+            territory: t.key(),
+            name: t.name.to_string(),
+            level: t.level.as_str().to_string(),
+            region: t.region.map(|g| r.get(g).key()),
+            population_insee: t.population,
+            demo,
+            data_status: DataStatus::from_demo(demo),
+        });
     }
     write_file(
         &od.join("territories.json"),
-        &json_bytes(&json!(territories_index)),
+        &json_bytes(&territories_index),
     )?;
 
-    let dict = output::data_dictionary(computed, catalog);
+    let dict = output::data_dictionary(computed, catalog, demo);
     write_file(&od.join("data-dictionary.json"), &json_bytes(&dict))?;
     write_file(
         &od.join("data-dictionary.md"),
@@ -331,49 +373,69 @@ fn write_release(
     )?;
 
     // Provenance recorded by `vigie fetch` (origin, fetch time, publisher's date).
-    let fetched: serde_json::Value = fs::read(opts.sources.join(".provenance.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
+    let fetched: std::collections::BTreeMap<String, Fetched> =
+        fs::read(opts.sources.join(".provenance.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
     for p in provenance.iter_mut() {
-        let name = p["file"].as_str().unwrap_or_default().to_string();
-        if let Some(f) = fetched.get(&name) {
-            p["origin"] = f["origin"].clone();
-            p["fetched_at"] = f["fetched_at"].clone();
-            p["publisher_last_modified"] = f["publisher_last_modified"].clone();
-            p["sha256_at_fetch"] = f["sha256"].clone();
+        if let Some(f) = fetched.get(&p.file) {
+            p.origin = f.origin.clone();
+            p.fetched_at = f.fetched_at.clone();
+            p.publisher_last_modified = f.publisher_last_modified.clone();
+            p.sha256_at_fetch = f.sha256.clone();
         }
     }
     // Provenance: merge hashes with what ingestion learnt.
     for f in &store.files {
-        if let Some(p) = provenance.iter_mut().find(|p| p["file"] == f.file.as_str()) {
+        if let Some(p) = provenance.iter_mut().find(|p| p.file == f.file) {
             let spec = catalog.sources.iter().find(|s| s.id == f.source);
-            p["source"] = json!(f.source);
-            p["title"] = json!(spec.map(|s| s.title.clone()));
-            p["publisher"] = json!(spec.map(|s| s.publisher.clone()));
-            p["url"] = json!(spec.and_then(|s| s.url.clone()));
-            p["vintage"] = json!(f.vintage);
-            p["header"] = json!(f.header);
-            p["separator"] = json!(f.separator.to_string());
-            p["encoding"] = json!(f.encoding);
-            p["gzip"] = json!(f.gzip);
-            p["rows"] = json!(f.rows);
-            p["first_date"] = json!(f.dates.map(|d| d.0.to_string()));
-            p["last_date"] = json!(f.dates.map(|d| d.1.to_string()));
-            p["series_used"] = json!(f.series_used);
-            p["series_superseded"] = json!(f.series_superseded);
-            p["rows_excluded"] = json!(f.excluded);
-            p["duplicates_ignored"] = json!(f.duplicates_ignored);
+            p.source = Some(f.source.clone());
+            p.title = spec.map(|s| s.title.clone());
+            p.publisher = spec.map(|s| s.publisher.clone());
+            p.url = spec.and_then(|s| s.url.clone());
+            p.vintage = f.vintage.clone();
+            p.header = Some(f.header.clone());
+            p.separator = Some(f.separator.to_string());
+            p.encoding = Some(f.encoding.to_string());
+            p.gzip = Some(f.gzip);
+            p.rows = Some(f.rows);
+            p.first_date = f.dates.map(|d| d.0.to_string());
+            p.last_date = f.dates.map(|d| d.1.to_string());
+            p.series_used = Some(f.series_used);
+            p.series_superseded = Some(f.series_superseded);
+            p.rows_excluded = Some(f.excluded.clone());
+            p.duplicates_ignored = Some(f.duplicates_ignored);
         }
     }
-    write_file(
-        &od.join("sources.json"),
-        &json_bytes(&json!({"files": provenance, "unrecognised": unrecognised})),
-    )?;
-    write_file(
-        &od.join("checks.json"),
-        &json_bytes(&json!({"aggregated_series": computed.aggregated, "checks": computed.checks})),
-    )?;
+    let sources = SourcesFile {
+        files: provenance,
+        unrecognised: unrecognised.to_vec(),
+        demo,
+        data_status: DataStatus::from_demo(demo),
+    };
+    write_file(&od.join("sources.json"), &json_bytes(&sources))?;
+    let checks = ChecksFile {
+        aggregated_series: computed.aggregated.clone(),
+        checks: computed
+            .checks
+            .iter()
+            .map(|c| ConsistencyCheck {
+                kind: c.kind.to_string(),
+                territory: c.territory.clone(),
+                quantity: c.quantity.clone(),
+                reference: c.reference.clone(),
+                breakdown: c.breakdown.clone(),
+                dates_compared: c.dates_compared,
+                max_relative_difference: c.max_relative_difference,
+                at: c.at.clone(),
+                mean_relative_difference: c.mean_relative_difference,
+            })
+            .collect(),
+        demo,
+        data_status: DataStatus::from_demo(demo),
+    };
+    write_file(&od.join("checks.json"), &json_bytes(&checks))?;
     timings.push((
         "dictionary, provenance, checks".into(),
         clock.elapsed().as_secs_f64(),
@@ -431,24 +493,24 @@ fn write_release(
         .iter()
         .filter_map(|f| f.dates.map(|d| d.1))
         .collect();
-    write_file(
-        &dir.join("release.json"),
-        &json_bytes(&json!({
-            "release_id": release_id,
-            "built_at": opts.built_at,
-            "demo": demo,
-            "demo": demo,
-            "data_until": last_dates.iter().max().map(|d| d.to_string()),
-            "vigie_version": env!("CARGO_PKG_VERSION"),
-            "files_used": report.files_used,
-            "rows_read": rows_read,
-            "indicator_rows": rows_written,
-            "groups": report.groups,
-            "charts": chart_count,
-            "violations_total": violations_total,
-            "violations": violations,
-        })),
-    )?;
+    let manifest = ReleaseManifest {
+        release_id,
+        built_at: opts.built_at.clone(),
+        demo,
+        data_status: DataStatus::from_demo(demo),
+        data_until: last_dates.iter().max().map(|d| d.to_string()),
+        vigie_version: env!("CARGO_PKG_VERSION").to_string(),
+        files_used: report.files_used,
+        rows_read,
+        indicator_rows: rows_written,
+        groups: report.groups,
+        charts: chart_count,
+        violations_total,
+        violations,
+        open_data_files: None,
+        value_decimals: Some(vigie_core::publish::DECIMALS),
+    };
+    write_file(&dir.join("release.json"), &json_bytes(&manifest))?;
     Ok(report)
 }
 

@@ -3,7 +3,11 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use vigie_contracts::release::{
+    DataDictionary, DataStatus, FileDescription, IndicatorDoc, TerritoryHead, ThresholdsDoc,
+};
 use vigie_core::{Date, reference};
 use vigie_sources::{Breakdowns, Catalog};
 
@@ -79,6 +83,7 @@ pub fn write_series(
     breakdowns: &Breakdowns,
     csv: &mut impl Write,
     json_dir: &Path,
+    demo: bool,
 ) -> Result<u64, (PathBuf, io::Error)> {
     let r = reference();
     let csv_err = |e| (PathBuf::from("indicators.csv"), e);
@@ -143,7 +148,9 @@ pub fn write_series(
             }
         }
         json.clear();
-        territory_json(computed, breakdowns, territory, groups, &fmt, &mut json);
+        territory_json(
+            computed, breakdowns, territory, groups, &fmt, demo, &mut json,
+        );
         let path = json_dir.join(format!("{key}.json"));
         std::fs::write(&path, &json).map_err(|e| (path.clone(), e))?;
         gi = gj;
@@ -160,21 +167,24 @@ fn territory_json(
     territory: vigie_core::TerritoryId,
     groups: &[Group],
     fmt: &Formatted,
+    demo: bool,
     out: &mut Vec<u8>,
 ) {
     let r = reference();
     let t = r.get(territory);
     let all = groups.iter().find(|g| g.breakdown == Breakdowns::ALL);
-    let head = json!({
-        "territory": t.key(),
-        "name": t.name,
-        "level": t.level.as_str(),
-        "region": t.region.map(|g| r.get(g).key()),
-        "population_insee": t.population,
-        "population": all.and_then(|g| g.population),
-        "population_source": all.map(|g| g.population_source.as_str()),
-        "latest": crate::kpi::latest(computed, territory),
-    });
+    let head = TerritoryHead {
+        territory: t.key(),
+        name: t.name.clone(),
+        level: t.level.as_str().to_string(),
+        region: t.region.map(|g| r.get(g).key()),
+        population_insee: t.population,
+        population: all.and_then(|g| g.population),
+        population_source: all.map(|g| g.population_source.as_str().to_string()),
+        demo,
+        data_status: DataStatus::from_demo(demo),
+        latest: crate::kpi::latest(computed, territory),
+    };
     let head = serde_json::to_string(&head).unwrap_or_else(|_| "{}".into());
     out.extend_from_slice(&head.as_bytes()[..head.len().saturating_sub(1)]);
     out.extend_from_slice(b",\"indicators\":{");
@@ -233,105 +243,164 @@ fn territory_json(
     out.extend_from_slice(b"}}\n");
 }
 
+fn text(s: &str) -> FileDescription {
+    FileDescription::Text(s.to_string())
+}
+
+fn table(format: &str, columns: &[(&str, &str)]) -> FileDescription {
+    FileDescription::Table {
+        format: format.to_string(),
+        columns: columns
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
 /// The data dictionary: every indicator and every open-data column.
-pub fn data_dictionary(computed: &Computed, catalog: &Catalog) -> Value {
-    let indicators: Vec<Value> = computed
+pub fn data_dictionary(computed: &Computed, catalog: &Catalog, demo: bool) -> DataDictionary {
+    let indicators: Vec<IndicatorDoc> = computed
         .indicators
         .iter()
         .filter(|i| !i.internal)
         .map(|i| {
-            let inputs: Vec<String> = i.formula.to_formula().inputs().into_iter().map(String::from).collect();
+            let inputs: Vec<String> = i
+                .formula
+                .to_formula()
+                .inputs()
+                .into_iter()
+                .map(String::from)
+                .collect();
             let sources: Vec<String> = catalog
                 .sources
                 .iter()
                 .filter(|s| s.columns.iter().any(|c| inputs.contains(&c.measure)))
                 .map(|s| s.id.clone())
                 .collect();
-            json!({
-                "id": i.id,
-                "label_fr": i.label_fr,
-                "label_en": i.label_en,
-                "unit": i.unit,
-                "formula": i.formula.describe(),
-                "window_days": i.formula.window(),
-                "alignment": if i.formula.describe().contains("centred") { "centred" } else { "trailing" },
-                "inputs": inputs,
-                "sources": sources,
-                "breakdowns": if i.only_all { "all only" } else { "all, and every age class or sex the source has" },
-                "thresholds": i.thresholds.as_ref().map(|t| json!({"levels": t.levels, "step": t.step})),
-                "description": i.description,
-            })
+            let formula = i.formula.describe();
+            IndicatorDoc {
+                id: i.id.clone(),
+                label_fr: i.label_fr.clone(),
+                label_en: i.label_en.clone(),
+                unit: i.unit.clone(),
+                alignment: if formula.contains("centred") {
+                    "centred"
+                } else {
+                    "trailing"
+                }
+                .to_string(),
+                formula,
+                window_days: i.formula.window(),
+                inputs,
+                sources,
+                breakdowns: if i.only_all {
+                    "all only"
+                } else {
+                    "all, and every age class or sex the source has"
+                }
+                .to_string(),
+                thresholds: i.thresholds.as_ref().map(|t| ThresholdsDoc {
+                    levels: t.levels.to_vec(),
+                    step: t.step,
+                }),
+                description: i.description.clone(),
+            }
         })
         .collect();
-    json!({
-        "files": {
-            "open-data/indicators.csv": {
-                "format": "CSV, UTF-8, comma-separated, LF, header territory,indicator,breakdown,date,value",
-                "columns": {
-                    "territory": "FR (France, the 101 departments), REG-<INSEE region code> or DEP-<INSEE department code>",
-                    "indicator": "indicator id, see `indicators`",
-                    "breakdown": "all; age:<lo>-<hi> or age:<lo>+ (years); sex:female or sex:male",
-                    "date": "ISO 8601 day (YYYY-MM-DD): the day the value refers to (sampling day for tests, report day for hospital data); for a window, its last day (trailing) or its middle day (centred)",
-                    "value": "decimal number with '.', shortest representation that reads back to the same binary64 value; undefined values are omitted (never written as 0)"
-                }
-            },
-            "open-data/territories/<territory>.json": "the same values per territory: indicators.<id>.<breakdown> = {start, values[]} (one value per day from start, null when undefined), plus latest values with level-and-trend wording",
-            "open-data/sources.json": "provenance of every input file: name, SHA-256, size, source type, schema vintage, rows, dates",
-            "open-data/checks.json": "consistency checks: published aggregates against sums of departments, our indicators against the publisher's"
-        },
-        "rules": {
-            "windows": "Windows run over calendar days. A window containing a missing day is undefined and omitted: a gap never makes a window reach further back. Trailing windows end on the reported day; centred 7-day windows cover D-3..D+3.",
-            "missing_values": "Empty cells, NA and NaN are missing values, never zeros.",
-            "population": "Rates use the population carried by the source file itself (SI-DEP `pop`, per day and age class), as Santé publique France does, filled forward (and backward before its first day) across the territory's date range; where a territory has no such column, the embedded INSEE population municipale (COG 2026, @etalab/decoupage-administratif 6.0.0) is used for the `all` breakdown, and age-class rates are omitted. Each territory JSON states which (`population_source`).",
-            "aggregation": "Regions and France are sums of their departments for additive measures where the files do not carry them; a day is defined only when every department of the territory has a value that day. Where the publisher carries the aggregate, it is used and the sum of departments is compared in checks.json.",
-            "special_codes": "Department codes 00 (unknown), 975, 977, 978 (overseas collectivities), 20 (Corsica before 2A/2B) and 99 (abroad) are not among the 101 departments: their rows are counted in sources.json and left out of regions and France sums (France as published by SPF may include them).",
-            "duplicates": "Two rows for the same territory, breakdown and day stop the build, except in files whose catalogue entry says keep_first (hospital data by age class, as CovidTracker did).",
-            "multiple_files": "When several files feed the same series, the higher-priority source wins, then the file with the most recent data; a series is never mixed from two files."
-        },
-        "indicators": indicators,
-    })
+    let mut files = BTreeMap::new();
+    files.insert(
+        "open-data/indicators.csv".to_string(),
+        table(
+            "CSV, UTF-8, comma-separated, LF, header territory,indicator,breakdown,date,value",
+            &[
+                ("territory", "FR (France, the 101 departments), REG-<INSEE region code> or DEP-<INSEE department code>"),
+                ("indicator", "indicator id, see `indicators`"),
+                ("breakdown", "all; age:<lo>-<hi> or age:<lo>+ (years); sex:female or sex:male"),
+                ("date", "ISO 8601 day (YYYY-MM-DD): the day the value refers to (sampling day for tests, report day for hospital data); for a window, its last day (trailing) or its middle day (centred)"),
+                ("value", "decimal number with '.', shortest representation that reads back to the same binary64 value; undefined values are omitted (never written as 0)"),
+            ],
+        ),
+    );
+    files.insert(
+        "open-data/territories/<territory>.json".to_string(),
+        text("the same values per territory: indicators.<id>.<breakdown> = {start, values[]} (one value per day from start, null when undefined), plus latest values with level-and-trend wording"),
+    );
+    files.insert(
+        "open-data/sources.json".to_string(),
+        text("provenance of every input file: name, SHA-256, size, source type, schema vintage, rows, dates"),
+    );
+    files.insert(
+        "open-data/checks.json".to_string(),
+        text("consistency checks: published aggregates against sums of departments, our indicators against the publisher's"),
+    );
+    let rules = [
+        (
+            "windows",
+            "Windows run over calendar days. A window containing a missing day is undefined and omitted: a gap never makes a window reach further back. Trailing windows end on the reported day; centred 7-day windows cover D-3..D+3.",
+        ),
+        (
+            "missing_values",
+            "Empty cells, NA and NaN are missing values, never zeros.",
+        ),
+        (
+            "population",
+            "Rates use the population carried by the source file itself (SI-DEP `pop`, per day and age class), as Santé publique France does, filled forward (and backward before its first day) across the territory's date range; where a territory has no such column, the embedded INSEE population municipale (COG 2026, @etalab/decoupage-administratif 6.0.0) is used for the `all` breakdown, and age-class rates are omitted. Each territory JSON states which (`population_source`).",
+        ),
+        (
+            "aggregation",
+            "Regions and France are sums of their departments for additive measures where the files do not carry them; a day is defined only when every department of the territory has a value that day. Where the publisher carries the aggregate, it is used and the sum of departments is compared in checks.json.",
+        ),
+        (
+            "special_codes",
+            "Department codes 00 (unknown), 975, 977, 978 (overseas collectivities), 20 (Corsica before 2A/2B) and 99 (abroad) are not among the 101 departments: their rows are counted in sources.json and left out of regions and France sums (France as published by SPF may include them).",
+        ),
+        (
+            "duplicates",
+            "Two rows for the same territory, breakdown and day stop the build, except in files whose catalogue entry says keep_first (hospital data by age class, as CovidTracker did).",
+        ),
+        (
+            "multiple_files",
+            "When several files feed the same series, the higher-priority source wins, then the file with the most recent data; a series is never mixed from two files.",
+        ),
+    ];
+    DataDictionary {
+        files,
+        rules: rules
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        indicators,
+        demo,
+        data_status: DataStatus::from_demo(demo),
+    }
 }
 
 /// Markdown rendering of the data dictionary.
-pub fn data_dictionary_md(dict: &Value) -> String {
+pub fn data_dictionary_md(dict: &DataDictionary) -> String {
     let mut s =
         String::from("# Vigie open data — data dictionary\n\n## `open-data/indicators.csv`\n\n");
     s.push_str("CSV, UTF-8, comma-separated, header `territory,indicator,breakdown,date,value`.\n\n| column | meaning |\n|---|---|\n");
-    if let Some(cols) = dict["files"]["open-data/indicators.csv"]["columns"].as_object() {
-        for (k, v) in cols {
-            s.push_str(&format!("| `{k}` | {} |\n", v.as_str().unwrap_or_default()));
+    if let Some(FileDescription::Table { columns, .. }) = dict.files.get("open-data/indicators.csv")
+    {
+        for (k, v) in columns {
+            s.push_str(&format!("| `{k}` | {v} |\n"));
         }
     }
     s.push_str("\n## Rules\n\n");
-    if let Some(rules) = dict["rules"].as_object() {
-        for (k, v) in rules {
-            s.push_str(&format!("- **{k}**: {}\n", v.as_str().unwrap_or_default()));
-        }
+    for (k, v) in &dict.rules {
+        s.push_str(&format!("- **{k}**: {v}\n"));
     }
     s.push_str("\n## Indicators\n\n| id | label | unit | formula | breakdowns | sources |\n|---|---|---|---|---|---|\n");
-    for i in dict["indicators"].as_array().into_iter().flatten() {
-        let list = |v: &Value| {
-            v.as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default()
-        };
+    for i in &dict.indicators {
         s.push_str(&format!(
             "| `{}` | {} ({}) | {} | {} | {} | {} |\n",
-            i["id"].as_str().unwrap_or_default(),
-            i["label_fr"].as_str().unwrap_or_default(),
-            i["label_en"].as_str().unwrap_or_default(),
-            i["unit"].as_str().unwrap_or_default(),
-            i["formula"]
-                .as_str()
-                .unwrap_or_default()
-                .replace('|', "\\|"),
-            i["breakdowns"].as_str().unwrap_or_default(),
-            list(&i["sources"]),
+            i.id,
+            i.label_fr,
+            i.label_en,
+            i.unit,
+            i.formula.replace('|', "\\|"),
+            i.breakdowns,
+            i.sources.join(", "),
         ));
     }
     s.push_str("\nDescriptions, thresholds of the level-and-trend wording and windows: `data-dictionary.json`.\n");

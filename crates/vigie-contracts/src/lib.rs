@@ -4,17 +4,22 @@
 //! * [`chart`]: chart and map specs (one spec, two renderings: SVG and interactive);
 //! * [`presentation`]: the presentation catalogue (KPI cards, charts, map layers, dashboards)
 //!   declared in TOML beside the indicators and published in every release;
+//! * [`release`]: the release manifest and every open-data JSON file (territories, sources,
+//!   checks, data dictionary, changes, list of files) and the data directory's `status.json`,
+//!   with OpenAPI schemas (`utoipa`);
 //!
 //! **Invariants:** no I/O, no clock; every type round-trips through JSON.
 
 pub mod chart;
 mod date;
 pub mod presentation;
+pub mod release;
 
 pub use chart::{
     ChartSpec, DrawKind, MapClass, MapSpec, SpecBar, SpecKind, SpecSeries, SpecThreshold,
 };
 pub use presentation::Presentation;
+pub use release::{DataStatus, ReleaseManifest};
 
 use serde::{Deserialize, Serialize};
 

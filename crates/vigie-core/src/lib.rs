@@ -6,11 +6,13 @@
 
 pub mod date;
 pub mod indicator;
+pub mod publish;
 pub mod series;
 pub mod territory;
 pub mod wording;
 
 pub use date::Date;
 pub use indicator::{Align, Formula};
+pub use publish::round_published;
 pub use series::Series;
 pub use territory::{CodeMapping, Level, Reference, Territory, TerritoryId, reference};

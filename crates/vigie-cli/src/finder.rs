@@ -4,9 +4,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use serde_json::Value;
-use vigie_finder::{FinderError, Places, SearchIndex, Snapshot};
-use vigie_web::slots::{SearchError, SearchParams, SlotFinder};
+use vigie_finder::{FinderError, PlaceHit, Places, SearchIndex, Snapshot};
+use vigie_web::slots::{ScanStatus, SearchError, SearchParams, SlotFinder, SlotHistoryPoint};
 
 /// The live scan's index, reloaded when `scans/current` points elsewhere.
 pub struct LiveFinder {
@@ -104,11 +103,6 @@ fn web_error(e: FinderError) -> SearchError {
 }
 
 impl SlotFinder for LiveFinder {
-    fn search(&self, q: &SearchParams) -> Result<Value, SearchError> {
-        let bytes = self.search_json(q)?;
-        serde_json::from_slice(&bytes).map_err(|e| SearchError::Unavailable(e.to_string()))
-    }
-
     /// Serialises the typed answer directly (no intermediate `Value` tree).
     fn search_json(&self, q: &SearchParams) -> Result<Vec<u8>, SearchError> {
         let idx = self
@@ -123,7 +117,7 @@ impl SlotFinder for LiveFinder {
         serde_json::to_vec(&answer).map_err(|e| SearchError::Unavailable(e.to_string()))
     }
 
-    fn history(&self, department: Option<&str>) -> Option<Value> {
+    fn history(&self, department: Option<&str>) -> Option<Vec<SlotHistoryPoint>> {
         let path = self.scans.parent()?.join("slots-history.sqlite");
         if !path.is_file() {
             return None;
@@ -136,21 +130,35 @@ impl SlotFinder for LiveFinder {
             .and_then(|h| h.series(&filter))
             .map_err(|e| tracing::warn!("{}: {e}", path.display()))
             .ok()?;
-        serde_json::to_value(points).ok()
+        Some(
+            points
+                .into_iter()
+                .map(|p| SlotHistoryPoint {
+                    time: p.time,
+                    centres: p.centres,
+                    centres_with_slots: p.centres_with_slots,
+                    slots: p.slots,
+                })
+                .collect(),
+        )
     }
 
-    fn places(&self, q: &str, limit: usize) -> Value {
+    fn places(&self, q: &str, limit: usize) -> Vec<PlaceHit> {
         match Places::embedded() {
-            Ok(p) => serde_json::to_value(p.autocomplete(q, limit)).unwrap_or(Value::Null),
+            Ok(p) => p.autocomplete(q, limit),
             Err(e) => {
                 tracing::warn!("places: {e}");
-                Value::Array(Vec::new())
+                Vec::new()
             }
         }
     }
 
-    fn status(&self) -> Option<Value> {
+    fn status(&self) -> Option<ScanStatus> {
         let idx = self.index()?;
-        serde_json::to_value(vigie_finder::static_site::status_file(idx.snapshot())).ok()
+        let s = vigie_finder::static_site::status_file(idx.snapshot());
+        Some(ScanStatus {
+            generated_at: s.generated_at.to_string(),
+            platforms: s.platforms.to_vec(),
+        })
     }
 }

@@ -41,7 +41,9 @@ impl Place {
 }
 
 /// Kind of an autocomplete entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PlaceKind {
     Commune,
@@ -50,7 +52,7 @@ pub enum PlaceKind {
 }
 
 /// One autocomplete answer (`GET /api/v1/places`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlaceHit {
     pub kind: PlaceKind,
     pub code: String,

@@ -197,7 +197,7 @@ impl SearchParams {
 }
 
 /// Echo of the query in the answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct QueryEcho {
     pub kind: &'static str,
     pub code: Option<String>,
@@ -211,14 +211,14 @@ pub struct QueryEcho {
 }
 
 /// A platform whose centres are carried from an earlier scan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct StalePlatform {
     pub platform: String,
     pub stale_since: Option<String>,
 }
 
 /// Totals over every matching centre (before `limit`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Counts {
     pub centres: u32,
     pub centres_with_slots: u32,
@@ -226,14 +226,14 @@ pub struct Counts {
 }
 
 /// Matching places of one day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct DailyMatching {
     pub date: String,
     pub count: u32,
 }
 
 /// One centre of the answer: the snapshot centre plus the search figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CentreHit<'a> {
     #[serde(flatten)]
     pub centre: &'a SnapshotCentre,
@@ -243,7 +243,7 @@ pub struct CentreHit<'a> {
 }
 
 /// The search answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SearchAnswer<'a> {
     pub query: QueryEcho,
     pub generated_at: &'a str,

@@ -35,7 +35,7 @@ pub struct Snapshot {
 }
 
 /// State of one platform's scan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlatformState {
     Ok,
@@ -45,7 +45,7 @@ pub enum PlatformState {
 }
 
 /// One entry of `platforms`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlatformEntry {
     pub platform: String,
     pub name: String,
@@ -60,7 +60,7 @@ pub struct PlatformEntry {
 }
 
 /// Availability state of a centre.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CentreStatus {
     /// Scanned, with slots.
@@ -74,7 +74,7 @@ pub enum CentreStatus {
 }
 
 /// Per-centre scan error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CentreError {
     /// Error class (`blocked`, `timeout`, `parse`, `http`, …), as the scanner names it.
     pub class: String,
@@ -82,7 +82,7 @@ pub struct CentreError {
 }
 
 /// One day of a centre: places per tag and per vaccine slug (`unknown` = vaccine unknown).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DailyEntry {
     pub date: String,
     pub all: u32,
@@ -121,7 +121,7 @@ impl DailyEntry {
 }
 
 /// One centre of the snapshot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SnapshotCentre {
     pub id: String,
     pub name: String,

@@ -27,7 +27,7 @@ pub struct DepartmentFile<'a> {
 }
 
 /// `data/slots/status.json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StatusFile<'a> {
     pub generated_at: &'a str,
     pub platforms: &'a [PlatformEntry],

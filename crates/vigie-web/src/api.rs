@@ -6,12 +6,60 @@ use std::path::PathBuf;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use utoipa::OpenApi;
+pub use vigie_contracts::release::DataStatus;
+use vigie_contracts::release::{
+    ChecksFile, DataDictionary, DataDirStatus, IndicatorDoc, LatestValue, ReleaseManifest,
+    SourceFile, SourcesFile, TerritoryFile, TerritoryIndexEntry,
+};
 
 use crate::AppState;
 use crate::release::Release;
 use crate::slots::{SearchError, SearchParams};
+
+/// The response header every `/api/` answer carries: `demo` for demonstration data,
+/// `official` otherwise.
+pub const DATA_STATUS_HEADER: &str = "vigie-data-status";
+
+/// Documents the [`DATA_STATUS_HEADER`] on every response of every operation.
+struct DataStatusHeader;
+
+impl utoipa::Modify for DataStatusHeader {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, header::HeaderBuilder, schema};
+        let header = HeaderBuilder::new()
+            .schema(
+                schema::ObjectBuilder::new()
+                    .schema_type(schema::Type::String)
+                    .enum_values(Some(["demo", "official"])),
+            )
+            .description(Some(
+                "`demo` when the answer comes from the demonstration dataset (not real figures), `official` otherwise.",
+            ))
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for response in op.responses.responses.values_mut() {
+                    if let RefOr::T(r) = response {
+                        r.headers.insert("Vigie-Data-Status".into(), header.clone());
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// The OpenAPI document of the API.
 #[derive(OpenApi)]
@@ -38,7 +86,8 @@ use crate::slots::{SearchError, SearchParams};
         api_places,
         api_slots_status,
         api_slots_history
-    )
+    ),
+    modifiers(&DataStatusHeader)
 )]
 pub struct ApiDoc;
 
@@ -63,25 +112,39 @@ pub fn endpoints() -> Vec<(String, String, String)> {
     v
 }
 
-/// An error answer of the API: an RFC 9457 problem document (`application/problem+json`)
-/// with `type`, `title`, `status` and `detail`, and the detail also as `error` (the member
-/// the API answered before, which clients read).
+/// An error answer of the API: an RFC 9457 problem document, sent as
+/// `application/problem+json`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Always `about:blank` (the status says it all).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The reason phrase of the status (`Not Found`).
+    pub title: String,
+    /// HTTP status.
+    pub status: u16,
+    /// What is wrong, naming the parameter when one is.
+    pub detail: String,
+    /// The detail again, under the member the API answered before (clients read it).
+    pub error: String,
+}
+
+/// The problem+json answer of an error.
 pub fn problem(status: StatusCode, detail: &str) -> Response {
-    let title = status.canonical_reason().unwrap_or("Error");
-    let body = json!({
-        "type": "about:blank",
-        "title": title,
-        "status": status.as_u16(),
-        "detail": detail,
-        "error": detail,
-    });
+    let body = Problem {
+        kind: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail: detail.into(),
+        error: detail.into(),
+    };
     (
         status,
         [
             (header::CONTENT_TYPE, "application/problem+json"),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        body.to_string(),
+        serde_json::to_string(&body).unwrap_or_default(),
     )
         .into_response()
 }
@@ -100,8 +163,9 @@ fn canonical_redirect(r: &Release, key: &str, to: impl Fn(&str) -> String) -> Op
     Some(axum::response::Redirect::permanent(&to(&canonical)).into_response())
 }
 
-pub(crate) fn json_file(path: PathBuf) -> Response {
-    match std::fs::read(&path) {
+/// A JSON answer tied to the release.
+fn json_ok<T: serde::Serialize>(v: &T) -> Response {
+    match serde_json::to_vec(v) {
         Ok(bytes) => (
             StatusCode::OK,
             [
@@ -111,41 +175,73 @@ pub(crate) fn json_file(path: PathBuf) -> Response {
             bytes,
         )
             .into_response(),
-        Err(_) => error(StatusCode::NOT_FOUND, "not found"),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
 
-fn json_value(v: &serde_json::Value) -> Response {
-    (
-        StatusCode::OK,
-        [(header::CACHE_CONTROL, "public, max-age=300")],
-        axum::Json(v),
-    )
-        .into_response()
+/// Why a file of a release could not be answered: (status, detail).
+type Unreadable = (StatusCode, &'static str);
+
+/// A typed file of the live release (or of a kept one), read on request.
+fn read_file<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, Unreadable> {
+    let bytes = std::fs::read(path).map_err(|_| (StatusCode::NOT_FOUND, "not found"))?;
+    crate::release::parse(path, &bytes).map_err(|e| {
+        tracing::error!("{e}");
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "a file of the release does not parse",
+        )
+    })
 }
 
-/// The live release (id, build time, data end date, counts, demo flag).
+/// The live release (id, build time, data end date, counts), saying whether its data are the
+/// demonstration dataset.
 #[utoipa::path(get, path = "/api/v1/release", tag = "release",
-    responses((status = 200, description = "release.json with the demo flag", content_type = "application/json")))]
+    responses((status = 200, description = "release.json, with `demo` and `data_status`", body = ReleaseManifest, content_type = "application/json")))]
 pub async fn api_release(State(s): State<AppState>) -> Response {
     let r = s.current();
     let mut m = r.manifest.clone();
-    m["demo"] = json!(s.demo);
-    json_value(&m)
+    m.data_status = s.data_status();
+    m.demo = m.data_status.is_demo();
+    json_ok(&m)
 }
 
 /// The territories of the release (France, regions, departments).
 #[utoipa::path(get, path = "/api/v1/territories", tag = "territories",
-    responses((status = 200, description = "Array of {territory, name, level, region}", content_type = "application/json")))]
+    responses((status = 200, description = "Every territory with data, in reference order; each entry says `demo` and `data_status`", body = [TerritoryIndexEntry], content_type = "application/json"),
+              (status = 500, description = "The index does not parse", body = Problem, content_type = "application/problem+json")))]
 pub async fn api_territories(State(s): State<AppState>) -> Response {
-    json_file(s.current().dir.join("open-data/territories.json"))
+    let r = s.current();
+    let status = s.data_status();
+    match read_file::<Vec<TerritoryIndexEntry>>(&r.dir.join("open-data/territories.json")) {
+        Ok(mut index) => {
+            for t in &mut index {
+                t.demo = status.is_demo();
+                t.data_status = status;
+            }
+            json_ok(&index)
+        }
+        Err((status, detail)) => error(status, detail),
+    }
+}
+
+/// A territory file with the data status of its release.
+fn territory_answer(path: &std::path::Path, status: DataStatus) -> Response {
+    match read_file::<TerritoryFile>(path) {
+        Ok(mut t) => {
+            t.head.demo = status.is_demo();
+            t.head.data_status = status;
+            json_ok(&t)
+        }
+        Err((status, detail)) => error(status, detail),
+    }
 }
 
 /// Every series of one territory, with its latest values and their wording.
 #[utoipa::path(get, path = "/api/v1/territories/{territory}", tag = "territories",
     params(("territory" = String, Path, description = "FR, REG-84, DEP-07…")),
-    responses((status = 200, description = "Series and latest values", content_type = "application/json"),
-               (status = 404, description = "Unknown territory")))]
+    responses((status = 200, description = "Series and latest values, with `demo` and `data_status`", body = TerritoryFile, content_type = "application/json"),
+               (status = 404, description = "Unknown territory", body = Problem, content_type = "application/problem+json")))]
 pub async fn api_territory(State(s): State<AppState>, Path(key): Path<String>) -> Response {
     let r = s.current();
     if let Some(res) = canonical_redirect(&r, &key, |k| format!("/api/v1/territories/{k}")) {
@@ -154,40 +250,81 @@ pub async fn api_territory(State(s): State<AppState>, Path(key): Path<String>) -
     if r.territory(&key).is_none() {
         return error(StatusCode::NOT_FOUND, &format!("unknown territory {key}"));
     }
-    json_file(
-        r.dir
+    territory_answer(
+        &r.dir
             .join("open-data/territories")
             .join(format!("{key}.json")),
+        s.data_status(),
     )
 }
 
 /// Provenance of every input file: SHA-256, size, source type, vintage, rows, dates.
 #[utoipa::path(get, path = "/api/v1/sources", tag = "release",
-    responses((status = 200, description = "sources.json", content_type = "application/json")))]
+    responses((status = 200, description = "sources.json, with `demo` and `data_status`", body = SourcesFile, content_type = "application/json")))]
 pub async fn api_sources(State(s): State<AppState>) -> Response {
-    json_file(s.current().dir.join("open-data/sources.json"))
+    let mut sources = s.current().sources.clone();
+    sources.data_status = s.data_status();
+    sources.demo = sources.data_status.is_demo();
+    json_ok(&sources)
 }
 
 /// Consistency checks: published aggregates against sums of departments.
 #[utoipa::path(get, path = "/api/v1/checks", tag = "release",
-    responses((status = 200, description = "checks.json", content_type = "application/json")))]
+    responses((status = 200, description = "checks.json, with `demo` and `data_status`", body = ChecksFile, content_type = "application/json"),
+              (status = 404, description = "The release has no checks file", body = Problem, content_type = "application/problem+json")))]
 pub async fn api_checks(State(s): State<AppState>) -> Response {
-    json_file(s.current().dir.join("open-data/checks.json"))
+    let r = s.current();
+    match read_file::<ChecksFile>(&r.dir.join("open-data/checks.json")) {
+        Ok(mut c) => {
+            c.data_status = s.data_status();
+            c.demo = c.data_status.is_demo();
+            json_ok(&c)
+        }
+        Err((status, detail)) => error(status, detail),
+    }
 }
 
 /// The data dictionary: every indicator's formula, window, unit and sources.
 #[utoipa::path(get, path = "/api/v1/data-dictionary", tag = "release",
-    responses((status = 200, description = "data-dictionary.json", content_type = "application/json")))]
+    responses((status = 200, description = "data-dictionary.json, with `demo` and `data_status`", body = DataDictionary, content_type = "application/json")))]
 pub async fn api_dictionary(State(s): State<AppState>) -> Response {
-    json_file(s.current().dir.join("open-data/data-dictionary.json"))
+    let mut d = s.current().dictionary.clone();
+    d.data_status = s.data_status();
+    d.demo = d.data_status.is_demo();
+    json_ok(&d)
+}
+
+/// `/api/v1/provenance/{territory}/{indicator}`: where a figure comes from.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Provenance {
+    /// Territory key.
+    pub territory: String,
+    /// The indicator as the data dictionary describes it (formula, window, inputs, sources).
+    pub indicator: IndicatorDoc,
+    /// Its latest value in the territory, when it has one.
+    pub latest: Option<LatestValue>,
+    /// Population used for rates.
+    pub population: Option<f64>,
+    /// Where that population comes from.
+    pub population_source: Option<String>,
+    /// The input files of the indicator's source types, with their hashes.
+    pub source_files: Vec<SourceFile>,
+    /// Release id.
+    pub release_id: String,
+    /// Build time of the release.
+    pub built_at: String,
+    /// Generated demonstration data.
+    pub demo: bool,
+    /// `demo` or `official`.
+    pub data_status: DataStatus,
 }
 
 /// Where a figure comes from: formula, inputs, source files with hashes, release.
 #[utoipa::path(get, path = "/api/v1/provenance/{territory}/{indicator}", tag = "release",
     params(("territory" = String, Path, description = "FR, REG-84, DEP-07…"),
            ("indicator" = String, Path, description = "indicator id, e.g. incidence_rate_7d")),
-    responses((status = 200, description = "Provenance", content_type = "application/json"),
-               (status = 404, description = "Unknown territory or indicator")))]
+    responses((status = 200, description = "Provenance", body = Provenance, content_type = "application/json"),
+               (status = 404, description = "Unknown territory or indicator", body = Problem, content_type = "application/problem+json")))]
 pub async fn api_provenance(
     State(s): State<AppState>,
     Path((key, indicator)): Path<(String, String)>,
@@ -196,50 +333,71 @@ pub async fn api_provenance(
     let Some(t) = r.territory(&key) else {
         return error(StatusCode::NOT_FOUND, "unknown territory");
     };
-    let dict: serde_json::Value = std::fs::read(r.dir.join("open-data/data-dictionary.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
-    let Some(spec) = dict["indicators"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == indicator.as_str()))
-    else {
+    let Some(spec) = r.dictionary.indicators.iter().find(|i| i.id == indicator) else {
         return error(StatusCode::NOT_FOUND, "unknown indicator");
     };
-    let wanted: Vec<&str> = spec["sources"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str())
+    let source_files = r
+        .sources
+        .files
+        .iter()
+        .filter(|f| f.source.as_ref().is_some_and(|s| spec.sources.contains(s)))
+        .cloned()
         .collect();
-    let files: Vec<&serde_json::Value> = r.sources["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["source"].as_str().is_some_and(|s| wanted.contains(&s)))
-        .collect();
-    json_value(&json!({
-        "territory": t.key,
-        "indicator": spec,
-        "latest": t.latest[&indicator],
-        "population": t.population,
-        "population_source": t.population_source,
-        "source_files": files,
-        "release_id": r.id(),
-        "built_at": r.manifest["built_at"],
-    }))
+    let status = s.data_status();
+    json_ok(&Provenance {
+        territory: t.key.clone(),
+        indicator: spec.clone(),
+        latest: t.latest.get(&indicator).cloned(),
+        population: t.population,
+        population_source: t.population_source.clone(),
+        source_files,
+        release_id: r.id().to_string(),
+        built_at: r.manifest.built_at.clone(),
+        demo: status.is_demo(),
+        data_status: status,
+    })
 }
 
 fn data_root(r: &Release) -> Option<PathBuf> {
     r.dir.parent().map(std::path::Path::to_path_buf)
 }
 
+/// A release kept in the data directory.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct KeptRelease {
+    /// Release id.
+    pub release_id: String,
+    /// Build time.
+    pub built_at: String,
+    /// Last day of data.
+    pub data_until: Option<String>,
+    /// Whether it is the live release.
+    pub live: bool,
+    /// Generated demonstration data.
+    pub demo: bool,
+    /// `demo` or `official`.
+    pub data_status: DataStatus,
+}
+
+/// `/api/v1/releases`.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReleaseList {
+    /// Releases kept, newest first.
+    pub releases: Vec<KeptRelease>,
+    /// The last build and gate decision (`status.json`), when there is one.
+    pub status: Option<DataDirStatus>,
+    /// The live release holds demonstration data.
+    pub demo: bool,
+    /// `demo` or `official`, of the live release.
+    pub data_status: DataStatus,
+}
+
 /// Releases kept in the data directory, newest first, and the last gate decision.
 #[utoipa::path(get, path = "/api/v1/releases", tag = "release",
-    responses((status = 200, description = "{releases, status}", content_type = "application/json")))]
+    responses((status = 200, description = "The kept releases and the last build", body = ReleaseList, content_type = "application/json")))]
 pub async fn api_releases(State(s): State<AppState>) -> Response {
     let r = s.current();
-    let mut list = Vec::new();
+    let mut releases = Vec::new();
     if let Some(root) = data_root(&r)
         && let Ok(entries) = std::fs::read_dir(root.join("releases"))
     {
@@ -248,51 +406,75 @@ pub async fn api_releases(State(s): State<AppState>) -> Response {
             if name.starts_with('.') {
                 continue;
             }
-            if let Some(m) = std::fs::read(e.path().join("release.json"))
-                .ok()
-                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            {
-                list.push(json!({"release_id": m["release_id"], "built_at": m["built_at"], "data_until": m["data_until"], "live": m["release_id"] == r.id()}));
+            let path = e.path().join("release.json");
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            match crate::release::parse::<ReleaseManifest>(&path, &bytes) {
+                Ok(m) => {
+                    let status = DataStatus::from_demo(m.demo || m.data_status.is_demo());
+                    releases.push(KeptRelease {
+                        live: m.release_id == r.id(),
+                        release_id: m.release_id,
+                        built_at: m.built_at,
+                        data_until: m.data_until,
+                        demo: status.is_demo(),
+                        data_status: status,
+                    });
+                }
+                Err(e) => tracing::warn!("{e}"),
             }
         }
     }
-    list.sort_by(|a, b| b["release_id"].as_str().cmp(&a["release_id"].as_str()));
-    json_value(&json!({"releases": list, "status": r.status}))
+    releases.sort_by(|a, b| b.release_id.cmp(&a.release_id));
+    let status = s.data_status();
+    json_ok(&ReleaseList {
+        releases,
+        status: r.status.clone(),
+        demo: status.is_demo(),
+        data_status: status,
+    })
 }
 
 /// A territory as published by a past release ("as of").
 #[utoipa::path(get, path = "/api/v1/releases/{id}/territories/{territory}", tag = "release",
     params(("id" = String, Path, description = "release id"),
            ("territory" = String, Path, description = "FR, REG-84, DEP-07…")),
-    responses((status = 200, description = "Series and latest values as of that release", content_type = "application/json"),
-               (status = 404, description = "Unknown release or territory")))]
+    responses((status = 200, description = "Series and latest values as of that release, with its `demo` and `data_status`", body = TerritoryFile, content_type = "application/json"),
+               (status = 404, description = "Unknown release or territory", body = Problem, content_type = "application/problem+json")))]
 pub async fn api_release_territory(
     State(s): State<AppState>,
     Path((id, key)): Path<(String, String)>,
 ) -> Response {
     let r = s.current();
-    let ok = |x: &str| {
-        !x.is_empty()
-            && !x.starts_with('.')
-            && x.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    let ok = crate::release::safe_key;
+    let Some(dir) = data_root(&r)
+        .filter(|_| ok(&id) && ok(&key))
+        .map(|root| root.join("releases").join(&id))
+    else {
+        return error(StatusCode::NOT_FOUND, "not found");
     };
-    match data_root(&r) {
-        Some(root) if ok(&id) && ok(&key) => json_file(
-            root.join("releases")
-                .join(&id)
-                .join("open-data/territories")
-                .join(format!("{key}.json")),
-        ),
-        _ => error(StatusCode::NOT_FOUND, "not found"),
-    }
+    let manifest = match read_file::<ReleaseManifest>(&dir.join("release.json")) {
+        Ok(m) => m,
+        Err((status, detail)) => return error(status, detail),
+    };
+    let status = DataStatus::from_demo(
+        manifest.demo || manifest.data_status.is_demo() || (id == r.id() && s.is_demo()),
+    );
+    territory_answer(
+        &dir.join("open-data/territories")
+            .join(format!("{key}.json")),
+        status,
+    )
 }
 
 /// Latest value of every map layer (incidence, positivity, hospital, ICU saturation, coverage) per department.
 #[utoipa::path(get, path = "/api/v1/map", tag = "pages",
-    responses((status = 200, description = "{layers, colours, departments: {code: {key, name, values, dates}}}", content_type = "application/json")))]
+    responses((status = 200, description = "The interactive layers (map specs) and the departments", body = crate::data::MapDoc, content_type = "application/json")))]
 pub async fn api_map(State(s): State<AppState>) -> Response {
     let r = s.current();
-    cached_json(&s, "map", || Some(crate::data::map_json(&r)))
+    let status = s.data_status();
+    cached_json(&s, "map", || Some(crate::data::map_json(&r, status)))
 }
 
 /// A JSON document computed once per release and kept with the rendered pages.
@@ -318,11 +500,11 @@ fn cached_json<T: serde::Serialize>(
     }
 }
 
-/// The series drawn by the charts of a territory's dashboard.
+/// The chart specs of a territory's dashboard.
 #[utoipa::path(get, path = "/api/v1/charts/{territory}", tag = "pages",
     params(("territory" = String, Path, description = "FR, REG-84, DEP-07…")),
-    responses((status = 200, description = "{key, charts: {stem: {series: {id: {start, values}}}}}", content_type = "application/json"),
-               (status = 404, description = "Unknown territory")))]
+    responses((status = 200, description = "Every chart spec of the territory, in display order", body = crate::data::ChartsDoc, content_type = "application/json"),
+               (status = 404, description = "Unknown territory", body = Problem, content_type = "application/problem+json")))]
 pub async fn api_charts(State(s): State<AppState>, Path(key): Path<String>) -> Response {
     let r = s.current();
     if let Some(res) = canonical_redirect(&r, &key, |k| format!("/api/v1/charts/{k}")) {
@@ -331,15 +513,51 @@ pub async fn api_charts(State(s): State<AppState>, Path(key): Path<String>) -> R
     if r.territory(&key).is_none() {
         return error(StatusCode::NOT_FOUND, &format!("unknown territory {key}"));
     }
+    let status = s.data_status();
     cached_json(&s, &format!("charts/{key}"), || {
-        crate::data::charts_json(&r, &key)
+        crate::data::charts_json(&r, &key, status)
     })
+}
+
+/// A GeoJSON feature collection (schema of `/api/v1/geo/departments`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct DepartmentOutlines {
+    /// `FeatureCollection`.
+    #[schema(rename = "type")]
+    kind: String,
+    /// One feature per department.
+    features: Vec<DepartmentFeature>,
+}
+
+/// A department outline.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct DepartmentFeature {
+    /// `Feature`.
+    #[schema(rename = "type")]
+    kind: String,
+    /// `code` and `nom` of the department.
+    properties: DepartmentProperties,
+    /// A GeoJSON `Polygon` or `MultiPolygon`, coordinates rounded to 3 decimals.
+    #[schema(value_type = Object)]
+    geometry: (),
+}
+
+/// The properties of a department outline.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct DepartmentProperties {
+    /// Department code (`07`, `2A`).
+    code: String,
+    /// Name.
+    nom: String,
 }
 
 /// Simplified department outlines (GeoJSON, coordinates rounded to 3 decimals).
 #[utoipa::path(get, path = "/api/v1/geo/departments", tag = "pages",
-    responses((status = 200, description = "GeoJSON FeatureCollection with properties code and nom", content_type = "application/geo+json"),
-               (status = 404, description = "The release has no department outlines")))]
+    responses((status = 200, description = "GeoJSON FeatureCollection with properties code and nom", body = DepartmentOutlines, content_type = "application/geo+json"),
+               (status = 404, description = "The release has no department outlines", body = Problem, content_type = "application/problem+json")))]
 pub async fn api_geo(State(s): State<AppState>) -> Response {
     match s.geo() {
         Some(g) => (
@@ -365,7 +583,7 @@ fn no_slots() -> Response {
     )
 }
 
-fn fresh(v: &serde_json::Value) -> Response {
+fn fresh<T: serde::Serialize>(v: &T) -> Response {
     (
         StatusCode::OK,
         [(header::CACHE_CONTROL, "public, max-age=30")],
@@ -389,9 +607,9 @@ fn fresh(v: &serde_json::Value) -> Response {
            ("platform" = Option<String>, Query, description = "comma-separated platform slugs"),
            ("type" = Option<String>, Query, description = "comma-separated centre types"),
            ("limit" = Option<usize>, Query, description = "default 100, max 1000")),
-    responses((status = 200, description = "{query, generated_at, stale_platforms, days, count, centres}", content_type = "application/json"),
-              (status = 400, description = "{error} naming the parameter"),
-              (status = 503, description = "No slot data loaded")))]
+    responses((status = 200, description = "Centres sorted by availability, then distance", body = vigie_finder::SearchAnswer<'static>, content_type = "application/json"),
+              (status = 400, description = "A parameter is missing or invalid (the detail names it)", body = Problem, content_type = "application/problem+json"),
+              (status = 503, description = "No slot data loaded", body = Problem, content_type = "application/problem+json")))]
 pub async fn api_slots_search(
     State(s): State<AppState>,
     q: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
@@ -441,8 +659,9 @@ pub struct PlacesQuery {
 /// Autocomplete over communes, postcodes and departments.
 #[utoipa::path(get, path = "/api/v1/places", tag = "slots",
     params(("q" = String, Query, description = "text typed"), ("limit" = Option<usize>, Query, description = "default 10, max 50")),
-    responses((status = 200, description = "[{kind, code, label, postcode, department, latitude, longitude}]", content_type = "application/json"),
-              (status = 503, description = "No slot data loaded")))]
+    responses((status = 200, description = "Communes, postcodes and departments matching the text", body = [vigie_finder::PlaceHit], content_type = "application/json"),
+              (status = 400, description = "Invalid parameters", body = Problem, content_type = "application/problem+json"),
+              (status = 503, description = "No slot data loaded", body = Problem, content_type = "application/problem+json")))]
 pub async fn api_places(
     State(s): State<AppState>,
     q: Result<Query<PlacesQuery>, axum::extract::rejection::QueryRejection>,
@@ -462,8 +681,8 @@ pub async fn api_places(
 
 /// State of the last scan of each booking platform.
 #[utoipa::path(get, path = "/api/v1/slots/status", tag = "slots",
-    responses((status = 200, description = "{generated_at, platforms}", content_type = "application/json"),
-              (status = 503, description = "No slot data loaded")))]
+    responses((status = 200, description = "The platforms of the live scan", body = crate::slots::ScanStatus, content_type = "application/json"),
+              (status = 503, description = "No slot data loaded", body = Problem, content_type = "application/problem+json")))]
 pub async fn api_slots_status(State(s): State<AppState>) -> Response {
     match s.slots.as_ref().and_then(|f| f.status()) {
         Some(v) => fresh(&v),
@@ -480,9 +699,9 @@ pub struct HistoryQuery {
 /// Availability over time (one point per scan), for France or one department.
 #[utoipa::path(get, path = "/api/v1/slots/history", tag = "slots",
     params(("department" = Option<String>, Query, description = "department code; France when absent")),
-    responses((status = 200, description = "[{time, centres, centres_with_slots, slots}], oldest first", content_type = "application/json"),
-              (status = 400, description = "{error} naming the parameter"),
-              (status = 404, description = "No history kept")))]
+    responses((status = 200, description = "One point per scan, oldest first", body = [crate::slots::SlotHistoryPoint], content_type = "application/json"),
+              (status = 400, description = "Invalid department code", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No history kept", body = Problem, content_type = "application/problem+json")))]
 pub async fn api_slots_history(
     State(s): State<AppState>,
     q: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::release::Release;
+use vigie_contracts::release::DataStatus;
 
 /// A department on the interactive map.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -21,13 +22,16 @@ pub struct MapDepartment {
 
 /// `/api/v1/map`: the interactive layers (the build's map specs, `charts/maps/<id>.json`, with
 /// the static maps' classes, colours, legend labels and date) and the departments.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct MapDoc {
     /// Release id.
     pub release_id: String,
-    /// Demonstration data.
+    /// Demonstration data (the release's, or any layer's).
     pub demo: bool,
-    /// Layers in the order of the layer switch.
+    /// `demo` or `official`.
+    pub data_status: DataStatus,
+    /// Layers in the order of the layer switch (`vigie.map.v1` specs).
+    #[schema(value_type = Vec<Object>)]
     pub layers: Vec<vigie_contracts::MapSpec>,
     /// Department code → key and name.
     pub departments: BTreeMap<String, MapDepartment>,
@@ -45,7 +49,7 @@ pub fn map_layers(release: &Release) -> Vec<vigie_contracts::MapSpec> {
 }
 
 /// The document of the interactive map.
-pub fn map_json(release: &Release) -> MapDoc {
+pub fn map_json(release: &Release, status: DataStatus) -> MapDoc {
     let departments = release
         .territories
         .iter()
@@ -61,22 +65,29 @@ pub fn map_json(release: &Release) -> MapDoc {
         })
         .collect();
     let layers = map_layers(release);
+    let status = DataStatus::from_demo(status.is_demo() || layers.iter().any(|l| l.demo));
     MapDoc {
         release_id: release.id().to_string(),
-        demo: layers.iter().any(|l| l.demo),
+        demo: status.is_demo(),
+        data_status: status,
         layers,
         departments,
     }
 }
 
 /// `/api/v1/charts/{key}`: every chart spec of a territory, in display order.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ChartsDoc {
     /// Territory key.
     pub key: String,
     /// Release id.
     pub release_id: String,
-    /// The specs.
+    /// Demonstration data.
+    pub demo: bool,
+    /// `demo` or `official`.
+    pub data_status: DataStatus,
+    /// The specs (`vigie.chart.v1`), in display order.
+    #[schema(value_type = Vec<Object>)]
     pub charts: Vec<vigie_contracts::ChartSpec>,
 }
 
@@ -100,26 +111,23 @@ pub fn chart_specs(
 }
 
 /// The document of `/api/v1/charts/{key}`.
-pub fn charts_json(release: &Release, key: &str) -> Option<ChartsDoc> {
+pub fn charts_json(release: &Release, key: &str, status: DataStatus) -> Option<ChartsDoc> {
     release.territory(key)?;
     Some(ChartsDoc {
         key: key.to_string(),
         release_id: release.id().to_string(),
+        demo: status.is_demo(),
+        data_status: status,
         charts: chart_specs(release, key, None),
     })
 }
 
-/// Reads the full JSON of a territory (every series).
-pub fn territory_full(release: &Release, key: &str) -> Option<Value> {
-    release.territory(key)?;
-    let bytes = std::fs::read(
-        release
-            .dir
-            .join("open-data/territories")
-            .join(format!("{key}.json")),
-    )
-    .ok()?;
-    serde_json::from_slice(&bytes).ok()
+/// Reads the full document of a territory (every series).
+pub fn territory_full(
+    release: &Release,
+    key: &str,
+) -> Option<vigie_contracts::release::TerritoryFile> {
+    release.territory_file(key)
 }
 
 /// Adds `days` to an ISO date (proleptic Gregorian), for the data tables.
@@ -208,12 +216,13 @@ pub fn geo_path(release: &Release) -> Option<PathBuf> {
         return Some(own);
     }
     let root = release.dir.parent()?;
-    let file = release.sources["files"]
-        .as_array()?
+    let file = release
+        .sources
+        .files
         .iter()
-        .find(|f| f["source"] == "geometry-departements")?["file"]
-        .as_str()?
-        .to_string();
+        .find(|f| f.source.as_deref() == Some("geometry-departements"))?
+        .file
+        .clone();
     if file.contains("..") || Path::new(&file).is_absolute() {
         return None;
     }

@@ -114,6 +114,17 @@ impl AppState {
         }
     }
 
+    /// Whether the live release holds demonstration data (the server was started on them, or
+    /// the release says so).
+    pub fn is_demo(&self) -> bool {
+        self.demo || self.current().is_demo()
+    }
+
+    /// The data status the API answers carry.
+    pub fn data_status(&self) -> api::DataStatus {
+        api::DataStatus::from_demo(self.is_demo())
+    }
+
     /// A rendered document of the live release, computed on first use.
     fn cached(&self, name: &str, make: impl FnOnce() -> Option<String>) -> Option<Arc<String>> {
         let key = format!("{}{name}", self.current().id());
@@ -185,10 +196,15 @@ impl AppState {
 /// Reloads the release when its id changed on disk; returns whether it did.
 pub fn reload_if_changed(state: &AppState) -> Result<bool, LoadError> {
     let cur = state.current();
+    /// The one field a reload looks at.
+    #[derive(serde::Deserialize)]
+    struct Id {
+        release_id: String,
+    }
     let manifest = std::fs::read(cur.dir.join("release.json")).ok();
     let id = manifest
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|v| v["release_id"].as_str().map(String::from));
+        .and_then(|b| serde_json::from_slice::<Id>(&b).ok())
+        .map(|m| m.release_id);
     if id.as_deref() == Some(cur.id()) || id.is_none() {
         return Ok(false);
     }
@@ -507,6 +523,20 @@ async fn etag(State(s): State<AppState>, req: Request, next: Next) -> Response {
     res
 }
 
+/// The `Vigie-Data-Status` header ([`api::DATA_STATUS_HEADER`]) on every `/api/` answer,
+/// errors and `304` included: `demo` when the live release holds demonstration data.
+async fn data_status(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    if api {
+        res.headers_mut().insert(
+            header::HeaderName::from_static(api::DATA_STATUS_HEADER),
+            HeaderValue::from_static(s.data_status().as_str()),
+        );
+    }
+    res
+}
+
 /// The application router.
 pub fn router(state: AppState) -> Router {
     let dir = state.current().dir.clone();
@@ -538,6 +568,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CorsLayer::new().allow_origin(tower_http::cors::Any).allow_methods([Method::GET, Method::HEAD]))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(state.clone(), etag))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), data_status))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),

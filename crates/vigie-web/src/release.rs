@@ -1,11 +1,14 @@
 //! The live release as the server sees it: a directory written by `vigie build`, loaded once
 //! and reloaded when its `release.json` changes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use vigie_contracts::release::{
+    DataDictionary, DataDirStatus, DataStatus, LatestValue, ReleaseManifest, SourcesFile,
+    TerritoryHead, TerritoryIndexEntry,
+};
 
 /// A release could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -18,11 +21,13 @@ pub enum LoadError {
         /// Cause.
         source: std::io::Error,
     },
-    /// A file is not valid JSON.
-    #[error("{path}: {source}")]
+    /// A file is not valid JSON, or not of the published shape.
+    #[error("{path}: field `{field}`: {source}")]
     Json {
         /// Path.
         path: PathBuf,
+        /// The field where reading stopped (`latest.cases.value`, `.` for the document).
+        field: String,
         /// Cause.
         source: serde_json::Error,
     },
@@ -39,8 +44,8 @@ pub struct TerritorySummary {
     pub level: String,
     /// Parent region key.
     pub region: Option<String>,
-    /// Latest values (`latest` object of the territory JSON).
-    pub latest: Value,
+    /// Latest values by indicator id (`latest` of the territory JSON).
+    pub latest: BTreeMap<String, LatestValue>,
     /// Population used for rates.
     pub population: Option<f64>,
     /// Where that population comes from.
@@ -53,11 +58,13 @@ pub struct Release {
     /// Directory.
     pub dir: PathBuf,
     /// `release.json`.
-    pub manifest: Value,
+    pub manifest: ReleaseManifest,
     /// `open-data/sources.json`.
-    pub sources: Value,
+    pub sources: SourcesFile,
+    /// `open-data/data-dictionary.json`.
+    pub dictionary: DataDictionary,
     /// `status.json` of the data directory (last build and gate decision), when there is one.
-    pub status: Value,
+    pub status: Option<DataDirStatus>,
     /// Territories in reference order.
     pub territories: Vec<TerritorySummary>,
     /// Index by key.
@@ -68,19 +75,27 @@ pub struct Release {
     pub chart_index: vigie_contracts::chart::ChartIndex,
 }
 
-fn read_json(path: &Path) -> Result<Value, LoadError> {
+/// Parses a typed document; the error names the file and the field.
+pub fn parse<T: serde::de::DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T, LoadError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| LoadError::Json {
+        path: path.to_path_buf(),
+        field: e.path().to_string(),
+        source: e.into_inner(),
+    })
+}
+
+/// A typed file of the release, which must exist.
+fn read_required<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, LoadError> {
     let bytes = fs::read(path).map_err(|source| LoadError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    serde_json::from_slice(&bytes).map_err(|source| LoadError::Json {
-        path: path.to_path_buf(),
-        source,
-    })
+    parse(path, &bytes)
 }
 
 /// A typed file of the release; `None` when the file does not exist (an older release), an error
-/// naming the file, line and field when it does not parse.
+/// naming the file and field when it does not parse.
 fn read_typed<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, LoadError> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
@@ -92,35 +107,49 @@ fn read_typed<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, 
             });
         }
     };
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|source| LoadError::Json {
-            path: path.to_path_buf(),
-            source,
-        })
+    parse(path, &bytes).map(Some)
+}
+
+/// Whether a territory key or release id can name a file (no path separator, no dot first).
+pub fn safe_key(x: &str) -> bool {
+    !x.is_empty()
+        && !x.starts_with('.')
+        && x.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 impl Release {
-    /// Loads a release directory.
+    /// Loads a release directory. Every file is read into its contract type: a file that does
+    /// not parse refuses the release, naming the file and the field.
     pub fn load(dir: &Path) -> Result<Release, LoadError> {
-        let manifest = read_json(&dir.join("release.json"))?;
-        let sources = read_json(&dir.join("open-data/sources.json"))?;
-        let index = read_json(&dir.join("open-data/territories.json"))?;
+        let manifest: ReleaseManifest = read_required(&dir.join("release.json"))?;
+        let sources: SourcesFile = read_required(&dir.join("open-data/sources.json"))?;
+        let dictionary: DataDictionary =
+            read_typed(&dir.join("open-data/data-dictionary.json"))?.unwrap_or_default();
+        let index: Vec<TerritoryIndexEntry> =
+            read_required(&dir.join("open-data/territories.json"))?;
         let mut territories = Vec::new();
-        for t in index.as_array().into_iter().flatten() {
-            let key = t["territory"].as_str().unwrap_or_default().to_string();
-            let full = read_json(
+        for t in index {
+            if !safe_key(&t.territory) {
+                return Err(LoadError::Io {
+                    path: dir.join("open-data/territories.json"),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("territory key {:?} cannot name a file", t.territory),
+                    ),
+                });
+            }
+            let head: TerritoryHead = read_required(
                 &dir.join("open-data/territories")
-                    .join(format!("{key}.json")),
+                    .join(format!("{}.json", t.territory)),
             )?;
             territories.push(TerritorySummary {
-                key,
-                name: t["name"].as_str().unwrap_or_default().to_string(),
-                level: t["level"].as_str().unwrap_or_default().to_string(),
-                region: t["region"].as_str().map(String::from),
-                latest: full["latest"].clone(),
-                population: full["population"].as_f64(),
-                population_source: full["population_source"].as_str().map(String::from),
+                key: t.territory,
+                name: t.name,
+                level: t.level,
+                region: t.region,
+                latest: head.latest,
+                population: head.population,
+                population_source: head.population_source,
             });
         }
         let by_key = territories
@@ -128,10 +157,15 @@ impl Release {
             .enumerate()
             .map(|(i, t)| (t.key.clone(), i))
             .collect();
-        let status = dir
-            .parent()
-            .and_then(|p| read_json(&p.join("status.json")).ok())
-            .unwrap_or(Value::Null);
+        // The data directory's status is not part of the release: an unreadable one is
+        // logged and left out rather than refusing the release.
+        let status = match dir.parent().map(|p| p.join("status.json")) {
+            Some(p) => read_typed::<DataDirStatus>(&p).unwrap_or_else(|e| {
+                tracing::warn!("{e}");
+                None
+            }),
+            None => None,
+        };
         let presentation = read_typed(&dir.join("charts/presentation.json"))?.unwrap_or_default();
         let chart_index = read_typed(&dir.join("charts/index.json"))?.unwrap_or_default();
         Ok(Release {
@@ -140,6 +174,7 @@ impl Release {
             dir: dir.to_path_buf(),
             manifest,
             sources,
+            dictionary,
             status,
             territories,
             by_key,
@@ -172,8 +207,29 @@ impl Release {
             .flatten()
     }
 
+    /// Whether the release holds demonstration data.
+    pub fn is_demo(&self) -> bool {
+        self.manifest.demo || self.manifest.data_status.is_demo()
+    }
+
+    /// `demo` or `official`.
+    pub fn data_status(&self) -> DataStatus {
+        DataStatus::from_demo(self.is_demo())
+    }
+
     /// Release id.
     pub fn id(&self) -> &str {
-        self.manifest["release_id"].as_str().unwrap_or_default()
+        &self.manifest.release_id
+    }
+
+    /// The full document of a territory (every series), read from disk.
+    pub fn territory_file(&self, key: &str) -> Option<vigie_contracts::release::TerritoryFile> {
+        self.territory(key)?;
+        let path = self
+            .dir
+            .join("open-data/territories")
+            .join(format!("{key}.json"));
+        let bytes = fs::read(&path).ok()?;
+        parse(&path, &bytes).map_err(|e| tracing::warn!("{e}")).ok()
     }
 }

@@ -3,7 +3,6 @@
 //! the contract of `docs/slots-api.md`) plugs in without touching the web crate.
 
 use serde::Deserialize;
-use serde_json::Value;
 
 /// Query of `GET /api/v1/slots/search` and of the `/rendez-vous` page (docs/slots-api.md).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -121,28 +120,106 @@ pub enum SearchError {
     Unavailable(String),
 }
 
-/// The slot finder as the web application sees it. Answers are JSON shaped exactly as in
+/// The search answer as the pages read it: the members of `vigie_finder::SearchAnswer` (the
+/// JSON of `GET /api/v1/slots/search`, docs/slots-api.md) the pages show.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct SlotSearch {
+    /// Echo of the query.
+    pub query: SlotQuery,
+    /// Scan time (RFC 3339).
+    pub generated_at: String,
+    /// Platforms whose centres are carried from an earlier scan.
+    #[serde(default)]
+    pub stale_platforms: Vec<vigie_finder::search::StalePlatform>,
+    /// Days of the scan (`YYYY-MM-DD`).
+    pub days: Vec<String>,
+    /// Centres in the API's order.
+    pub centres: Vec<SlotCentre>,
+}
+
+/// The query echo of a search answer.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct SlotQuery {
+    /// Label of the place (`Privas (07000)`).
+    pub label: Option<String>,
+}
+
+/// A centre of a search answer (`vigie_finder::CentreHit`).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct SlotCentre {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Address.
+    pub address: Option<String>,
+    /// Distance from the origin (none for a department search).
+    pub distance_km: Option<f64>,
+    /// Matching slots, all days.
+    pub matching_slots: u64,
+    /// Matching slots per day.
+    #[serde(default)]
+    pub daily_matching: Vec<vigie_finder::search::DailyMatching>,
+    /// Booking by phone only.
+    #[serde(default)]
+    pub phone_only: bool,
+    /// Next slot (RFC 3339).
+    pub next_slot: Option<String>,
+    /// Availability state.
+    pub status: Option<vigie_finder::CentreStatus>,
+    /// Carried from an earlier scan since.
+    pub stale_since: Option<String>,
+    /// Booking URL.
+    pub booking_url: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+}
+
+/// `GET /api/v1/slots/status`: the state of the last scan of each platform (the owned form
+/// of `vigie_finder::static_site::StatusFile`).
+#[derive(Clone, Debug, Default, Deserialize, serde::Serialize, PartialEq, utoipa::ToSchema)]
+pub struct ScanStatus {
+    /// Scan time (RFC 3339).
+    pub generated_at: String,
+    /// One entry per platform.
+    pub platforms: Vec<vigie_finder::PlatformEntry>,
+}
+
+/// One point of `GET /api/v1/slots/history`.
+#[derive(Clone, Debug, Default, Deserialize, serde::Serialize, PartialEq, utoipa::ToSchema)]
+pub struct SlotHistoryPoint {
+    /// Scan time (RFC 3339).
+    pub time: String,
+    /// Places read.
+    pub centres: u64,
+    /// Places with at least one slot.
+    pub centres_with_slots: u64,
+    /// Slots.
+    pub slots: u64,
+}
+
+/// The slot finder as the web application sees it. The API answers are shaped exactly as in
 /// `docs/slots-api.md`.
 pub trait SlotFinder: Send + Sync {
-    /// `GET /api/v1/slots/search`.
-    fn search(&self, q: &SearchParams) -> Result<Value, SearchError>;
-    /// [`search`](Self::search) serialised: the bytes the API sends (and keeps for
-    /// [`SLOT_CACHE_TTL`](crate::SLOT_CACHE_TTL)). The default serialises the `Value` of
-    /// `search`; a finder holding a typed answer should serialise it directly: building the
-    /// intermediate `Value` tree (allocations, map inserts) is about two thirds of the cost of
-    /// an uncached search (bench/web/README.md).
-    fn search_json(&self, q: &SearchParams) -> Result<Vec<u8>, SearchError> {
-        serde_json::to_vec(&self.search(q)?).map_err(|e| SearchError::Unavailable(e.to_string()))
+    /// `GET /api/v1/slots/search`: the answer serialised (a `vigie_finder::SearchAnswer`), the
+    /// bytes the API sends (and keeps for [`SLOT_CACHE_TTL`](crate::SLOT_CACHE_TTL)). A finder
+    /// holding a typed answer serialises it directly: building an intermediate tree is about
+    /// two thirds of the cost of an uncached search (bench/web/README.md).
+    fn search_json(&self, q: &SearchParams) -> Result<Vec<u8>, SearchError>;
+    /// The answer as the pages read it: [`search_json`](Self::search_json) parsed.
+    fn search(&self, q: &SearchParams) -> Result<SlotSearch, SearchError> {
+        let bytes = self.search_json(q)?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| SearchError::Unavailable(format!("search answer: {e}")))
     }
     /// `GET /api/v1/places?q=`: autocomplete entries.
-    fn places(&self, q: &str, limit: usize) -> Value;
-    /// `GET /api/v1/slots/status`: `{"generated_at", "platforms": [...]}`, None when no scan.
-    fn status(&self) -> Option<Value>;
-    /// `GET /api/v1/slots/history?department=`: availability over time, oldest first,
-    /// `[{"time": RFC 3339, "centres": n, "centres_with_slots": m, "slots": s}]`, for France
-    /// (`None`) or one department. `None` when no history is kept (the API answers 404 and the
-    /// statistics page shows no chart). Optional: the default keeps none.
-    fn history(&self, department: Option<&str>) -> Option<Value> {
+    fn places(&self, q: &str, limit: usize) -> Vec<vigie_finder::PlaceHit>;
+    /// `GET /api/v1/slots/status`, None when no scan.
+    fn status(&self) -> Option<ScanStatus>;
+    /// `GET /api/v1/slots/history?department=`: availability over time, oldest first, for
+    /// France (`None`) or one department. `None` when no history is kept (the API answers 404
+    /// and the statistics page shows no chart). Optional: the default keeps none.
+    fn history(&self, department: Option<&str>) -> Option<Vec<SlotHistoryPoint>> {
         let _ = department;
         None
     }

@@ -194,8 +194,10 @@ pub fn export_with_slots(
     write(out, "assets/vigie.css", assets::css())?;
     n += 1;
     // The JSON API as files.
+    let status = vigie_contracts::release::DataStatus::from_demo(demo || release.is_demo());
     let mut manifest = release.manifest.clone();
-    manifest["demo"] = serde_json::json!(demo);
+    manifest.demo = status.is_demo();
+    manifest.data_status = status;
     write(
         out,
         "api/v1/release.json",
@@ -231,12 +233,12 @@ pub fn export_with_slots(
     n += write_json(
         out,
         "api/v1/map.json",
-        serde_json::to_string(&data::map_json(release))
+        serde_json::to_string(&data::map_json(release, status))
             .unwrap_or_default()
             .as_bytes(),
     )?;
     for t in &release.territories {
-        if let Some(v) = data::charts_json(release, &t.key) {
+        if let Some(v) = data::charts_json(release, &t.key, status) {
             n += write_json(
                 out,
                 &format!("api/v1/charts/{}.json", t.key),

@@ -5,8 +5,6 @@
 //! release (still JSON values) happens only in the small functions of the `access` section at
 //! the end of this file, so that a typed `Release` replaces them one by one.
 
-use serde_json::Value;
-
 use crate::assets;
 use crate::fmt;
 use crate::i18n::{self, Lang, Texts};
@@ -1686,15 +1684,35 @@ fn search_query(q: &SearchParams) -> String {
 /// Reading the release and the slot finder's answers (JSON today).
 pub mod access {
     use super::*;
+    use vigie_contracts::release::TerritoryFile;
 
     /// `release.json` text field.
     pub fn manifest_str<'a>(r: &'a Release, key: &str) -> Option<&'a str> {
-        r.manifest[key].as_str()
+        let m = &r.manifest;
+        match key {
+            "release_id" => Some(m.release_id.as_str()),
+            "built_at" => Some(m.built_at.as_str()),
+            "data_until" => m.data_until.as_deref(),
+            "vigie_version" => Some(m.vigie_version.as_str()),
+            "data_status" => Some(m.data_status.as_str()),
+            _ => None,
+        }
     }
 
     /// `release.json` number field.
     pub fn manifest_num(r: &Release, key: &str) -> Option<f64> {
-        r.manifest[key].as_f64()
+        let m = &r.manifest;
+        // Counts of a release are far below 2^53: exact as f64.
+        #[allow(clippy::cast_precision_loss)]
+        Some(match key {
+            "files_used" => m.files_used as f64,
+            "rows_read" => m.rows_read as f64,
+            "indicator_rows" => m.indicator_rows as f64,
+            "groups" => m.groups as f64,
+            "charts" => m.charts as f64,
+            "violations_total" => m.violations_total as f64,
+            _ => return None,
+        })
     }
 
     /// The latest value of one indicator of a territory.
@@ -1720,50 +1738,43 @@ pub mod access {
         pub projection: Option<i18n::ProjectionView>,
     }
 
-    fn latest_of(k: &Value) -> Option<Latest> {
-        let s = |key: &str| k[key].as_str().map(String::from);
-        Some(Latest {
-            value: k["value"].as_f64()?,
-            date: s("date"),
-            level: s("level"),
-            wording_fr: s("wording_fr"),
-            wording_en: s("wording_en"),
-            before: k["value_7_days_before"].as_f64(),
-            change_percent: k["change_7_days_percent"].as_f64(),
-            change_points: k["change_7_days_points"].as_f64(),
-            projection: k["projection"].as_object().and_then(|p| {
-                Some(i18n::ProjectionView {
-                    target_percent: p.get("target_percent")?.as_f64()?,
-                    status: i18n::ProjectionStatus::parse(p.get("status")?.as_str()?)?,
-                    date: p
-                        .get("projected_date")
-                        .and_then(Value::as_str)
-                        .map(String::from),
-                    horizon_days: p
-                        .get("horizon_days")
-                        .and_then(Value::as_u64)
-                        .and_then(|h| u32::try_from(h).ok()),
-                    limited_by: p
-                        .get("limited_by")
-                        .and_then(Value::as_str)
-                        .map(String::from),
-                })
+    fn latest_of(k: &vigie_contracts::release::LatestValue) -> Latest {
+        use vigie_contracts::release::ProjectionStatus as P;
+        Latest {
+            value: k.value,
+            date: Some(k.date.clone()).filter(|d| !d.is_empty()),
+            level: k.level.clone(),
+            wording_fr: k.wording_fr.clone(),
+            wording_en: k.wording_en.clone(),
+            before: k.value_7_days_before,
+            change_percent: k.change_7_days_percent,
+            change_points: k.change_7_days_points,
+            projection: k.projection.as_ref().map(|p| i18n::ProjectionView {
+                target_percent: p.target_percent,
+                status: match p.status {
+                    P::Reached => i18n::ProjectionStatus::Reached,
+                    P::Projected => i18n::ProjectionStatus::Projected,
+                    P::NoProgress => i18n::ProjectionStatus::NoProgress,
+                    P::BeyondHorizon => i18n::ProjectionStatus::BeyondHorizon,
+                    P::NoData => i18n::ProjectionStatus::NoData,
+                },
+                date: p.projected_date.clone(),
+                horizon_days: u32::try_from(p.horizon_days).ok(),
+                limited_by: p.limited_by.clone(),
             }),
-        })
+        }
     }
 
     /// The latest value of `id` in `t`.
     pub fn latest(t: &TerritorySummary, id: &str) -> Option<Latest> {
-        latest_of(&t.latest[id])
+        t.latest.get(id).map(latest_of)
     }
 
     /// Every latest value of `t`.
     pub fn latest_all(t: &TerritorySummary) -> Vec<(String, Latest)> {
         t.latest
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter_map(|(id, k)| Some((id.clone(), latest_of(k)?)))
+            .iter()
+            .map(|(id, k)| (id.clone(), latest_of(k)))
             .collect()
     }
 
@@ -1782,54 +1793,45 @@ pub mod access {
         pub formula: String,
     }
 
-    /// The indicators of the release's data dictionary (empty when unreadable).
+    /// The indicators of the release's data dictionary.
     pub fn dictionary(r: &Release) -> Vec<IndicatorInfo> {
-        let v: Value = std::fs::read(r.dir.join("open-data/data-dictionary.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
-        let s = |i: &Value, k: &str| i[k].as_str().unwrap_or_default().to_string();
-        v["indicators"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        r.dictionary
+            .indicators
+            .iter()
             .map(|i| IndicatorInfo {
-                id: s(i, "id"),
-                label_fr: s(i, "label_fr"),
-                label_en: s(i, "label_en"),
-                unit: s(i, "unit"),
-                formula: s(i, "formula"),
+                id: i.id.clone(),
+                label_fr: i.label_fr.clone(),
+                label_en: i.label_en.clone(),
+                unit: i.unit.clone(),
+                formula: i.formula.clone(),
             })
             .collect()
     }
 
-    /// The full JSON of a territory (every series).
-    pub fn territory_full(r: &Release, key: &str) -> Option<Value> {
+    /// The full document of a territory (every series).
+    pub fn territory_full(r: &Release, key: &str) -> Option<TerritoryFile> {
         crate::data::territory_full(r, key)
     }
 
     /// Whether the territory has the series `id` (breakdown `all`).
-    pub fn has_series(full: &Value, id: &str) -> bool {
-        full["indicators"][id]["all"]["values"].is_array()
+    pub fn has_series(full: &TerritoryFile, id: &str) -> bool {
+        full.indicators
+            .get(id)
+            .is_some_and(|b| b.contains_key("all"))
     }
 
     /// (value, date) of the latest value of `id` in a full territory document.
-    pub fn full_latest(full: &Value, id: &str) -> Option<(f64, String)> {
-        let k = &full["latest"][id];
-        Some((
-            k["value"].as_f64()?,
-            k["date"].as_str().unwrap_or("").to_string(),
-        ))
+    pub fn full_latest(full: &TerritoryFile, id: &str) -> Option<(f64, String)> {
+        let k = full.head.latest.get(id)?;
+        Some((k.value, k.date.clone()))
     }
 
     /// Weekly samples (every 7th day back from the last) of a series: (date, value).
-    pub fn weekly(full: &Value, id: &str, weeks: usize) -> Vec<(String, Option<f64>)> {
-        let series = &full["indicators"][id]["all"];
-        let Some(values) = series["values"].as_array() else {
+    pub fn weekly(full: &TerritoryFile, id: &str, weeks: usize) -> Vec<(String, Option<f64>)> {
+        let Some(series) = full.indicators.get(id).and_then(|b| b.get("all")) else {
             return Vec::new();
         };
-        let start = series["start"].as_str().unwrap_or("");
-        let n = values.len();
+        let n = series.values.len();
         let mut out = Vec::new();
         for w in 0..weeks {
             let Some(i) = n.checked_sub(1).and_then(|l| l.checked_sub(w * 7)) else {
@@ -1837,9 +1839,9 @@ pub mod access {
             };
             let date = i64::try_from(i)
                 .ok()
-                .and_then(|i| crate::data::add_days(start, i))
+                .and_then(|i| crate::data::add_days(&series.start, i))
                 .unwrap_or_default();
-            out.push((date, values[i].as_f64()));
+            out.push((date, series.get(i)));
         }
         out.reverse();
         out
@@ -1863,48 +1865,38 @@ pub mod access {
 
     /// The input files of the release.
     pub fn source_files(r: &Release) -> Vec<SourceFile> {
-        r.sources["files"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        r.sources
+            .files
+            .iter()
             .map(|f| SourceFile {
-                file: f["file"].as_str().unwrap_or_default().into(),
-                title: f["title"]
-                    .as_str()
-                    .or(f["source"].as_str())
-                    .unwrap_or_default()
-                    .into(),
-                first_date: f["first_date"].as_str().map(String::from),
-                last_date: f["last_date"].as_str().map(String::from),
-                rows: f["rows"].as_u64(),
-                sha256: f["sha256"].as_str().unwrap_or_default().into(),
+                file: f.file.clone(),
+                title: f
+                    .title
+                    .clone()
+                    .or_else(|| f.source.clone())
+                    .unwrap_or_default(),
+                first_date: f.first_date.clone(),
+                last_date: f.last_date.clone(),
+                rows: f.rows,
+                sha256: f.sha256.clone(),
             })
             .collect()
     }
 
     /// The gate's refusal of the last build: (release id, « check : detail » of each failure).
     pub fn gate_refusal(r: &Release) -> Option<(String, Vec<String>)> {
-        let last = &r.status["last_build"];
-        if last["state"] != "refused" {
+        let last = &r.status.as_ref()?.last_build;
+        if last.state != vigie_contracts::release::BuildState::Refused {
             return None;
         }
-        let failures = last["gate"]["checks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|c| c["passed"] == false)
-            .map(|c| {
-                format!(
-                    "{} : {}",
-                    c["check"].as_str().unwrap_or(""),
-                    c["detail"].as_str().unwrap_or("")
-                )
-            })
+        let failures = last
+            .gate
+            .checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| format!("{} : {}", c.check, c.detail))
             .collect();
-        Some((
-            last["release_id"].as_str().unwrap_or("").to_string(),
-            failures,
-        ))
+        Some((last.release_id.clone(), failures))
     }
 
     /// A platform of the slot status.
@@ -1926,38 +1918,43 @@ pub mod access {
     }
 
     /// The platforms of a slot status document.
-    pub fn platform_states(status: &Value) -> Vec<PlatformState> {
-        status["platforms"]
-            .as_array()
-            .into_iter()
-            .flatten()
+    pub fn platform_states(status: &crate::slots::ScanStatus) -> Vec<PlatformState> {
+        status
+            .platforms
+            .iter()
             .map(|p| PlatformState {
-                name: p["name"]
-                    .as_str()
-                    .or(p["platform"].as_str())
-                    .unwrap_or_default()
-                    .into(),
-                status: p["status"].as_str().unwrap_or_default().into(),
-                stale: p["stale"].as_bool() == Some(true),
-                centres: p["centres"].as_u64(),
-                centres_with_slots: p["centres_with_slots"].as_u64(),
-                last_success: p["last_success"].as_str().map(String::from),
-                error: p["error"].as_str().map(String::from),
+                name: if p.name.is_empty() {
+                    p.platform.clone()
+                } else {
+                    p.name.clone()
+                },
+                status: match p.status {
+                    vigie_finder::PlatformState::Ok => "ok",
+                    vigie_finder::PlatformState::Degraded => "degraded",
+                    vigie_finder::PlatformState::Failed => "failed",
+                    vigie_finder::PlatformState::NotScanned => "not_scanned",
+                }
+                .into(),
+                stale: p.stale,
+                centres: Some(u64::from(p.centres)),
+                centres_with_slots: Some(u64::from(p.centres_with_slots)),
+                last_success: p.last_success.clone(),
+                error: p.error.clone(),
             })
             .collect()
     }
 
     /// `generated_at` of a slot status document.
-    pub fn status_generated_at(status: &Value) -> Option<String> {
-        status["generated_at"].as_str().map(String::from)
+    pub fn status_generated_at(status: &crate::slots::ScanStatus) -> Option<String> {
+        Some(status.generated_at.clone()).filter(|t| !t.is_empty())
     }
 
     /// Display name of a platform slug.
-    pub fn platform_name(status: Option<&Value>, slug: &str) -> String {
+    pub fn platform_name(status: Option<&crate::slots::ScanStatus>, slug: &str) -> String {
         status
-            .and_then(|s| s["platforms"].as_array())
-            .and_then(|a| a.iter().find(|p| p["platform"] == slug))
-            .and_then(|p| p["name"].as_str())
+            .and_then(|s| s.platforms.iter().find(|p| p.platform == slug))
+            .map(|p| p.name.as_str())
+            .filter(|n| !n.is_empty())
             .unwrap_or(slug)
             .to_string()
     }
@@ -1976,16 +1973,14 @@ pub mod access {
 
     /// The France-wide slot history, oldest first.
     pub fn history(f: &dyn SlotFinder) -> Option<Vec<HistoryPoint>> {
-        let v = f.history(None)?;
         Some(
-            v.as_array()
+            f.history(None)?
                 .into_iter()
-                .flatten()
                 .map(|p| HistoryPoint {
-                    time: p["time"].as_str().unwrap_or_default().into(),
-                    centres: p["centres"].as_u64(),
-                    centres_with_slots: p["centres_with_slots"].as_u64(),
-                    slots: p["slots"].as_u64(),
+                    time: p.time,
+                    centres: Some(p.centres),
+                    centres_with_slots: Some(p.centres_with_slots),
+                    slots: Some(p.slots),
                 })
                 .collect(),
         )
@@ -1993,12 +1988,13 @@ pub mod access {
 
     /// The first autocomplete entry of a text: (kind, code).
     pub fn first_place(f: &dyn SlotFinder, text: &str) -> Option<(String, String)> {
-        let v = f.places(text, 1);
-        let first = v.as_array()?.first()?;
-        Some((
-            first["kind"].as_str().unwrap_or_default().into(),
-            first["code"].as_str()?.into(),
-        ))
+        let first = f.places(text, 1).into_iter().next()?;
+        let kind = match first.kind {
+            vigie_finder::PlaceKind::Commune => "commune",
+            vigie_finder::PlaceKind::Postcode => "postcode",
+            vigie_finder::PlaceKind::Department => "department",
+        };
+        Some((kind.into(), first.code))
     }
 
     /// A centre of a search answer.
@@ -2058,45 +2054,36 @@ pub mod access {
     }
 
     /// Reads a search answer (docs/slots-api.md).
-    pub fn slot_answer(res: &Value) -> Answer {
-        let s = |v: &Value| v.as_str().map(String::from);
+    pub fn slot_answer(res: &crate::slots::SlotSearch) -> Answer {
         Answer {
-            generated_at: s(&res["generated_at"]).unwrap_or_default(),
-            label: s(&res["query"]["label"]).unwrap_or_default(),
-            days: res["days"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(&s)
+            generated_at: res.generated_at.clone(),
+            label: res.query.label.clone().unwrap_or_default(),
+            days: res.days.clone(),
+            stale_platforms: res
+                .stale_platforms
+                .iter()
+                .map(|p| (p.platform.clone(), p.stale_since.clone()))
                 .collect(),
-            stale_platforms: res["stale_platforms"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|p| (s(&p["platform"]).unwrap_or_default(), s(&p["stale_since"])))
-                .collect(),
-            centres: res["centres"]
-                .as_array()
-                .into_iter()
-                .flatten()
+            centres: res
+                .centres
+                .iter()
                 .map(|c| Centre {
-                    id: s(&c["id"]).unwrap_or_default(),
-                    name: s(&c["name"]).unwrap_or_default(),
-                    address: s(&c["address"]).unwrap_or_default(),
-                    distance_km: c["distance_km"].as_f64(),
-                    matching: c["matching_slots"].as_u64().unwrap_or(0),
-                    daily: c["daily_matching"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|x| Some((s(&x["date"])?, x["count"].as_u64()?)))
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    address: c.address.clone().unwrap_or_default(),
+                    distance_km: c.distance_km,
+                    matching: c.matching_slots,
+                    daily: c
+                        .daily_matching
+                        .iter()
+                        .map(|x| (x.date.clone(), u64::from(x.count)))
                         .collect(),
-                    phone_only: c["phone_only"].as_bool() == Some(true),
-                    next_slot: s(&c["next_slot"]),
-                    stale: c["status"] == "stale",
-                    stale_since: s(&c["stale_since"]),
-                    booking_url: s(&c["booking_url"]),
-                    phone: s(&c["phone"]),
+                    phone_only: c.phone_only,
+                    next_slot: c.next_slot.clone(),
+                    stale: c.status == Some(vigie_finder::CentreStatus::Stale),
+                    stale_since: c.stale_since.clone(),
+                    booking_url: c.booking_url.clone(),
+                    phone: c.phone.clone(),
                 })
                 .collect(),
         }

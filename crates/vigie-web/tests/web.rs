@@ -11,6 +11,8 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
+use vigie_finder::{PlaceHit, PlaceKind, PlatformEntry, PlatformState};
+use vigie_web::slots::{ScanStatus, SlotHistoryPoint};
 use vigie_web::{AppState, Release, SearchError, SearchParams, SlotFinder};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -24,7 +26,7 @@ fn write(root: &Path, rel: &str, text: &str) -> std::io::Result<()> {
 }
 
 fn latest(v: f64, wording: &str) -> Value {
-    json!({"value": v, "date": "2022-02-28", "level": "low", "trend": "falling",
+    json!({"value": v, "date": "2022-02-28", "level": "low", "trend": "falling", "change_unit": "percent",
            "value_7_days_before": v * 1.5, "change_7_days_percent": -33.3,
            "wording_fr": wording, "wording_en": "LOW AND FALLING"})
 }
@@ -91,16 +93,17 @@ fn fixture(root: &Path) -> std::io::Result<()> {
         "release.json",
         &json!({"release_id": "20220301T000000Z", "built_at": "2022-03-01T00:00:00Z",
                 "data_until": "2022-02-28", "demo": true, "files_used": 1, "rows_read": 10,
-                "indicator_rows": 100, "charts": 3})
+                "indicator_rows": 100, "charts": 3, "vigie_version": "0.1.0", "groups": 4,
+                "violations_total": 0})
         .to_string(),
     )?;
     write(
         &rel,
         "open-data/sources.json",
         &json!({"files": [
-            {"file": "sp-pos.csv", "sha256": "ab".repeat(32), "rows": 10, "source": "sp-pos",
+            {"file": "sp-pos.csv", "sha256": "ab".repeat(32), "bytes": 1000, "rows": 10, "source": "sp-pos",
              "first_date": "2022-02-01", "last_date": "2022-02-28"},
-            {"file": "departements.geojson", "sha256": "cd".repeat(32), "source": "geometry-departements"}]})
+            {"file": "departements.geojson", "sha256": "cd".repeat(32), "bytes": 2000, "source": "geometry-departements"}]})
         .to_string(),
     )?;
     write(&rel, "open-data/checks.json", "{\"checks\": []}")?;
@@ -109,10 +112,13 @@ fn fixture(root: &Path) -> std::io::Result<()> {
         "open-data/data-dictionary.json",
         &json!({"indicators": [
             {"id": "incidence_rate_7d", "sources": ["sp-pos"], "label_fr": "Taux d'incidence sur 7 jours",
-             "label_en": "7-day incidence rate", "unit": "pour 100 000 habitants"},
-            {"id": "hosp", "label_fr": "Patients hospitalisés", "label_en": "Patients in hospital", "unit": "patients"},
+             "label_en": "7-day incidence rate", "unit": "pour 100 000 habitants",
+             "formula": "cases_7d / population × 100000", "window_days": 7, "alignment": "trailing", "breakdowns": "all"},
+            {"id": "hosp", "label_fr": "Patients hospitalisés", "label_en": "Patients in hospital", "unit": "patients",
+             "formula": "hosp", "window_days": 1, "alignment": "trailing", "breakdowns": "all"},
             {"id": "cases_wow_change", "label_fr": "Évolution des cas sur 7 jours", "label_en": "Week-over-week change in cases",
-             "unit": "%", "formula": "(cases_7d(t) − cases_7d(t-7)) / cases_7d(t-7) × 100"}]}).to_string(),
+             "unit": "%", "formula": "(cases_7d(t) − cases_7d(t-7)) / cases_7d(t-7) × 100",
+             "window_days": 7, "alignment": "trailing", "breakdowns": "all"}]}).to_string(),
     )?;
     let terrs = [
         ("FR", "France", "country", None, 60.0),
@@ -122,7 +128,7 @@ fn fixture(root: &Path) -> std::io::Result<()> {
     ];
     let index: Vec<Value> = terrs
         .iter()
-        .map(|(k, n, l, r, _)| json!({"territory": k, "name": n, "level": l, "region": r}))
+        .map(|(k, n, l, r, _)| json!({"territory": k, "name": n, "level": l, "region": r, "population_insee": 330000}))
         .collect();
     write(
         &rel,
@@ -130,21 +136,25 @@ fn fixture(root: &Path) -> std::io::Result<()> {
         &Value::Array(index).to_string(),
     )?;
     for (k, n, l, r, inc) in terrs {
-        let values: Vec<f64> = (0..28).map(|i| inc + f64::from(i)).collect();
+        let mut values: Vec<f64> = (0..28).map(|i| inc + f64::from(i)).collect();
+        if k == "DEP-26" {
+            // A number whose shortest decimal form has 17 digits: any recomputation shows.
+            values[27] = 147.0 + 1.0 / 3.0;
+        }
         write(
             &rel,
             &format!("open-data/territories/{k}.json"),
-            &json!({"territory": k, "name": n, "level": l, "region": r, "population": 330000.0,
+            &json!({"territory": k, "name": n, "level": l, "region": r, "population": 330000.0, "population_insee": 330000,
                     "population_source": "source_file",
                     "latest": {"incidence_rate_7d": latest(inc, "BAS ET EN BAISSE"),
                                "positivity_rate_7d": latest(inc / 20.0, "BAS ET STABLE"),
-                               "hosp": {"value": 424.0, "date": "2022-02-28", "value_7_days_before": 400.0, "change_7_days_percent": 6.0},
-                               "cases_wow_change": {"value": 12.0, "date": "2022-02-28", "value_7_days_before": -5.0, "change_7_days_percent": -340.0},
-                               "vaccination_dose1_cum": {"value": 41_234_567.0, "date": "2022-02-28"},
+                               "hosp": {"value": 424.0, "date": "2022-02-28", "value_7_days_before": 400.0, "change_7_days_percent": 6.0, "change_unit": "percent"},
+                               "cases_wow_change": {"value": 12.0, "date": "2022-02-28", "value_7_days_before": -5.0, "change_7_days_percent": -340.0, "change_unit": "percent"},
+                               "vaccination_dose1_cum": {"value": 41_234_567.0, "date": "2022-02-28", "change_unit": "percent"},
                                "vaccination_coverage_dose1": {"value": 61.24, "date": "2022-02-28", "change_7_days_points": 0.54, "change_unit": "points",
-                                   "projection": {"target_percent": 90.0, "status": "beyond_horizon", "projected_date": null, "horizon_days": 730, "limited_by": null, "reached_on": null}},
+                                   "projection": {"target_percent": 90.0, "status": "beyond_horizon", "projected_date": null, "horizon_days": 730, "pace_days": 14, "limited_by": null, "reached_on": null}},
                                "vaccination_coverage_complete": {"value": 55.0, "date": "2022-02-28", "change_7_days_points": 2.3, "change_unit": "points",
-                                   "projection": {"target_percent": 90.0, "status": "no_progress", "projected_date": null, "horizon_days": 730, "limited_by": "vaccination_coverage_dose1", "reached_on": null}}},
+                                   "projection": {"target_percent": 90.0, "status": "no_progress", "projected_date": null, "horizon_days": 730, "pace_days": 14, "limited_by": "vaccination_coverage_dose1", "reached_on": null}}},
                     "indicators": {"incidence_rate_7d": {"all": {"start": "2022-02-01", "values": values}}}})
             .to_string(),
         )?;
@@ -448,14 +458,14 @@ async fn api_map_charts_geo_openapi() -> TestResult {
 struct Fake;
 
 impl SlotFinder for Fake {
-    fn search(&self, q: &SearchParams) -> Result<Value, SearchError> {
+    fn search_json(&self, q: &SearchParams) -> Result<Vec<u8>, SearchError> {
         if q.commune.as_deref() == Some("00000") {
             return Err(SearchError::BadParameter {
                 parameter: "commune".into(),
                 message: "unknown commune 00000".into(),
             });
         }
-        Ok(json!({
+        let answer = json!({
             "query": {"kind": "commune", "code": "07186", "label": "Privas (07000)",
                       "latitude": 44.73, "longitude": 4.59, "radius_km": 50, "tag": "all",
                       "from": null, "to": null},
@@ -477,21 +487,45 @@ impl SlotFinder for Fake {
                  "booking_url": "https://www.maiia.com/x", "address": "Le Pouzin", "distance_km": 26.0,
                  "phone": "04 75 00 00 01", "matching_slots": 0, "daily_matching": []}
             ]
-        }))
+        });
+        serde_json::to_vec(&answer).map_err(|e| SearchError::Unavailable(e.to_string()))
     }
-    fn places(&self, q: &str, limit: usize) -> Value {
-        let all = json!([{"kind": "commune", "code": "07186", "label": "Privas (07000)",
-                          "postcode": "07000", "department": "07", "latitude": 44.73, "longitude": 4.59}]);
+    fn places(&self, q: &str, limit: usize) -> Vec<PlaceHit> {
         if q.to_lowercase().starts_with("pri") && limit > 0 {
-            all
+            vec![PlaceHit {
+                kind: PlaceKind::Commune,
+                code: "07186".into(),
+                label: "Privas (07000)".into(),
+                postcode: Some("07000".into()),
+                department: Some("07".into()),
+                latitude: 44.73,
+                longitude: 4.59,
+                departments_near: None,
+            }]
         } else {
-            json!([])
+            Vec::new()
         }
     }
-    fn status(&self) -> Option<Value> {
-        Some(json!({"generated_at": "2026-11-29T10:30:00+01:00",
-                    "platforms": [{"platform": "doctolib", "name": "Doctolib", "status": "ok"},
-                                  {"platform": "keldoc", "name": "Keldoc", "status": "failed", "stale": true}]}))
+    fn status(&self) -> Option<ScanStatus> {
+        let platform = |slug: &str, name: &str, status, stale| PlatformEntry {
+            platform: slug.into(),
+            name: name.into(),
+            status,
+            last_success: None,
+            stale,
+            stale_since: None,
+            centres: 0,
+            centres_with_slots: 0,
+            slots: 0,
+            error: None,
+        };
+        Some(ScanStatus {
+            generated_at: "2026-11-29T10:30:00+01:00".into(),
+            platforms: vec![
+                platform("doctolib", "Doctolib", PlatformState::Ok, false),
+                platform("keldoc", "Keldoc", PlatformState::Failed, true),
+            ],
+        })
     }
 }
 
@@ -499,21 +533,27 @@ impl SlotFinder for Fake {
 struct WithHistory;
 
 impl SlotFinder for WithHistory {
-    fn search(&self, q: &SearchParams) -> Result<Value, SearchError> {
-        Fake.search(q)
+    fn search_json(&self, q: &SearchParams) -> Result<Vec<u8>, SearchError> {
+        Fake.search_json(q)
     }
-    fn places(&self, q: &str, limit: usize) -> Value {
+    fn places(&self, q: &str, limit: usize) -> Vec<PlaceHit> {
         Fake.places(q, limit)
     }
-    fn status(&self) -> Option<Value> {
+    fn status(&self) -> Option<ScanStatus> {
         Fake.status()
     }
-    fn history(&self, department: Option<&str>) -> Option<Value> {
+    fn history(&self, department: Option<&str>) -> Option<Vec<SlotHistoryPoint>> {
         let k = if department == Some("07") { 1 } else { 10 };
-        Some(json!([
-            {"time": "2026-11-29T10:00:00+01:00", "centres": 40 * k, "centres_with_slots": 30 * k, "slots": 1200 * k},
-            {"time": "2026-11-29T10:30:00+01:00", "centres": 40 * k, "centres_with_slots": 31 * k, "slots": 1250 * k}
-        ]))
+        let point = |time: &str, with: u64, slots: u64| SlotHistoryPoint {
+            time: time.into(),
+            centres: 40 * k,
+            centres_with_slots: with * k,
+            slots: slots * k,
+        };
+        Some(vec![
+            point("2026-11-29T10:00:00+01:00", 30, 1200),
+            point("2026-11-29T10:30:00+01:00", 31, 1250),
+        ])
     }
 }
 
@@ -802,14 +842,14 @@ fn static_export_with_slot_files() -> TestResult {
 struct Counting(std::sync::atomic::AtomicUsize);
 
 impl SlotFinder for Counting {
-    fn search(&self, q: &SearchParams) -> Result<Value, SearchError> {
+    fn search_json(&self, q: &SearchParams) -> Result<Vec<u8>, SearchError> {
         self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Fake.search(q)
+        Fake.search_json(q)
     }
-    fn places(&self, q: &str, limit: usize) -> Value {
+    fn places(&self, q: &str, limit: usize) -> Vec<PlaceHit> {
         Fake.places(q, limit)
     }
-    fn status(&self) -> Option<Value> {
+    fn status(&self) -> Option<ScanStatus> {
         Fake.status()
     }
 }
@@ -893,5 +933,208 @@ async fn kpi_cards_and_headline_come_from_the_presentation_catalogue() -> TestRe
     assert!(!dash.contains("class=\"card\" data-indicator=\"vaccination_coverage_dose1\""));
     // A card whose catalogue entry says `points` shows points.
     assert!(dash.contains("Taux de positivité (7 jours)"));
+    Ok(())
+}
+
+/// The fixture with `release.json` saying whether the data are the demonstration dataset.
+fn state_with_demo(
+    demo: bool,
+) -> Result<(tempfile::TempDir, AppState), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    fixture(dir.path())?;
+    let manifest = dir.path().join("current/release.json");
+    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&manifest)?)?;
+    m["demo"] = json!(demo);
+    std::fs::write(&manifest, m.to_string())?;
+    let release = Release::load(&dir.path().join("current"))?;
+    // The server flag stays off: the release itself says demo.
+    Ok((dir, AppState::new(release, false)))
+}
+
+/// Every API answer of a demo release says so: `demo` and `data_status` members on the
+/// release, sources, territory, series, provenance and release-list answers, and the
+/// `Vigie-Data-Status` header on every `/api/` answer (errors and 304 included).
+#[tokio::test]
+async fn api_answers_of_a_demo_release_say_demo() -> TestResult {
+    let (_d, s) = state_with_demo(true)?;
+    let app = vigie_web::router(s);
+    for uri in [
+        "/api/v1/release",
+        "/api/v1/sources",
+        "/api/v1/territories/DEP-07",
+        "/api/v1/provenance/DEP-07/incidence_rate_7d",
+        "/api/v1/releases",
+        "/api/v1/charts/DEP-07",
+        "/api/v1/map",
+    ] {
+        let (st, h, b) = get(&app, uri, &[]).await?;
+        assert_eq!(st, StatusCode::OK, "{uri}");
+        assert_eq!(h["vigie-data-status"], "demo", "{uri}");
+        let v: Value = serde_json::from_slice(&b)?;
+        assert_eq!(v["demo"], true, "{uri}");
+        assert_eq!(v["data_status"], "demo", "{uri}");
+    }
+    for uri in [
+        "/api/v1/territories",
+        "/api/v1/checks",
+        "/api/v1/data-dictionary",
+        "/api/openapi.json",
+        "/api/v1/nope",
+        "/api/v1/territories/DEP-99",
+        "/api/v1/slots/search?commune=07186",
+    ] {
+        let (_, h, _) = get(&app, uri, &[]).await?;
+        assert_eq!(h["vigie-data-status"], "demo", "{uri}");
+    }
+    let (_, h, _) = get(&app, "/api/v1/territories/FR", &[]).await?;
+    let tag = h[header::ETAG].to_str()?.to_string();
+    let (st, h, _) = get(&app, "/api/v1/territories/FR", &[("if-none-match", &tag)]).await?;
+    assert_eq!(st, StatusCode::NOT_MODIFIED);
+    assert_eq!(h["vigie-data-status"], "demo");
+    // Pages carry no such header.
+    let (_, h, _) = get(&app, "/", &[]).await?;
+    assert!(!h.contains_key("vigie-data-status"));
+    // A release of real data says so too.
+    let (_d, s) = state_with_demo(false)?;
+    let app = vigie_web::router(s);
+    for uri in [
+        "/api/v1/release",
+        "/api/v1/territories/FR",
+        "/api/v1/sources",
+    ] {
+        let (_, h, b) = get(&app, uri, &[]).await?;
+        assert_eq!(h["vigie-data-status"], "official", "{uri}");
+        let v: Value = serde_json::from_slice(&b)?;
+        assert_eq!(v["demo"], false, "{uri}");
+        assert_eq!(v["data_status"], "official", "{uri}");
+    }
+    Ok(())
+}
+
+/// The web passes the published numbers through: a point of a chart series is the same JSON
+/// number in `/api/v1/charts/…` and `/api/v1/territories/…`, and a map value is the latest
+/// value of the territory.
+#[tokio::test]
+async fn numbers_identical_across_endpoints() -> TestResult {
+    let (_d, s) = state()?;
+    let app = vigie_web::router(s);
+    let (_, _, b) = get(&app, "/api/v1/charts/DEP-26", &[]).await?;
+    let charts: Value = serde_json::from_slice(&b)?;
+    let (_, _, b) = get(&app, "/api/v1/territories/DEP-26", &[]).await?;
+    let territory: Value = serde_json::from_slice(&b)?;
+    let in_chart = &charts["charts"][0]["series"][0]["values"][27];
+    let in_series = &territory["indicators"]["incidence_rate_7d"]["all"]["values"][27];
+    assert_eq!(in_chart.to_string(), "147.33333333333334");
+    assert_eq!(in_series.to_string(), in_chart.to_string());
+    // The raw bytes too (no other spelling of the number).
+    assert!(String::from_utf8(b)?.contains("147.33333333333334"));
+    let (_, _, b) = get(&app, "/api/v1/map", &[]).await?;
+    let map: Value = serde_json::from_slice(&b)?;
+    assert_eq!(
+        map["layers"][0]["values"]["26"].to_string(),
+        territory["latest"]["incidence_rate_7d"]["value"].to_string()
+    );
+    Ok(())
+}
+
+/// Every `/api/` error is a problem document: unknown paths, a method other than GET on every
+/// route (405 with `Allow`), invalid queries, unknown releases and indicators.
+#[tokio::test]
+async fn api_errors_are_problem_documents() -> TestResult {
+    let (_d, s) = state()?;
+    let app = vigie_web::router(s.with_slot_finder(Arc::new(Fake)));
+    let doc: Value = serde_json::from_str(&vigie_web::api::openapi_json())?;
+    let mut routes: Vec<String> = doc["paths"]
+        .as_object()
+        .ok_or("paths")?
+        .keys()
+        .map(|p| {
+            p.replace("{territory}", "FR")
+                .replace("{indicator}", "incidence_rate_7d")
+                .replace("{id}", "20220301T000000Z")
+        })
+        .collect();
+    routes.push("/api/openapi.json".into());
+    assert!(routes.len() >= 17);
+    for uri in &routes {
+        for method in ["POST", "PUT", "DELETE"] {
+            let req = Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::empty())?;
+            let res = app.clone().oneshot(req).await?;
+            assert_eq!(
+                res.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {uri}"
+            );
+            assert_eq!(
+                res.headers()[header::CONTENT_TYPE],
+                "application/problem+json",
+                "{method} {uri}"
+            );
+            assert!(res.headers().contains_key(header::ALLOW), "{method} {uri}");
+            let body = res.into_body().collect().await?.to_bytes();
+            let p: Value = serde_json::from_slice(&body)?;
+            assert_eq!(p["status"], 405, "{method} {uri}");
+        }
+    }
+    for (uri, status) in [
+        ("/api/nope", 404),
+        ("/api/v1/territories/FR/extra", 404),
+        ("/api/v1/provenance/FR/nope", 404),
+        ("/api/v1/provenance/DEP-99/incidence_rate_7d", 404),
+        ("/api/v1/releases/19990101T000000Z/territories/FR", 404),
+        ("/api/v1/releases/..%2F..%2Fetc/territories/FR", 404),
+        ("/api/v1/slots/search?commune=07186&limit=abc", 400),
+        ("/api/v1/slots/search?commune=07186&radius_km=0", 400),
+        ("/api/v1/places?limit=-1", 400),
+        ("/api/v1/slots/history?department=123456", 400),
+        ("/api/v1/slots/history", 404),
+    ] {
+        let (st, h, b) = get(&app, uri, &[]).await?;
+        assert_eq!(st.as_u16(), status, "{uri}");
+        assert_eq!(h[header::CONTENT_TYPE], "application/problem+json", "{uri}");
+        let p: Value = serde_json::from_slice(&b)?;
+        assert_eq!(p["status"], status, "{uri}");
+        assert_eq!(p["type"], "about:blank", "{uri}");
+        assert!(p["detail"].as_str().is_some_and(|d| !d.is_empty()), "{uri}");
+        assert_eq!(p["error"], p["detail"], "{uri}");
+    }
+    // Pages: the French 404 page.
+    let (st, h, b) = get(&app, "/nulle-part", &[]).await?;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(h[header::CONTENT_TYPE].to_str()?.starts_with("text/html"));
+    let page = String::from_utf8(b)?;
+    assert!(page.contains("<html lang=\"fr\">") && page.contains("<h1>Page introuvable</h1>"));
+    Ok(())
+}
+
+/// A release whose files do not have the published shape is refused at load, with an error
+/// naming the file and the field.
+#[test]
+fn a_release_that_does_not_parse_is_refused() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    fixture(dir.path())?;
+    let rel = dir.path().join("current");
+    let path = rel.join("open-data/territories/DEP-26.json");
+    let mut t: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    t["latest"]["hosp"]["value"] = json!("beaucoup");
+    std::fs::write(&path, t.to_string())?;
+    let err = Release::load(&rel).err().ok_or("loaded")?.to_string();
+    assert!(err.contains("open-data/territories/DEP-26.json"), "{err}");
+    assert!(err.contains("field `latest.hosp.value`"), "{err}");
+    // A field missing from release.json.
+    fixture(dir.path())?;
+    let path = rel.join("release.json");
+    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    m.as_object_mut().ok_or("object")?.remove("release_id");
+    std::fs::write(&path, m.to_string())?;
+    let err = Release::load(&rel).err().ok_or("loaded")?.to_string();
+    assert!(err.contains("release.json"), "{err}");
+    assert!(err.contains("release_id"), "{err}");
+    // Put back, the release loads.
+    fixture(dir.path())?;
+    assert_eq!(Release::load(&rel)?.id(), "20220301T000000Z");
     Ok(())
 }

@@ -71,7 +71,7 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
         .unwrap_or_else(|| data_dir.join("current"));
     let release = vigie_web::Release::load(&release_dir)
         .with_context(|| format!("loading the release {}", release_dir.display()))?;
-    let demo = release.manifest["demo"].as_bool().unwrap_or(false);
+    let demo = release.is_demo();
     let snapshot = slot_snapshot(
         args.release.is_none().then_some(data_dir.as_path()),
         &release_dir,

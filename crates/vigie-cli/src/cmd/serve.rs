@@ -183,7 +183,7 @@ pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
     let live = dir.root.join("current");
     let release =
         vigie_web::Release::load(&live).with_context(|| format!("loading {}", live.display()))?;
-    let demo = release.manifest["demo"].as_bool().unwrap_or(false);
+    let demo = release.is_demo();
     let state = vigie_web::AppState::new(release, demo).with_slot_finder(std::sync::Arc::new(
         crate::finder::LiveFinder::new(dir.root.join("scans")),
     ));

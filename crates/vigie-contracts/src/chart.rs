@@ -24,7 +24,7 @@ pub const CHART_SCHEMA: &str = "vigie.chart.v1";
 pub const MAP_SCHEMA: &str = "vigie.map.v1";
 
 /// How a series is drawn (serialised in lower case).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DrawKind {
     /// A line.
@@ -37,7 +37,7 @@ pub enum DrawKind {
 }
 
 /// One series of a time chart.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SpecSeries {
     /// The indicator drawn (open-data id), with its breakdown when not `all`.
     pub indicator: String,
@@ -68,7 +68,7 @@ impl SpecSeries {
 }
 
 /// A horizontal reference line.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SpecThreshold {
     /// Value.
     pub value: f64,
@@ -77,7 +77,7 @@ pub struct SpecThreshold {
 }
 
 /// One bar of a categorical chart.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SpecBar {
     /// Breakdown key of the category (`age:18-24`).
     pub breakdown: String,
@@ -88,7 +88,7 @@ pub struct SpecBar {
 }
 
 /// Time chart or categorical bars.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SpecKind {
     /// Series against dates.
@@ -99,7 +99,7 @@ pub enum SpecKind {
 }
 
 /// Everything a chart says, in both languages.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChartSpec {
     /// [`CHART_SCHEMA`].
     pub schema: String,
@@ -206,7 +206,7 @@ impl ChartSpec {
 }
 
 /// One class of a map legend.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MapClass {
     /// Lower bound (inclusive), none for the first class.
     pub min: Option<f64>,
@@ -219,7 +219,7 @@ pub struct MapClass {
 }
 
 /// A choropleth, shared by the static SVG map and the interactive one.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MapSpec {
     /// [`MAP_SCHEMA`].
     pub schema: String,
@@ -318,7 +318,7 @@ mod tests {
 }
 
 /// `charts/index.json`: which charts each territory has, in display order, and which maps.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChartIndex {
     /// Territory key → chart ids (`charts/<T>/<id>.json|svg`).
     pub charts: BTreeMap<String, Vec<String>>,

@@ -24,7 +24,7 @@ pub use release::{DataStatus, ReleaseManifest};
 use serde::{Deserialize, Serialize};
 
 /// A text in French and English.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct L10n {
     /// French.
     pub fr: String,

@@ -31,7 +31,6 @@ pub struct MapDoc {
     /// `demo` or `official`.
     pub data_status: DataStatus,
     /// Layers in the order of the layer switch (`vigie.map.v1` specs).
-    #[schema(value_type = Vec<Object>)]
     pub layers: Vec<vigie_contracts::MapSpec>,
     /// Department code → key and name.
     pub departments: BTreeMap<String, MapDepartment>,
@@ -87,7 +86,6 @@ pub struct ChartsDoc {
     /// `demo` or `official`.
     pub data_status: DataStatus,
     /// The specs (`vigie.chart.v1`), in display order.
-    #[schema(value_type = Vec<Object>)]
     pub charts: Vec<vigie_contracts::ChartSpec>,
 }
 

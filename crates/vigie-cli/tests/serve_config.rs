@@ -271,6 +271,7 @@ fn serve_builds_with_every_configured_build_setting() {
         let prefix = format!("DEP-2A,{ind},all,{date},");
         csv.lines()
             .find_map(|l| l.strip_prefix(&prefix))
+            .and_then(|rest| rest.split(',').next())
             .map(|v| v.parse().unwrap())
     };
     let two_days: Vec<&str> = csv

@@ -8,6 +8,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use vigie_contracts::layout::{self, DataLayout};
 
 use vigie_contracts::release::{
     BuildState, ChangeCount, ChangeExample, ChangesFile, DataDirStatus, DataStatus, LastBuild,
@@ -49,7 +50,7 @@ pub fn prune_dir(dir: &Path, keep: usize, live: Option<&str>) -> io::Result<Vec<
     let mut ids: Vec<String> = fs::read_dir(dir)?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.') && n != "current")
+        .filter(|n| !layout::is_internal(n))
         .collect();
     ids.sort();
     let excess = ids.len().saturating_sub(keep.max(1));
@@ -70,26 +71,31 @@ impl DataDir {
         DataDir { root: root.into() }
     }
 
+    /// The paths of this data directory (`vigie_contracts::layout`).
+    pub fn layout(&self) -> DataLayout {
+        DataLayout::new(&self.root)
+    }
+
     /// Official files.
     pub fn sources(&self) -> PathBuf {
-        self.root.join("sources")
+        self.layout().sources()
     }
 
     /// All releases.
     pub fn releases(&self) -> PathBuf {
-        self.root.join("releases")
+        self.layout().releases()
     }
 
     /// The live release's directory, if any.
     pub fn current(&self) -> Option<PathBuf> {
-        let link = self.root.join("current");
+        let link = self.layout().current();
         let target = fs::read_link(&link).ok()?;
         let path = if target.is_absolute() {
             target
         } else {
             self.root.join(target)
         };
-        path.join("release.json").exists().then_some(path)
+        path.join(layout::MANIFEST).exists().then_some(path)
     }
 
     /// Release ids, oldest first.
@@ -108,7 +114,7 @@ impl DataDir {
 
     /// Points `current` at `releases/<id>` atomically (a new link renamed over the old one).
     pub fn switch(&self, id: &str) -> io::Result<()> {
-        switch_link(&self.root, "current", &Path::new("releases").join(id))
+        switch_link(&self.root, layout::CURRENT, &DataLayout::current_target(id))
     }
 
     /// Deletes the oldest releases beyond `keep`, never the live one.
@@ -133,7 +139,7 @@ impl DataDir {
         };
         fs::create_dir_all(self.releases()).map_err(io_err(&self.releases()))?;
         // One build at a time per data directory; the lock dies with its process.
-        let lock_path = self.root.join(".build.lock");
+        let lock_path = self.layout().build_lock();
         let lock = fs::File::create(&lock_path).map_err(io_err(&lock_path))?;
         rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).map_err(
             |e| BuildError::Io {
@@ -187,7 +193,7 @@ impl DataDir {
                             detail: e.to_string(),
                         }],
                     };
-                    let refused = self.root.join("refused").join(&id);
+                    let refused = self.layout().refused().join(&id);
                     if fs::create_dir_all(&refused).is_ok() {
                         let _ = fs::write(refused.join("reason.txt"), format!("{e}\n"));
                     }
@@ -226,7 +232,7 @@ impl DataDir {
             self.prune(keep).map_err(io_err(&self.releases()))?;
             Outcome::Published(report, gate)
         } else {
-            let refused = self.root.join("refused");
+            let refused = self.layout().refused();
             fs::create_dir_all(&refused).map_err(io_err(&refused))?;
             fs::rename(&target, refused.join(&id)).map_err(io_err(&target))?;
             Outcome::Refused(report, gate)
@@ -260,7 +266,7 @@ impl DataDir {
     fn write_status(&self, status: &DataDirStatus) -> Result<(), BuildError> {
         let bytes = crate::json_bytes(status);
         let tmp = self.root.join(".status.json.tmp");
-        let status_path = self.root.join("status.json");
+        let status_path = self.layout().status();
         fs::write(&tmp, bytes).map_err(|source| BuildError::Io {
             path: tmp.clone(),
             source,

@@ -46,7 +46,10 @@ impl Staging {
             .unwrap_or(Path::new("."));
         fs::create_dir_all(parent)?;
         if let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) {
-            let prefixes = [format!(".{name}.staging-"), format!(".{name}.old-")];
+            let prefixes = [
+                vigie_contracts::layout::staging_prefix(&name),
+                vigie_contracts::layout::old_prefix(&name),
+            ];
             for entry in fs::read_dir(parent)?.flatten() {
                 let n = entry.file_name().to_string_lossy().into_owned();
                 if prefixes.iter().any(|p| n.starts_with(p.as_str())) {

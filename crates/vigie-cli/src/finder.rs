@@ -23,7 +23,7 @@ impl LiveFinder {
 
     /// The index of the live scan, if any (loaded on first use and after a switch).
     fn index(&self) -> Option<Arc<SearchIndex>> {
-        let target = std::fs::read_link(self.scans.join("current")).ok()?;
+        let target = std::fs::read_link(self.scans.join(vigie_contracts::layout::CURRENT)).ok()?;
         if let Ok(guard) = self.loaded.read()
             && let Some((path, idx)) = guard.as_ref()
             && *path == target

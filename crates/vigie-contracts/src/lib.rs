@@ -12,6 +12,7 @@
 
 pub mod chart;
 mod date;
+pub mod layout;
 pub mod presentation;
 pub mod release;
 

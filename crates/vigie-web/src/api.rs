@@ -359,7 +359,7 @@ pub async fn api_provenance(
 }
 
 fn data_root(r: &Release) -> Option<PathBuf> {
-    r.dir.parent().map(std::path::Path::to_path_buf)
+    vigie_contracts::layout::DataLayout::of_release(&r.dir).map(|l| l.root().to_path_buf())
 }
 
 /// A release kept in the data directory.
@@ -399,14 +399,15 @@ pub async fn api_releases(State(s): State<AppState>) -> Response {
     let r = s.current();
     let mut releases = Vec::new();
     if let Some(root) = data_root(&r)
-        && let Ok(entries) = std::fs::read_dir(root.join("releases"))
+        && let Ok(entries) =
+            std::fs::read_dir(vigie_contracts::layout::DataLayout::new(&root).releases())
     {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
+            if vigie_contracts::layout::is_internal(&name) {
                 continue;
             }
-            let path = e.path().join("release.json");
+            let path = e.path().join(vigie_contracts::layout::MANIFEST);
             let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
@@ -450,7 +451,7 @@ pub async fn api_release_territory(
     let ok = crate::release::safe_key;
     let Some(dir) = data_root(&r)
         .filter(|_| ok(&id) && ok(&key))
-        .map(|root| root.join("releases").join(&id))
+        .map(|root| vigie_contracts::layout::DataLayout::new(root).release(&id))
     else {
         return error(StatusCode::NOT_FOUND, "not found");
     };

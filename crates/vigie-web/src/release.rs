@@ -159,7 +159,8 @@ impl Release {
             .collect();
         // The data directory's status is not part of the release: an unreadable one is
         // logged and left out rather than refusing the release.
-        let status = match dir.parent().map(|p| p.join("status.json")) {
+        let status = match vigie_contracts::layout::DataLayout::of_release(dir).map(|l| l.status())
+        {
             Some(p) => read_typed::<DataDirStatus>(&p).unwrap_or_else(|e| {
                 tracing::warn!("{e}");
                 None

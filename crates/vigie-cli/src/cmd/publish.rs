@@ -68,7 +68,7 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
     let release_dir = args
         .release
         .clone()
-        .unwrap_or_else(|| data_dir.join("current"));
+        .unwrap_or_else(|| vigie_contracts::layout::DataLayout::new(&data_dir).current());
     let release = vigie_web::Release::load(&release_dir)
         .with_context(|| format!("loading the release {}", release_dir.display()))?;
     let demo = release.is_demo();

@@ -566,7 +566,7 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             out.clone()
         }
         Target::DataDir(root) => {
-            let scans_dir = root.join("scans");
+            let scans_dir = vigie_contracts::layout::DataLayout::new(root).scans();
             let mut final_id = id.clone();
             let mut n = 1;
             while scans_dir.join(&final_id).exists() {
@@ -583,8 +583,12 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             staging
                 .commit()
                 .with_context(|| format!("writing {}", target.display()))?;
-            vigie_build::history::switch_link(&scans_dir, "current", Path::new(&final_id))
-                .context("switching scans/current")?;
+            vigie_build::history::switch_link(
+                &scans_dir,
+                vigie_contracts::layout::CURRENT,
+                Path::new(&final_id),
+            )
+            .context("switching scans/current")?;
             let mut history = HistoryStore::open(&root.join("slots-history.sqlite"))
                 .context("opening the slot history")?;
             history

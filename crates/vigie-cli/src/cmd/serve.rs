@@ -180,12 +180,12 @@ pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
     }
     start_refresh(&plan);
     start_scans(&plan);
-    let live = dir.root.join("current");
+    let live = dir.layout().current();
     let release =
         vigie_web::Release::load(&live).with_context(|| format!("loading {}", live.display()))?;
     let demo = release.is_demo();
     let state = vigie_web::AppState::new(release, demo).with_slot_finder(std::sync::Arc::new(
-        crate::finder::LiveFinder::new(dir.root.join("scans")),
+        crate::finder::LiveFinder::new(dir.layout().scans()),
     ));
     let listen = plan.listen;
     let reload_every = plan.reload_every;

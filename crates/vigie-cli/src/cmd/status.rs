@@ -39,7 +39,7 @@ pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
     })?;
     let manifest = read(&live.join("release.json"));
     let sources = read(&live.join("open-data/sources.json"));
-    let status = read(&data_dir.join("status.json"));
+    let status = read(&vigie_contracts::layout::DataLayout::new(&data_dir).status());
     let files: Vec<Value> = sources["files"]
         .as_array()
         .into_iter()

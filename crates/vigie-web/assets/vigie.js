@@ -288,6 +288,22 @@
         value: (function (sd) { return function (u, v) { return fmtFixed(v, sd); }; })(s.decimals === undefined || s.decimals === null ? d : s.decimals),
         spanGaps: false
       };
+      // A series published every `cadence` days (weekly deliveries) is one line, as in the SVG:
+      // only gaps longer than its cadence break it.
+      var cadence = 0, prev = -1;
+      s.values.forEach(function (v, i) {
+        if (v === null || v === undefined) return;
+        if (prev >= 0 && (cadence === 0 || i - prev < cadence)) cadence = i - prev;
+        prev = i;
+      });
+      if (cadence > 1) {
+        o.gaps = function (u, sidx, idx0, idx1, nullGaps) {
+          var xs = u.data[0];
+          if (!nullGaps || xs.length < 2) return nullGaps;
+          var day = Math.abs(u.valToPos(xs[1], 'x', true) - u.valToPos(xs[0], 'x', true));
+          return nullGaps.filter(function (g) { return Math.abs(g[1] - g[0]) > (cadence + 0.5) * day; });
+        };
+      }
       if (s.dashed) o.dash = [6, 4];
       if (s.kind === 'area') o.fill = withAlpha(s.color, 0.18);
       if (s.kind === 'bars' && window.uPlot.paths && window.uPlot.paths.bars) {

@@ -305,13 +305,14 @@ fn real_vintages_doses_and_coverage_by_age() {
     let fr = json(&out.join("open-data/territories/FR.json"));
     let cov = &fr["latest"]["vaccination_coverage_dose1"];
     // 80.56 % of SPF's 67 863 570 (vacsi-tot-a-fra, class 0).
-    assert!((cov["value"].as_f64().unwrap() - 54_672_496.0 / 67_863_570.0 * 100.0).abs() < 1e-9);
+    // Published values are rounded to 4 decimals (vigie_core::publish).
+    assert!((cov["value"].as_f64().unwrap() - 54_672_496.0 / 67_863_570.0 * 100.0).abs() <= 5e-5);
     assert_eq!(cov["change_7_days_percent"], Value::Null);
     assert!(
         (cov["change_7_days_points"].as_f64().unwrap()
             - (cov["value"].as_f64().unwrap() - cov["value_7_days_before"].as_f64().unwrap()))
         .abs()
-            < 1e-12
+            <= 1.5e-4
     );
     // May 2023: about 0.0001 point a day, 90 % is centuries away: no date.
     assert_eq!(cov["projection"]["status"], "beyond_horizon");

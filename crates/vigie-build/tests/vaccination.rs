@@ -407,7 +407,12 @@ fn vaccintracker_2021_04_24_coverage_by_fine_age_class() {
             )
             .unwrap();
             let vt = a[label]["n_dose1_cum_pop"][i].as_f64().unwrap();
-            assert_eq!((cov * 100.0).round_ties_even() / 100.0, vt, "{label} {d}");
+            // VaccinTracker published 2 decimals; ours are rounded to 4 (vigie_core::publish),
+            // so the two agree within half a unit of VaccinTracker's last digit (plus ours).
+            assert!(
+                (cov - vt).abs() <= 0.005 + 5e-5 + 1e-12,
+                "{label} {d}: {cov} vs {vt}"
+            );
             compared += 1;
         }
     }

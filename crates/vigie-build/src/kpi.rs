@@ -71,45 +71,8 @@ const DOSE_ORDER: [(&str, &[&str]); 4] = [
     ),
 ];
 
-/// Why a coverage projection has (or has no) date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProjectionStatus {
-    /// The coverage is at or above the target.
-    Reached,
-    /// The target is reached within the horizon at the pace of the last 14 days.
-    Projected,
-    /// The pace of the last 14 days is zero or negative.
-    NoProgress,
-    /// At that pace the target lies beyond the horizon.
-    BeyondHorizon,
-    /// Fewer than 15 consecutive days of coverage: no pace.
-    NoData,
-}
-
-impl ProjectionStatus {
-    /// Identifier in open data.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProjectionStatus::Reached => "reached",
-            ProjectionStatus::Projected => "projected",
-            ProjectionStatus::NoProgress => "no_progress",
-            ProjectionStatus::BeyondHorizon => "beyond_horizon",
-            ProjectionStatus::NoData => "no_data",
-        }
-    }
-
-    /// The published status.
-    pub fn contract(self) -> vigie_contracts::release::ProjectionStatus {
-        use vigie_contracts::release::ProjectionStatus as P;
-        match self {
-            ProjectionStatus::Reached => P::Reached,
-            ProjectionStatus::Projected => P::Projected,
-            ProjectionStatus::NoProgress => P::NoProgress,
-            ProjectionStatus::BeyondHorizon => P::BeyondHorizon,
-            ProjectionStatus::NoData => P::NoData,
-        }
-    }
-}
+/// Why a coverage projection has (or has no) date: the published status.
+pub use vigie_contracts::release::ProjectionStatus;
 
 /// The projection of one coverage series.
 #[derive(Clone, Debug, PartialEq)]
@@ -200,7 +163,7 @@ fn projection_json(p: &Projection, target: f64) -> CoverageProjection {
         target_percent: target,
         pace_14d_points_per_day: p.pace.map(round),
         reached_on,
-        status: p.status.contract(),
+        status: p.status,
         projected_date: p.date.map(|d| d.to_string()),
         horizon_days: PROJECTION_HORIZON_DAYS,
         pace_days: PACE_DAYS,

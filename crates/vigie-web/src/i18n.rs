@@ -386,50 +386,6 @@ pub fn endpoint_fr(path: &str) -> Option<&'static str> {
     })
 }
 
-/// Why a coverage projection has, or has no, date (`projection.status` of the release).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProjectionStatus {
-    /// The coverage is at or above the target.
-    Reached,
-    /// The target is reached within the horizon at the pace of the last 14 days.
-    Projected,
-    /// The pace of the last 14 days is zero or negative.
-    NoProgress,
-    /// At that pace the target lies beyond the horizon.
-    BeyondHorizon,
-    /// Not enough days of coverage for a pace.
-    NoData,
-}
-
-impl ProjectionStatus {
-    /// From the release's identifier.
-    pub fn parse(s: &str) -> Option<ProjectionStatus> {
-        Some(match s {
-            "reached" => ProjectionStatus::Reached,
-            "projected" => ProjectionStatus::Projected,
-            "no_progress" => ProjectionStatus::NoProgress,
-            "beyond_horizon" => ProjectionStatus::BeyondHorizon,
-            "no_data" => ProjectionStatus::NoData,
-            _ => return None,
-        })
-    }
-}
-
-/// The projection of one coverage indicator, as the release publishes it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProjectionView {
-    /// Target, in % of the population.
-    pub target_percent: f64,
-    /// Status.
-    pub status: ProjectionStatus,
-    /// Projected day (ISO), status `projected`.
-    pub date: Option<String>,
-    /// Horizon of the projection, in days.
-    pub horizon_days: Option<u32>,
-    /// The earlier dose whose projection bounds this one (indicator id).
-    pub limited_by: Option<String>,
-}
-
 /// The earlier dose bounding a projection, in words (« la première dose »).
 fn dose_name(lang: Lang, indicator: &str) -> &'static str {
     let fr = lang == Lang::Fr;
@@ -467,7 +423,8 @@ fn dose_name(lang: Lang, indicator: &str) -> &'static str {
 
 /// The vaccination projection of a KPI card, in words; consistent across doses since the build
 /// bounds a later dose by an earlier one (`limited_by`).
-pub fn projection(lang: Lang, p: &ProjectionView) -> String {
+pub fn projection(lang: Lang, p: &vigie_contracts::release::CoverageProjection) -> String {
+    use vigie_contracts::release::ProjectionStatus;
     let tgt = match lang {
         Lang::Fr => format!("{}\u{a0}%", fmt::number(lang, p.target_percent, 0)),
         Lang::En => format!("{}%", fmt::number(lang, p.target_percent, 0)),
@@ -484,7 +441,7 @@ pub fn projection(lang: Lang, p: &ProjectionView) -> String {
         }
         ProjectionStatus::Projected => {
             let d = p
-                .date
+                .projected_date
                 .as_deref()
                 .map(|d| fmt::date(lang, d))
                 .unwrap_or_default();
@@ -504,10 +461,7 @@ pub fn projection(lang: Lang, p: &ProjectionView) -> String {
             (false, None) => format!("{tgt}: no date, coverage has not progressed for 14 days"),
         },
         ProjectionStatus::BeyondHorizon => {
-            let years = p
-                .horizon_days
-                .map(|h| (f64::from(h) / 365.0).round() as u64)
-                .unwrap_or(2);
+            let years = (f64::from(p.horizon_days.max(0)) / 365.0).round() as u64;
             let span = fmt::plural(
                 lang,
                 years,

@@ -365,15 +365,8 @@ fn age_label(lang: Lang, key: &str) -> String {
 /// The 7-day incidence rate by age class over the last 12 weeks (one column every 7 days back
 /// from the last day), coloured with the incidence map layer's classes; None without ages.
 pub fn incidence_by_age(ctx: &Ctx<'_>, key: &str) -> Option<HeatmapView> {
-    use vigie_contracts::release::TerritoryFile;
     const ID: &str = "incidence_rate_7d";
-    let file: TerritoryFile = std::fs::read(
-        ctx.release
-            .dir
-            .join(format!("open-data/territories/{key}.json")),
-    )
-    .ok()
-    .and_then(|b| serde_json::from_slice(&b).ok())?;
+    let file = access::territory_full(ctx.release, key)?;
     let by = file.indicators.get(ID)?;
     let mut ages: Vec<(&String, &vigie_contracts::release::PublishedSeries)> =
         by.iter().filter(|(k, _)| k.starts_with("age:")).collect();
@@ -1735,11 +1728,10 @@ pub mod access {
         /// Change in 7 days, percentage points (indicators in %).
         pub change_points: Option<f64>,
         /// Vaccination projection.
-        pub projection: Option<i18n::ProjectionView>,
+        pub projection: Option<vigie_contracts::release::CoverageProjection>,
     }
 
     fn latest_of(k: &vigie_contracts::release::LatestValue) -> Latest {
-        use vigie_contracts::release::ProjectionStatus as P;
         Latest {
             value: k.value,
             date: Some(k.date.clone()).filter(|d| !d.is_empty()),
@@ -1749,19 +1741,7 @@ pub mod access {
             before: k.value_7_days_before,
             change_percent: k.change_7_days_percent,
             change_points: k.change_7_days_points,
-            projection: k.projection.as_ref().map(|p| i18n::ProjectionView {
-                target_percent: p.target_percent,
-                status: match p.status {
-                    P::Reached => i18n::ProjectionStatus::Reached,
-                    P::Projected => i18n::ProjectionStatus::Projected,
-                    P::NoProgress => i18n::ProjectionStatus::NoProgress,
-                    P::BeyondHorizon => i18n::ProjectionStatus::BeyondHorizon,
-                    P::NoData => i18n::ProjectionStatus::NoData,
-                },
-                date: p.projected_date.clone(),
-                horizon_days: u32::try_from(p.horizon_days).ok(),
-                limited_by: p.limited_by.clone(),
-            }),
+            projection: k.projection.clone(),
         }
     }
 

@@ -150,15 +150,9 @@ impl DataDir {
                 ),
             },
         )?;
-        // What killed builds left behind (staging directories) goes first.
-        for entry in fs::read_dir(self.releases())
-            .map_err(io_err(&self.releases()))?
-            .flatten()
-        {
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                let _ = fs::remove_dir_all(entry.path());
-            }
-        }
+        // What killed builds left behind (staging directories, builds that never reached the
+        // gate) goes first.
+        self.sweep_locked();
         let id = crate::release_id(&opts.built_at);
         let target = self.releases().join(&id);
         if target.exists() {
@@ -170,16 +164,20 @@ impl DataDir {
                 ),
             });
         }
+        // The build is written outside `releases/` and enters it only once the gate passed:
+        // nothing under `releases/` has not passed the gate, even after a crash.
+        let pending = self.layout().pending().join(&id);
         let mut o = opts.clone();
-        o.out = target.clone();
+        o.out = pending.clone();
         let previous = self.current();
+        let retired = crate::load_catalog(&opts.catalogs)?.retired;
         let report = match crate::build(&o) {
             Ok(report) => report,
             Err(e) => {
+                let _ = fs::remove_dir_all(&pending);
                 // Unreadable input (bad cell, corrupt or binary file, nothing recognised): the
                 // live release stays, and the reason is recorded where the sources page reads it.
                 if matches!(e, BuildError::Ingest(_) | BuildError::NoData(_)) {
-                    let _ = fs::remove_dir_all(&target);
                     let gate = gate::GateReport {
                         passed: false,
                         release_id: id.clone(),
@@ -192,6 +190,7 @@ impl DataDir {
                             passed: false,
                             detail: e.to_string(),
                         }],
+                        diff: Vec::new(),
                     };
                     let refused = self.layout().refused().join(&id);
                     if fs::create_dir_all(&refused).is_ok() {
@@ -213,28 +212,39 @@ impl DataDir {
             }
         };
         // Revisions of past values against the live release, part of the new release.
-        let demo = crate::read_manifest(&target).is_some_and(|m| m.demo);
-        let diff = match &previous {
-            Some(prev) => changes(prev, &target, 200),
-            None => ChangesFile::default(),
+        let demo = crate::read_manifest(&pending).is_some_and(|m| m.demo);
+        let (diff, presence) = match &previous {
+            Some(prev) => {
+                let (d, p) = compare(prev, &pending, 200, &retired);
+                (d, Some(p))
+            }
+            None => (ChangesFile::default(), None),
         };
         let diff = ChangesFile {
             demo,
             data_status: DataStatus::from_demo(demo),
             ..diff
         };
-        let diff_path = target.join("open-data/changes.json");
-        fs::write(&diff_path, crate::json_bytes(&diff)).map_err(io_err(&diff_path))?;
-        add_to_files_list(&target, "open-data/changes.json", demo)?;
-        let gate = gate::evaluate(&target, previous.as_deref(), policy);
+        let diff_path = pending.join("open-data/changes.json");
+        write_synced(&diff_path, &crate::json_bytes(&diff)).map_err(io_err(&diff_path))?;
+        add_to_files_list(&pending, "open-data/changes.json", demo)?;
+        let gate = gate::evaluate(&pending, previous.as_deref(), policy, presence.as_ref());
         let outcome = if gate.passed {
+            let gate_path = pending.join(layout::GATE);
+            write_synced(&gate_path, &crate::json_bytes(&gate)).map_err(io_err(&gate_path))?;
+            sync_dir(&pending).map_err(io_err(&pending))?;
+            fs::rename(&pending, &target).map_err(io_err(&target))?;
+            sync_dir(&self.releases()).map_err(io_err(&self.releases()))?;
             self.switch(&id).map_err(io_err(&self.root))?;
             self.prune(keep).map_err(io_err(&self.releases()))?;
             Outcome::Published(report, gate)
         } else {
             let refused = self.layout().refused();
             fs::create_dir_all(&refused).map_err(io_err(&refused))?;
-            fs::rename(&target, refused.join(&id)).map_err(io_err(&target))?;
+            let _ = fs::remove_dir_all(refused.join(&id));
+            fs::rename(&pending, refused.join(&id)).map_err(io_err(&pending))?;
+            let reason = format!("{}\n", gate.failures().join("\n"));
+            let _ = fs::write(refused.join(&id).join("reason.txt"), reason);
             Outcome::Refused(report, gate)
         };
         let (state, report, gate) = match &outcome {
@@ -254,6 +264,40 @@ impl DataDir {
         self.write_status(&status)?;
         drop(lock);
         Ok(outcome)
+    }
+
+    /// Removes what interrupted builds left (staging directories under `releases/`, builds
+    /// under `.pending/` that never reached the gate), when no build is running; returns the
+    /// names removed. `vigie serve` calls it at start.
+    pub fn sweep(&self) -> Vec<String> {
+        let lock_path = self.layout().build_lock();
+        let Ok(lock) = fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+        else {
+            return Vec::new();
+        };
+        if rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
+            return Vec::new();
+        }
+        self.sweep_locked()
+    }
+
+    /// [`DataDir::sweep`], the build lock held.
+    fn sweep_locked(&self) -> Vec<String> {
+        let mut removed = Vec::new();
+        for dir in [self.releases(), self.layout().pending()] {
+            let pending = dir == self.layout().pending();
+            for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if (pending || name.starts_with('.')) && fs::remove_dir_all(entry.path()).is_ok() {
+                    removed.push(name);
+                }
+            }
+        }
+        removed
     }
 
     /// The live release's id.
@@ -278,6 +322,18 @@ impl DataDir {
     }
 }
 
+/// Writes a file and flushes it to stable storage.
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = fs::File::create(path)?;
+    io::Write::write_all(&mut f, bytes)?;
+    f.sync_all()
+}
+
+/// Flushes a directory's entries to stable storage.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    fs::File::open(dir)?.sync_all()
+}
+
 /// Adds `path` (a file just written into the release in `dir`) to its `open-data/files.json`,
 /// keeping the entries already there.
 fn add_to_files_list(dir: &Path, path: &str, demo: bool) -> Result<(), BuildError> {
@@ -297,28 +353,68 @@ fn add_to_files_list(dir: &Path, path: &str, demo: bool) -> Result<(), BuildErro
 }
 
 /// Values of the previous release that the new one changes or drops, for the days both cover,
-/// compared territory by territory: counts per indicator and the first examples.
-pub fn changes(previous: &Path, new: &Path, max_examples: usize) -> ChangesFile {
+/// compared territory by territory: counts per indicator and the first examples; and the
+/// series (territory × indicator × breakdown) of the previous release the new one lacks,
+/// except those of `retired` indicators.
+pub fn compare(
+    previous: &Path,
+    new: &Path,
+    max_examples: usize,
+    retired: &[String],
+) -> (ChangesFile, gate::SeriesPresence) {
     use std::collections::BTreeMap;
     fn read<T: serde::de::DeserializeOwned>(p: &Path) -> Option<T> {
         serde_json::from_slice(&fs::read(p).ok()?).ok()
     }
     let mut per_indicator: BTreeMap<String, ChangeCount> = BTreeMap::new();
     let mut examples = Vec::new();
+    let mut presence = gate::SeriesPresence::default();
+    let old_index: Vec<TerritoryIndexEntry> =
+        read(&previous.join("open-data/territories.json")).unwrap_or_default();
     let index: Vec<TerritoryIndexEntry> =
         read(&new.join("open-data/territories.json")).unwrap_or_default();
-    for t in &index {
+    let missing = |t: &str, ind: &str, b: &str, p: &mut gate::SeriesPresence| {
+        if retired.iter().any(|r| r == ind) {
+            return;
+        }
+        p.missing_total += 1;
+        *p.missing_by_territory.entry(t.to_string()).or_default() += 1;
+        if p.missing.len() < 100 {
+            p.missing.push(format!("{t} {ind} {b}"));
+        }
+    };
+    for t in &old_index {
         let key = t.territory.as_str();
         let file = format!("open-data/territories/{key}.json");
-        let (Some(old), Some(cur)) = (
-            read::<TerritoryFile>(&previous.join(&file)),
-            read::<TerritoryFile>(&new.join(&file)),
-        ) else {
+        let Some(old) = read::<TerritoryFile>(&previous.join(&file)) else {
             continue;
         };
+        let cur = index
+            .iter()
+            .any(|n| n.territory == key)
+            .then(|| read::<TerritoryFile>(&new.join(&file)))
+            .flatten();
+        let Some(cur) = cur else {
+            for (ind, breakdowns) in &old.indicators {
+                for b in breakdowns.keys() {
+                    missing(key, ind, b, &mut presence);
+                }
+            }
+            continue;
+        };
+        for (ind, breakdowns) in &cur.indicators {
+            for b in breakdowns.keys() {
+                if old.indicators.get(ind).is_none_or(|m| !m.contains_key(b)) {
+                    presence.added_total += 1;
+                }
+            }
+        }
         for (ind, breakdowns) in &old.indicators {
             for (b, old_series) in breakdowns {
                 let new_series = cur.indicators.get(ind).and_then(|m| m.get(b));
+                if new_series.is_none() {
+                    missing(key, ind, b, &mut presence);
+                }
                 let Some(ostart) = vigie_core::Date::parse_str(&old_series.start) else {
                     continue;
                 };
@@ -355,7 +451,8 @@ pub fn changes(previous: &Path, new: &Path, max_examples: usize) -> ChangesFile 
         }
     }
     let total: u64 = per_indicator.values().map(|c| c.changed + c.removed).sum();
-    ChangesFile {
+    presence.values_changed_or_removed = total;
+    let changes = ChangesFile {
         previous_release: previous
             .file_name()
             .map(|n| n.to_string_lossy().into_owned()),
@@ -364,5 +461,6 @@ pub fn changes(previous: &Path, new: &Path, max_examples: usize) -> ChangesFile 
         examples,
         demo: false,
         data_status: DataStatus::Official,
-    }
+    };
+    (changes, presence)
 }

@@ -533,7 +533,8 @@ fn write_release(
         .built_at
         .get(..10)
         .and_then(vigie_core::Date::parse_str);
-    let (violations, violations_total) = gate::validate(computed, breakdowns, today, 1.0);
+    let (violations, violations_by_indicator) = gate::validate(computed, breakdowns, today);
+    let violations_total = violations_by_indicator.values().sum();
     let release_id = release_id(&opts.built_at);
     let report = BuildReport {
         release_id: release_id.clone(),
@@ -564,6 +565,7 @@ fn write_release(
         charts: chart_count,
         violations_total,
         violations,
+        violations_by_indicator,
         open_data_files: Some(vigie_contracts::release::FILES_PATH.to_string()),
         value_decimals: Some(vigie_core::publish::DECIMALS),
     };

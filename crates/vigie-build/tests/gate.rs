@@ -3,34 +3,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fs;
-use std::path::Path;
 
-use vigie_build::BuildOptions;
-use vigie_build::charts::{ChartFormats, PngScope};
 use vigie_build::gate::GatePolicy;
 use vigie_build::history::{DataDir, Outcome};
 
-fn opts(sources: &Path, built_at: &str) -> BuildOptions {
-    BuildOptions {
-        sources: sources.to_path_buf(),
-        out: Default::default(),
-        catalogs: Vec::new(),
-        built_at: built_at.into(),
-        charts: ChartFormats {
-            svg: false,
-            png: PngScope::None,
-        },
-        coverage_target: 90.0,
-    }
-}
-
-fn copy_fixtures(to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(vigie_testkit::fixtures().join("epidemic")).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
-}
+mod common;
+use common::{copy_fixtures, opts};
 
 fn live(d: &DataDir) -> String {
     d.current()

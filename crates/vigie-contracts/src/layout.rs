@@ -3,7 +3,10 @@
 //!
 //! ```text
 //! DIR/sources/                  official files and their provenance (vigie fetch)
-//! DIR/releases/<id>/            immutable releases (vigie build)
+//! DIR/.pending/<id>/            a build waiting for the gate (never served; removed at the
+//!                               next build or server start)
+//! DIR/releases/<id>/            immutable releases that passed the gate (vigie build)
+//! DIR/releases/<id>/gate.json   the gate's report that let it in
 //! DIR/current -> releases/<id>  the live release, switched atomically after the gate
 //! DIR/refused/<id>/             builds the gate refused, with reason.txt
 //! DIR/status.json               the last build and the gate's decision
@@ -32,6 +35,10 @@ pub const STATUS: &str = "status.json";
 pub const BUILD_LOCK: &str = ".build.lock";
 /// The manifest of a release (its presence makes a directory a release).
 pub const MANIFEST: &str = "release.json";
+/// Folder of the builds waiting for the gate.
+pub const PENDING: &str = ".pending";
+/// The gate report inside a release that passed it.
+pub const GATE: &str = "gate.json";
 
 /// Prefix of the staging siblings of `name` (`.name.staging-`).
 pub fn staging_prefix(name: &str) -> String {
@@ -89,6 +96,11 @@ impl DataLayout {
     /// `current` (the live-release link).
     pub fn current(&self) -> PathBuf {
         self.root.join(CURRENT)
+    }
+
+    /// `.pending/` (builds waiting for the gate).
+    pub fn pending(&self) -> PathBuf {
+        self.root.join(PENDING)
     }
 
     /// `refused/`.

@@ -68,7 +68,8 @@ impl DataStatus {
 /// A value that cannot be right, found by the build (`release.json`, `violations`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Violation {
-    /// Rule broken (`negative count or stock`, `coverage above 100 %`, `date in the future`).
+    /// Rule broken (`below the plausible minimum 0`, `above the plausible maximum 100`, `above
+    /// 1 × the population (…)`, `above tests on the same day (…)`, `date in the future`).
     pub rule: String,
     /// Territory key.
     pub territory: String,
@@ -111,9 +112,12 @@ pub struct ReleaseManifest {
     pub charts: usize,
     /// Impossible values found (all of them; `violations` lists the first 100).
     pub violations_total: usize,
-    /// The first impossible values.
+    /// The first impossible values (at most 10 per indicator).
     #[serde(default)]
     pub violations: Vec<Violation>,
+    /// Impossible values per indicator (all of them).
+    #[serde(default)]
+    pub violations_by_indicator: std::collections::BTreeMap<String, usize>,
     /// Path of the list of open-data files ([`FILES_PATH`]; absent before it existed).
     #[serde(default)]
     pub open_data_files: Option<String>,
@@ -673,6 +677,10 @@ pub struct GateReport {
     /// Every check.
     #[serde(default)]
     pub checks: Vec<GateCheck>,
+    /// What changed since the live release, one readable line each (rows and last day per
+    /// source, values changed or removed, series added or missing).
+    #[serde(default)]
+    pub diff: Vec<String>,
 }
 
 impl GateReport {

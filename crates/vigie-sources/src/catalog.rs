@@ -621,6 +621,44 @@ pub struct IndicatorSpec {
     /// Computed for checks and as an input of other indicators, not written to open data.
     #[serde(default)]
     pub internal: bool,
+    /// What a plausible value is: the publish gate refuses a release with a value outside.
+    #[serde(default)]
+    pub bounds: Option<Bounds>,
+}
+
+/// Plausibility bounds of an indicator, checked by the publish gate on every value of every
+/// territory, breakdown and day. A value outside refuses the release, named with its
+/// territory, indicator, breakdown, date and value.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Bounds {
+    /// Smallest plausible value (`0` for counts and stocks).
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Largest plausible value (`100` for a percentage of people, `100000` for a rate per
+    /// 100 000).
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// Largest plausible value as a multiple of the territory's population (`1`: a count of
+    /// people can never exceed the people living there; a breakdown is compared with the whole
+    /// territory's population).
+    #[serde(default)]
+    pub max_per_population: Option<f64>,
+    /// Another indicator this one can never exceed on the same territory, breakdown and day
+    /// (`cases` ≤ `tests`).
+    #[serde(default)]
+    pub at_most: Option<String>,
+}
+
+/// What the publish gate knows beyond each indicator's bounds.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateSpec {
+    /// Indicators retired on purpose: their series may disappear from a new release without
+    /// refusing it (every other territory × indicator × breakdown series of the live release
+    /// must still be there).
+    #[serde(default)]
+    pub retired: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -646,6 +684,8 @@ struct CatalogFile {
     labels: BTreeMap<String, vigie_contracts::L10n>,
     #[serde(default)]
     headline: Vec<vigie_contracts::presentation::HeadlineDef>,
+    #[serde(default)]
+    gate: Option<GateSpec>,
 }
 
 /// The full catalogue.
@@ -661,6 +701,8 @@ pub struct Catalog {
     pub indicators: Vec<IndicatorSpec>,
     /// What the pages and charts show (KPI cards, charts, dashboards, map layers).
     pub presentation: vigie_contracts::Presentation,
+    /// Indicators retired on purpose (`[gate] retired`), from every catalogue file.
+    pub retired: Vec<String>,
 }
 
 impl Catalog {
@@ -693,6 +735,11 @@ impl Catalog {
         }
         for i in file.indicator {
             upsert(&mut self.indicators, i, |x| &x.id);
+        }
+        for r in file.gate.map(|g| g.retired).unwrap_or_default() {
+            if !self.retired.contains(&r) {
+                self.retired.push(r);
+            }
         }
         self.presentation.merge(vigie_contracts::Presentation {
             kpi: file.kpi,
@@ -762,6 +809,24 @@ impl Catalog {
             }
             known.insert(i.id.clone());
         }
+        for i in &self.indicators {
+            let Some(b) = &i.bounds else { continue };
+            let bad =
+                |what: &str| CatalogError::Invalid(format!("indicator {}: bounds: {what}", i.id));
+            if let (Some(lo), Some(hi)) = (b.min, b.max)
+                && lo > hi
+            {
+                return Err(bad("min is above max"));
+            }
+            if b.max_per_population.is_some_and(|f| f.is_nan() || f <= 0.0) {
+                return Err(bad("max_per_population must be positive"));
+            }
+            if let Some(other) = &b.at_most
+                && !self.indicators.iter().any(|j| &j.id == other)
+            {
+                return Err(bad(&format!("at_most names unknown indicator {other}")));
+            }
+        }
         for (what, id) in self.presentation.references() {
             if !known.contains(id) {
                 return Err(CatalogError::Invalid(format!(
@@ -816,6 +881,7 @@ impl Catalog {
                     description: Some("Valeur publiée telle quelle par la source.".into()),
                     only_all: false,
                     internal: m.internal,
+                    bounds: None,
                 });
             }
         }

@@ -136,7 +136,7 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
                     )
                 })?;
             match outcome {
-                Outcome::Published(report, _) => {
+                Outcome::Published(report, gate) => {
                     if !quiet {
                         summary(
                             &report,
@@ -146,10 +146,16 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
                                 .to_string(),
                         );
                         println!("  gate passed: {} is live", report.release_id);
+                        for line in &gate.diff {
+                            println!("  changed: {line}");
+                        }
                     }
                     Ok(())
                 }
                 Outcome::Refused(report, gate) => {
+                    for line in &gate.diff {
+                        eprintln!("  changed: {line}");
+                    }
                     anyhow::bail!(
                         "release {} refused by the publish gate, the live release {} stays: {}",
                         report.release_id,

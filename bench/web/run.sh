@@ -24,7 +24,9 @@ shared="${VIGIE_SHARED_DATA:-$root/../shared/data}"
 mkdir -p "$work/data/demo/demo-sources"
 [ -f "$shared/geo/departements-avec-outre-mer.geojson" ] && cp "$shared/geo/departements-avec-outre-mer.geojson" "$work/data/demo/demo-sources/"
 port="${PORT:-18282}"
-"$BIN" -q serve --demo --data-dir "$work/data" --listen "127.0.0.1:$port" --refresh-every 0 >"$work/serve.log" 2>&1 &
+# The load generator is one client on loopback: no per-client rate or connection cap.
+printf '[serve.limits]\nrequests_per_second = 0\nmax_connections_per_client = 4096\nmax_connections = 4096\n' >"$work/vigie.toml"
+"$BIN" -q --config "$work/vigie.toml" serve --demo --data-dir "$work/data" --listen "127.0.0.1:$port" --refresh-every 0 >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
 # The demo slot scan runs right after the build: wait for the slot finder to answer.

@@ -39,6 +39,31 @@ scan_every = 600
 # Seconds between checks for a new release or scan on disk.
 reload_every = 30
 
+[serve.limits]
+# Seconds a client has to send a request's headers, from the connection's start or the end of
+# its previous answer (so also how long a keep-alive connection may wait for a new request).
+header_read_timeout = 10
+# Seconds to produce an answer (then 408).
+request_timeout = 30
+# Seconds without a byte moving either way after which a connection is closed.
+idle_timeout = 60
+# Open connections at most (keep it below the open-file limit, `ulimit -n`, minus ~200).
+max_connections = 768
+# Open connections at most per client address (trusted proxies excepted).
+max_connections_per_client = 64
+# Requests per second per client (0: no limit), and how many may come at once above it.
+# Over it: 429 with Retry-After. /healthz is never limited.
+requests_per_second = 50
+burst = 200
+# Proxies whose X-Forwarded-For is believed, as addresses or networks ("10.0.0.0/8"). Behind
+# a reverse proxy, list it: otherwise every client is the proxy.
+trusted_proxies = []
+# Bytes of rendered pages, PNG charts and slot answers kept in memory, all caches together.
+cache_bytes = 134217728
+# Answers larger than this are not compressed per request (the national CSV is sent
+# precompressed).
+compress_max_bytes = 4194304
+
 [build]
 # Past releases kept in data_dir/releases.
 keep = 10
@@ -107,6 +132,7 @@ pub struct Serve {
     pub refresh_every: u64,
     pub scan_every: u64,
     pub reload_every: u64,
+    pub limits: vigie_web::Limits,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -189,6 +215,7 @@ impl Default for Serve {
             refresh_every: 3600,
             scan_every: 600,
             reload_every: 30,
+            limits: vigie_web::Limits::default(),
         }
     }
 }

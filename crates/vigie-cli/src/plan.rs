@@ -441,6 +441,8 @@ pub struct ServePlan {
     pub scan_every: u64,
     /// Seconds between checks for a new release or scan on disk.
     pub reload_every: u64,
+    /// Timeouts, connection caps, request rate, cache bytes, compression threshold.
+    pub limits: vigie_web::Limits,
     pub build: BuildPlan,
     pub fetch: FetchPlan,
     pub scan: ScanPlan,
@@ -494,6 +496,7 @@ impl ServePlan {
             false,
         )?;
         let s = &conf.serve;
+        s.limits.validate()?;
         Ok(ServePlan {
             root,
             demo: flags.demo,
@@ -502,6 +505,7 @@ impl ServePlan {
             refresh_every: flags.refresh_every.unwrap_or(s.refresh_every),
             scan_every: s.scan_every,
             reload_every: flags.reload_every.unwrap_or(s.reload_every),
+            limits: s.limits.clone(),
             build,
             fetch,
             scan,
@@ -813,6 +817,19 @@ keep = 7
         );
         assert!(s.offline);
         assert!(!s.may_fetch(), "offline without a mirror");
+        assert_eq!(s.limits, vigie_web::Limits::default());
+        // The server's limits come from [serve.limits]; a zero cap is refused.
+        let limited = conf(
+            "[serve.limits]\nrequests_per_second = 7\nmax_connections = 300\ntrusted_proxies = [\"10.0.0.0/8\"]\n",
+            &[],
+        );
+        let l = ServePlan::resolve(&limited, &ServeOverrides::default())
+            .unwrap()
+            .limits;
+        assert_eq!((l.requests_per_second, l.max_connections), (7, 300));
+        assert!(l.trusts("10.2.3.4".parse().unwrap()));
+        let zero = conf("[serve.limits]\nmax_connections = 0\n", &[]);
+        assert!(ServePlan::resolve(&zero, &ServeOverrides::default()).is_err());
         // --demo serves DIR/demo: every plan follows.
         let demo = ServePlan::resolve(
             &c,

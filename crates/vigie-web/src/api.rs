@@ -392,7 +392,8 @@ pub struct ReleaseList {
     pub data_status: DataStatus,
 }
 
-/// Releases kept in the data directory, newest first, and the last gate decision.
+/// Releases kept in the data directory that passed the publish gate (and the live one), newest
+/// first, and the last gate decision.
 #[utoipa::path(get, path = "/api/v1/releases", tag = "release",
     responses((status = 200, description = "The kept releases and the last build", body = ReleaseList, content_type = "application/json")))]
 pub async fn api_releases(State(s): State<AppState>) -> Response {
@@ -412,7 +413,8 @@ pub async fn api_releases(State(s): State<AppState>) -> Response {
                 continue;
             };
             match crate::release::parse::<ReleaseManifest>(&path, &bytes) {
-                Ok(m) => {
+                // Only releases that passed the gate (and the live one) are listed.
+                Ok(m) if m.release_id == r.id() || passed_gate(&e.path()) => {
                     let status = DataStatus::from_demo(m.demo || m.data_status.is_demo());
                     releases.push(KeptRelease {
                         live: m.release_id == r.id(),
@@ -423,6 +425,7 @@ pub async fn api_releases(State(s): State<AppState>) -> Response {
                         data_status: status,
                     });
                 }
+                Ok(_) => {}
                 Err(e) => tracing::warn!("{e}"),
             }
         }
@@ -435,6 +438,15 @@ pub async fn api_releases(State(s): State<AppState>) -> Response {
         demo: status.is_demo(),
         data_status: status,
     })
+}
+
+/// Whether the release in `dir` passed the publish gate (its `gate.json` says so).
+fn passed_gate(dir: &std::path::Path) -> bool {
+    let path = dir.join(vigie_contracts::layout::GATE);
+    std::fs::read(&path)
+        .ok()
+        .and_then(|b| crate::release::parse::<vigie_contracts::release::GateReport>(&path, &b).ok())
+        .is_some_and(|g| g.passed)
 }
 
 /// A territory as published by a past release ("as of").
@@ -455,6 +467,10 @@ pub async fn api_release_territory(
     else {
         return error(StatusCode::NOT_FOUND, "not found");
     };
+    // A release that did not pass the gate is never answered for.
+    if id != r.id() && !passed_gate(&dir) {
+        return error(StatusCode::NOT_FOUND, "not found");
+    }
     let manifest = match read_file::<ReleaseManifest>(&dir.join("release.json")) {
         Ok(m) => m,
         Err((status, detail)) => return error(status, detail),

@@ -1,12 +1,21 @@
 //! `vigie serve`: the HTML pages and the JSON API over the live release.
 //!
 //! The router is a function of the state ([`router`]); [`serve`] runs it on a listener until
-//! the shutdown future completes. The release is loaded once and swapped when a new build
-//! replaces it ([`reload_if_changed`]): a request sees one whole release.
+//! the shutdown future completes, within the [`limits::Limits`] (timeouts, connection caps,
+//! per-client rate, cache bytes, compression threshold).
+//!
+//! **One release per answer.** The release is loaded from its own directory
+//! (`DIR/releases/<id>`, the target of `DIR/current`), never through the link. Every request
+//! first looks at the link (one `readlink`); when it moved, that request loads the new release
+//! (the others keep answering from the old one until it is loaded), then the request is pinned
+//! to one loaded release ([`AppState::current`] returns it for the whole request) and every
+//! file it reads is relative to that release. Every answer says which release it comes from
+//! ([`RELEASE_HEADER`]).
 //!
 //! Every GET answer carries a strong ETag derived from the release id and the URL (suffixed by
 //! the content coding), and a conditional request with a matching `If-None-Match` gets `304`
-//! without rendering. Pages are French at the root and English under `/en/`.
+//! without rendering: a 304 is never given across releases. Pages are French at the root and
+//! English under `/en/`.
 //!
 //! Slot-search answers follow the live scan, not the release: they carry no ETag, and each
 //! is serialised once per normalised query and reused for [`SLOT_CACHE_TTL`] (the load
@@ -17,9 +26,11 @@
 
 pub mod api;
 pub mod assets;
+pub mod cache;
 pub mod data;
 pub mod fmt;
 pub mod i18n;
+pub mod limits;
 pub mod pages;
 pub mod release;
 pub mod routes;
@@ -27,10 +38,11 @@ pub mod slots;
 pub mod static_site;
 pub mod views;
 
-use std::collections::HashMap;
 use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use axum::extract::{Path, Request, State};
@@ -38,39 +50,44 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, Predicate};
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use i18n::Lang;
+pub use limits::Limits;
 pub use release::{LoadError, Release};
 pub use slots::{SearchError, SearchParams, SlotFinder};
 
-/// PNG charts rendered on demand, by `release id/dir/file`.
-type PngCache = Arc<Mutex<HashMap<String, Arc<Vec<u8>>>>>;
-
-/// Rendered pages by `release id + URL`.
-type PageCache = Arc<Mutex<HashMap<String, Arc<String>>>>;
-
 /// Simplified department outlines of one release id (None: the release has none).
 type GeoCache = Arc<Mutex<Option<(String, Option<Arc<Vec<u8>>>)>>>;
-
-/// Serialised slot-search answers by normalised query, with the time they were computed.
-type SlotCache = Arc<Mutex<HashMap<String, (std::time::Instant, axum::body::Bytes)>>>;
 
 /// How long a slot-search answer is reused. A scan lasts minutes and the answer is sent with
 /// `max-age=30`, so answering from a copy up to this old changes nothing for clients.
 pub const SLOT_CACHE_TTL: Duration = Duration::from_secs(10);
 
-/// At most this many slot-search answers are kept in memory.
-const SLOT_CACHE_ENTRIES: usize = 4096;
+/// The header naming the release an answer comes from (on every answer, errors and `304`
+/// included).
+pub const RELEASE_HEADER: &str = "vigie-release";
 
-/// At most this many on-demand PNGs are kept in memory.
-const PNG_CACHE_ENTRIES: usize = 1024;
+tokio::task_local! {
+    /// The release a request is pinned to, for the whole request.
+    static PINNED: Arc<Release>;
+}
 
-/// At most this many rendered pages are kept in memory.
-const PAGE_CACHE_ENTRIES: usize = 2048;
+/// Where the server looks for a new release: the `current` link of a data directory.
+#[derive(Default)]
+struct Watch {
+    /// `DIR/current`.
+    link: Option<PathBuf>,
+    /// A release is being loaded (one loader at a time; the others keep the old release).
+    loading: AtomicBool,
+    /// A target that did not load, not retried until the link moves again.
+    failed: Mutex<Option<PathBuf>>,
+    /// Modification time of `DIR/status.json` when it was last read.
+    status_seen: Mutex<Option<SystemTime>>,
+}
 
 /// Shared state of the server.
 #[derive(Clone)]
@@ -81,23 +98,27 @@ pub struct AppState {
     pub demo: bool,
     /// The slot finder; None until slot data are plugged in (the page says so).
     pub slots: Option<Arc<dyn SlotFinder>>,
-    png_cache: PngCache,
-    page_cache: PageCache,
+    /// The server's limits.
+    pub limits: Arc<Limits>,
+    caches: Arc<cache::Caches>,
+    rate: limits::RateGate,
     geo_cache: GeoCache,
-    slot_cache: SlotCache,
+    watch: Arc<Watch>,
 }
 
 impl AppState {
     /// State over a loaded release.
     pub fn new(release: Release, demo: bool) -> AppState {
+        let limits = Arc::new(Limits::default());
         AppState {
             release: Arc::new(RwLock::new(Arc::new(release))),
             demo,
             slots: None,
-            png_cache: PngCache::default(),
-            page_cache: PageCache::default(),
+            caches: Arc::new(cache::Caches::new(limits.cache_bytes)),
+            rate: limits::RateGate::new(limits.clone()),
+            limits,
             geo_cache: Arc::default(),
-            slot_cache: SlotCache::default(),
+            watch: Arc::default(),
         }
     }
 
@@ -107,11 +128,107 @@ impl AppState {
         self
     }
 
-    fn current(&self) -> Arc<Release> {
+    /// The same state within `limits` (its caches sized to `limits.cache_bytes`).
+    pub fn with_limits(mut self, limits: Limits) -> AppState {
+        let limits = Arc::new(limits);
+        self.caches = Arc::new(cache::Caches::new(limits.cache_bytes));
+        self.rate = limits::RateGate::new(limits.clone());
+        self.limits = limits;
+        self
+    }
+
+    /// The same state following the data directory's `current` link: the release it points
+    /// to is loaded as soon as a request sees that it moved.
+    pub fn following(mut self, link: PathBuf) -> AppState {
+        self.watch = Arc::new(Watch {
+            link: Some(link),
+            ..Watch::default()
+        });
+        self
+    }
+
+    /// Bytes held by the in-memory caches (at most `limits.cache_bytes`).
+    pub fn cache_weight(&self) -> u64 {
+        self.caches.weight()
+    }
+
+    /// The release of the request being answered (the live one outside a request).
+    pub fn current(&self) -> Arc<Release> {
+        PINNED.try_with(Arc::clone).unwrap_or_else(|_| self.live())
+    }
+
+    /// The release loaded last.
+    fn live(&self) -> Arc<Release> {
         match self.release.read() {
             Ok(r) => r.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    fn set_live(&self, fresh: Arc<Release>) {
+        match self.release.write() {
+            Ok(mut w) => *w = fresh,
+            Err(poisoned) => *poisoned.into_inner() = fresh,
+        }
+    }
+
+    /// The release a new request is pinned to: the loaded one, or, when `current` moved, the
+    /// release it now points to (loaded by this request; concurrent requests keep the old one
+    /// until it is). `status.json` is re-read when it changed (a refused build leaves the
+    /// release as it is but changes what `/sources` says).
+    async fn refresh(&self) -> Arc<Release> {
+        let cur = self.live();
+        let Some(link) = self.watch.link.as_ref() else {
+            return cur;
+        };
+        let Some(target) = resolve_link(link) else {
+            return cur;
+        };
+        if target != cur.dir {
+            let failed = lock(&self.watch.failed).as_ref() == Some(&target);
+            if !failed
+                && self
+                    .watch
+                    .loading
+                    .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            {
+                let dir = target.clone();
+                let loaded = tokio::task::spawn_blocking(move || Release::load(&dir)).await;
+                self.watch.loading.store(false, Ordering::Release);
+                match loaded {
+                    Ok(Ok(fresh)) => {
+                        let fresh = Arc::new(fresh);
+                        tracing::info!("release switched to {}", fresh.id());
+                        self.set_live(fresh.clone());
+                        *lock(&self.watch.failed) = None;
+                        *lock(&self.watch.status_seen) = status_mtime(&fresh);
+                        self.caches.pages.clear();
+                        return fresh;
+                    }
+                    Ok(Err(e)) => {
+                        tracing::warn!("release {} not loaded: {e}", target.display());
+                        *lock(&self.watch.failed) = Some(target);
+                    }
+                    Err(e) => tracing::warn!("release {} not loaded: {e}", target.display()),
+                }
+            }
+            return self.live();
+        }
+        let seen = status_mtime(&cur);
+        if seen != *lock(&self.watch.status_seen) {
+            *lock(&self.watch.status_seen) = seen;
+            let status = release::read_status(&cur.dir);
+            if status != cur.status {
+                let mut fresh = (*cur).clone();
+                fresh.status = status;
+                let fresh = Arc::new(fresh);
+                self.set_live(fresh.clone());
+                self.caches.pages.clear();
+                return fresh;
+            }
+        }
+        cur
     }
 
     /// Whether the live release holds demonstration data (the server was started on them, or
@@ -125,24 +242,14 @@ impl AppState {
         api::DataStatus::from_demo(self.is_demo())
     }
 
-    /// A rendered document of the live release, computed on first use.
+    /// A rendered document of the request's release, computed on first use.
     fn cached(&self, name: &str, make: impl FnOnce() -> Option<String>) -> Option<Arc<String>> {
         let key = format!("{}{name}", self.current().id());
-        if let Some(hit) = self
-            .page_cache
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&key).cloned())
-        {
+        if let Some(hit) = self.caches.pages.get(&key) {
             return Some(hit);
         }
         let body = Arc::new(make()?);
-        if let Ok(mut c) = self.page_cache.lock() {
-            if c.len() >= PAGE_CACHE_ENTRIES {
-                c.clear();
-            }
-            c.insert(key, body.clone());
-        }
+        self.caches.pages.insert(key, body.clone());
         Some(body)
     }
 
@@ -153,23 +260,13 @@ impl AppState {
         make: impl FnOnce() -> Result<Vec<u8>, SearchError>,
     ) -> Result<axum::body::Bytes, SearchError> {
         let now = std::time::Instant::now();
-        if let Some(hit) = self.slot_cache.lock().ok().and_then(|c| {
-            c.get(&key)
-                .filter(|(at, _)| now.duration_since(*at) < SLOT_CACHE_TTL)
-                .map(|(_, b)| b.clone())
-        }) {
-            return Ok(hit);
+        if let Some((at, b)) = self.caches.slots.get(&key)
+            && now.duration_since(at) < SLOT_CACHE_TTL
+        {
+            return Ok(b);
         }
         let bytes = axum::body::Bytes::from(make()?);
-        if let Ok(mut c) = self.slot_cache.lock() {
-            if c.len() >= SLOT_CACHE_ENTRIES {
-                c.retain(|_, (at, _)| now.duration_since(*at) < SLOT_CACHE_TTL);
-                if c.len() >= SLOT_CACHE_ENTRIES {
-                    c.clear();
-                }
-            }
-            c.insert(key, (now, bytes.clone()));
-        }
+        self.caches.slots.insert(key, (now, bytes.clone()));
         Ok(bytes)
     }
 
@@ -193,9 +290,42 @@ impl AppState {
     }
 }
 
-/// Reloads the release when its id changed on disk; returns whether it did.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// The directory a `current` link points to (relative targets resolved against its folder).
+fn resolve_link(link: &std::path::Path) -> Option<PathBuf> {
+    let target = std::fs::read_link(link).ok()?;
+    Some(match link.parent() {
+        Some(parent) if target.is_relative() => parent.join(target),
+        _ => target,
+    })
+}
+
+/// Modification time of the data directory's `status.json` of a release.
+fn status_mtime(r: &Release) -> Option<SystemTime> {
+    let path = vigie_contracts::layout::DataLayout::of_release(&r.dir)?.status();
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// The directory of the live release of a data directory: the target of `DIR/current`
+/// (`DIR/releases/<id>`), so that the release is read from its own directory, never through
+/// the link.
+pub fn live_release_dir(data_dir: &std::path::Path) -> Option<PathBuf> {
+    resolve_link(&vigie_contracts::layout::DataLayout::new(data_dir).current())
+}
+
+/// Reloads a release that was not found through a `current` link (a directory given as is)
+/// when its id changed on disk; returns whether it did.
 pub fn reload_if_changed(state: &AppState) -> Result<bool, LoadError> {
-    let cur = state.current();
+    if state.watch.link.is_some() {
+        return Ok(false);
+    }
+    let cur = state.live();
     /// The one field a reload looks at.
     #[derive(serde::Deserialize)]
     struct Id {
@@ -209,12 +339,8 @@ pub fn reload_if_changed(state: &AppState) -> Result<bool, LoadError> {
         return Ok(false);
     }
     let fresh = Release::load(&cur.dir)?;
-    if let Ok(mut w) = state.release.write() {
-        *w = Arc::new(fresh);
-    }
-    if let Ok(mut c) = state.page_cache.lock() {
-        c.clear();
-    }
+    state.set_live(Arc::new(fresh));
+    state.caches.pages.clear();
     Ok(true)
 }
 
@@ -414,7 +540,7 @@ async fn chart(State(s): State<AppState>, Path((dir, file)): Path<(String, Strin
         return (StatusCode::OK, headers("image/png"), b).into_response();
     }
     let key = format!("{}/{dir}/{file}", r.id());
-    if let Some(hit) = s.png_cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(hit) = s.caches.png.get(&key) {
         return (StatusCode::OK, headers("image/png"), hit.as_ref().clone()).into_response();
     }
     let Ok(svg) =
@@ -426,12 +552,7 @@ async fn chart(State(s): State<AppState>, Path((dir, file)): Path<(String, Strin
     match rendered {
         Ok(Ok(png)) => {
             let png = Arc::new(png);
-            if let Ok(mut c) = s.png_cache.lock() {
-                if c.len() >= PNG_CACHE_ENTRIES {
-                    c.clear();
-                }
-                c.insert(key, png.clone());
-            }
+            s.caches.png.insert(key, png.clone());
             (StatusCode::OK, headers("image/png"), png.as_ref().clone()).into_response()
         }
         _ => (
@@ -537,11 +658,68 @@ async fn data_status(State(s): State<AppState>, req: Request, next: Next) -> Res
     res
 }
 
+/// Pins the request to one release (see the crate's documentation) and names it in the
+/// [`RELEASE_HEADER`] of the answer.
+async fn pin(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let r = s.refresh().await;
+    let id = HeaderValue::from_str(r.id()).ok();
+    let mut res = PINNED.scope(r, next.run(req)).await;
+    if let Some(id) = id {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static(RELEASE_HEADER), id);
+    }
+    res
+}
+
+/// `/open-data/…`: the files of the request's release, read from its own directory; a big file
+/// with a `.gz` copy beside it (the national CSV) is sent as that copy to clients that accept
+/// gzip, with `Content-Encoding: gzip`.
+async fn open_data(s: AppState, req: Request) -> Result<Response, std::convert::Infallible> {
+    let dir = s.current().dir.join("open-data");
+    match tower::ServiceExt::oneshot(ServeDir::new(dir).precompressed_gzip(), req).await {
+        Ok(res) => Ok(res.into_response()),
+        Err(never) => match never {},
+    }
+}
+
+/// Compress an answer only when its size is known and at most `max` bytes: bigger ones are
+/// sent as they are (or precompressed), so that compression never competes with small
+/// requests for the CPU.
+#[derive(Clone, Copy)]
+struct AtMost(u64);
+
+impl tower_http::compression::Predicate for AtMost {
+    fn should_compress<B: axum::body::HttpBody>(&self, res: &axum::http::Response<B>) -> bool {
+        let len = res.body().size_hint().exact().or_else(|| {
+            res.headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+        });
+        len.is_some_and(|n| n <= self.0)
+    }
+}
+
+/// The security headers every answer carries, errors, `304`, `408`, `413` and `429` included.
+fn security_headers(router: Router) -> Router {
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+}
+
 /// The application router.
 pub fn router(state: AppState) -> Router {
-    let dir = state.current().dir.clone();
-    let files = Router::new().nest_service("/open-data", ServeDir::new(dir.join("open-data")));
-    Router::new()
+    let limits = state.limits.clone();
+    let compression = CompressionLayer::new().compress_when(
+        tower_http::compression::DefaultPredicate::new().and(AtMost(limits.compress_max_bytes)),
+    );
+    let rate = state.rate.clone();
+    let app = Router::new()
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/release", get(api::api_release))
         .route("/api/v1/territories", get(api::api_territories))
@@ -549,9 +727,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/sources", get(api::api_sources))
         .route("/api/v1/checks", get(api::api_checks))
         .route("/api/v1/data-dictionary", get(api::api_dictionary))
-        .route("/api/v1/provenance/{key}/{indicator}", get(api::api_provenance))
+        .route(
+            "/api/v1/provenance/{key}/{indicator}",
+            get(api::api_provenance),
+        )
         .route("/api/v1/releases", get(api::api_releases))
-        .route("/api/v1/releases/{id}/territories/{key}", get(api::api_release_territory))
+        .route(
+            "/api/v1/releases/{id}/territories/{key}",
+            get(api::api_release_territory),
+        )
         .route("/api/v1/map", get(api::api_map))
         .route("/api/v1/charts/{key}", get(api::api_charts))
         .route("/api/v1/geo/departments", get(api::api_geo))
@@ -562,26 +746,44 @@ pub fn router(state: AppState) -> Router {
         .route("/charts/{dir}/{file}", get(chart))
         .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))
-        .merge(files)
+        .nest_service("/open-data", {
+            let s = state.clone();
+            tower::service_fn(move |req: Request| open_data(s.clone(), req))
+        })
         .fallback(page)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), error_bodies))
-        .layer(CorsLayer::new().allow_origin(tower_http::cors::Any).allow_methods([Method::GET, Method::HEAD]))
-        .layer(CompressionLayer::new())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), etag))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), data_status))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error_bodies,
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(10)))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods([Method::GET, Method::HEAD]),
+        )
+        .layer(compression)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), etag))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            data_status,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pin))
+        .layer(axum::middleware::from_fn_with_state(
+            rate,
+            limits::rate_limit,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(limits.request_timeout),
+        ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
-        .with_state(state)
+        .with_state(state);
+    security_headers(app)
 }
 
-/// Serves until `shutdown` completes; reloads the release every `reload_every`.
+/// Serves until `shutdown` completes, within the state's [`Limits`]. A release given as a plain
+/// directory is reloaded when its id changes, checked every `reload_every`; one followed
+/// through a `current` link ([`AppState::following`]) is picked up by the first request after
+/// the link moves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -594,13 +796,21 @@ pub async fn serve(
         loop {
             tick.tick().await;
             match reload_if_changed(&watcher) {
-                Ok(true) => tracing::info!("release reloaded: {}", watcher.current().id()),
+                Ok(true) => tracing::info!("release reloaded: {}", watcher.live().id()),
                 Ok(false) => {}
                 Err(e) => tracing::warn!("release not reloaded: {e}"),
             }
         }
     });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.limits.clone();
+    let housekeeping = state.rate.clone();
+    let app = router(state);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            housekeeping.forget_idle_clients();
+        }
+    });
+    limits::serve_limited(listener, app, limits, shutdown).await
 }

@@ -117,6 +117,16 @@ pub fn safe_key(x: &str) -> bool {
         && x.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
+/// The data directory's `status.json` of the release in `dir`, when there is one. It is not
+/// part of the release: an unreadable one is logged and left out rather than refusing it.
+pub fn read_status(dir: &Path) -> Option<DataDirStatus> {
+    let path = vigie_contracts::layout::DataLayout::of_release(dir)?.status();
+    read_typed::<DataDirStatus>(&path).unwrap_or_else(|e| {
+        tracing::warn!("{e}");
+        None
+    })
+}
+
 impl Release {
     /// Loads a release directory. Every file is read into its contract type: a file that does
     /// not parse refuses the release, naming the file and the field.
@@ -159,14 +169,7 @@ impl Release {
             .collect();
         // The data directory's status is not part of the release: an unreadable one is
         // logged and left out rather than refusing the release.
-        let status = match vigie_contracts::layout::DataLayout::of_release(dir).map(|l| l.status())
-        {
-            Some(p) => read_typed::<DataDirStatus>(&p).unwrap_or_else(|e| {
-                tracing::warn!("{e}");
-                None
-            }),
-            None => None,
-        };
+        let status = read_status(dir);
         let presentation = read_typed(&dir.join("charts/presentation.json"))?.unwrap_or_default();
         let chart_index = read_typed(&dir.join("charts/index.json"))?.unwrap_or_default();
         Ok(Release {

@@ -149,6 +149,10 @@ pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
         },
     )?;
     let dir = plan.dir();
+    // What a killed build left (a release waiting for the gate) is removed before serving.
+    for removed in dir.sweep() {
+        tracing::info!("removed {removed}, left by a build that did not finish");
+    }
     if dir.current().is_none() {
         let mut have_data = !plan.demo && has_data_files(&plan.sources());
         if !plan.demo && !have_data && plan.may_fetch() {
@@ -180,13 +184,20 @@ pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
     }
     start_refresh(&plan);
     start_scans(&plan);
-    let live = dir.layout().current();
+    // The release is read from its own directory, never through the `current` link, which
+    // the server follows to pick up the next one.
+    let link = dir.layout().current();
+    let live = vigie_web::live_release_dir(&dir.root)
+        .with_context(|| format!("reading the link {}", link.display()))?;
     let release =
         vigie_web::Release::load(&live).with_context(|| format!("loading {}", live.display()))?;
     let demo = release.is_demo();
-    let state = vigie_web::AppState::new(release, demo).with_slot_finder(std::sync::Arc::new(
-        crate::finder::LiveFinder::new(dir.layout().scans()),
-    ));
+    let state = vigie_web::AppState::new(release, demo)
+        .with_limits(plan.limits.clone())
+        .following(link)
+        .with_slot_finder(std::sync::Arc::new(crate::finder::LiveFinder::new(
+            dir.layout().scans(),
+        )));
     let listen = plan.listen;
     let reload_every = plan.reload_every;
     let runtime = tokio::runtime::Builder::new_multi_thread()

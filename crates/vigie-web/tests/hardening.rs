@@ -597,3 +597,62 @@ async fn one_release_per_answer_while_releases_switch() -> TestResult {
     assert_eq!(revalidated.status, 200);
     Ok(())
 }
+
+#[tokio::test]
+async fn big_files_are_never_compressed_per_request() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let ids = data_dir(dir.path(), 1)?;
+    let od = dir.path().join("releases").join(&ids[0]).join("open-data");
+    // A national CSV with its gzip copy beside it, and a big file without one.
+    let big = "territory,indicator\n".repeat(300_000);
+    std::fs::write(od.join("indicators.csv"), &big)?;
+    let gz = {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(big.as_bytes())?;
+        e.finish()?
+    };
+    std::fs::write(od.join("indicators.csv.gz"), &gz)?;
+    std::fs::write(od.join("other.csv"), &big)?;
+    let live = vigie_web::live_release_dir(dir.path()).ok_or("no link")?;
+    let app = vigie_web::router(AppState::new(Release::load(&live)?, true));
+    let fetch = |path: &'static str, accept: &'static str| {
+        let app = app.clone();
+        async move {
+            let res = app
+                .oneshot(
+                    Request::get(path)
+                        .header("accept-encoding", accept)
+                        .body(Body::empty())?,
+                )
+                .await?;
+            let coding = res
+                .headers()
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let body = http_body_util::BodyExt::collect(res.into_body())
+                .await?
+                .to_bytes();
+            Ok::<_, Box<dyn std::error::Error>>((coding, body.len()))
+        }
+    };
+    assert_eq!(
+        fetch("/open-data/indicators.csv", "br, gzip").await?,
+        (Some("gzip".to_string()), gz.len()),
+        "the precompressed copy"
+    );
+    assert_eq!(
+        fetch("/open-data/indicators.csv", "br").await?,
+        (None, big.len()),
+        "above the threshold: sent as it is"
+    );
+    assert_eq!(
+        fetch("/open-data/other.csv", "br, gzip").await?,
+        (None, big.len())
+    );
+    // Small answers are still compressed.
+    let (coding, _) = fetch("/open-data/territories/FR.json", "br").await?;
+    assert_eq!(coding.as_deref(), Some("br"));
+    Ok(())
+}

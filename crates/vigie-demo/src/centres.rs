@@ -307,7 +307,7 @@ pub fn demo_centres(today: Date) -> Result<CentresData, DemoError> {
             department: dep.to_string(),
             source,
         })?;
-        for _ in 0..PER_DEPARTMENT {
+        for k in 0..PER_DEPARTMENT {
             n += 1;
             let platform = [Platform::Bimedoc, Platform::Valwin, Platform::Mesoigner][n % 3];
             // Four different names per department (n advances with k).
@@ -354,10 +354,12 @@ pub fn demo_centres(today: Date) -> Result<CentresData, DemoError> {
 09h-12h 14h-18h;09h-12h 14h-18h;09h-12h;fermé;{phone};t;;;{booking_url};{phone};\
 Données de démonstration;;drugstore;{platform_is}"
             );
-            // What the centre offers: 1 in 7 nothing, 1 in 45 a platform error.
+            // What the centre offers: 1 in 7 nothing, 1 in 45 a platform error; the first
+            // centre of each department always has slots, whatever the day (a search near any
+            // prefecture finds one).
             let roll = rng.next();
-            let error = n % 45 == 17;
-            let empty = !error && roll < 1.0 / 7.0;
+            let error = k > 0 && n % 45 == 17;
+            let empty = !error && k > 0 && roll < 1.0 / 7.0;
             let (response, places) = if error || empty {
                 (empty_response(platform), 0)
             } else {

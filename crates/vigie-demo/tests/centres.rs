@@ -282,3 +282,25 @@ fn the_scanner_s_list_reader_routes_every_demo_centre() -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// Whatever the day, every department has a centre with slots (a search near any prefecture
+/// finds one; on 2026-12-03 the four centres of Privas had none).
+#[test]
+fn every_department_has_a_centre_with_slots_every_day() -> Result<(), Error> {
+    let start = date(2026, 11, 1);
+    for d in 0..120 {
+        let today = start.checked_add(jiff::Span::new().days(d))?;
+        let data = vigie_demo::centres::demo_centres(today)?;
+        let mut with_slots: BTreeMap<&str, u32> = BTreeMap::new();
+        for c in &data.centres {
+            *with_slots.entry(c.department.as_str()).or_default() += u32::from(c.places > 0);
+        }
+        assert_eq!(with_slots.len(), 101, "{today}");
+        let none: Vec<_> = with_slots.iter().filter(|(_, n)| **n == 0).collect();
+        assert!(
+            none.is_empty(),
+            "{today}: departments without slots {none:?}"
+        );
+    }
+    Ok(())
+}

@@ -103,6 +103,12 @@ fn web_error(e: FinderError) -> SearchError {
 }
 
 impl SlotFinder for LiveFinder {
+    fn scan_dir(&self) -> Option<(String, PathBuf)> {
+        let target = std::fs::read_link(self.scans.join(vigie_contracts::layout::CURRENT)).ok()?;
+        let id = target.file_name()?.to_string_lossy().into_owned();
+        Some((id, self.scans.join(target)))
+    }
+
     /// Serialises the typed answer directly (no intermediate `Value` tree).
     fn search_json(&self, q: &SearchParams) -> Result<Vec<u8>, SearchError> {
         let idx = self

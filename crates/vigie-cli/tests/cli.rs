@@ -287,6 +287,33 @@ fn serve_without_data_starts_on_the_labelled_demo() {
     let (status, page) = get(&addr, "/rendez-vous?commune=07186");
     assert_eq!(status, 200);
     assert!(page.contains("Prendre rendez-vous"), "{page}");
+    // The live scan's ViteMaDose v2 files and slot open data, as the ViteMaDose front reads
+    // them (docs/slots-api.md).
+    let (status, body) = get(&addr, "/vitemadose/07.json");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body[body.find('{').unwrap()..]).unwrap();
+    assert!(
+        v["centres_disponibles"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+    assert!(v["centres_indisponibles"].is_array());
+    let (status, body) = get(&addr, "/vitemadose/stats_by_date.json");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body[body.find('{').unwrap()..]).unwrap();
+    for k in [
+        "dates",
+        "total_centres_disponibles",
+        "total_centres",
+        "total_appointments",
+    ] {
+        assert_eq!(v[k].as_array().map(Vec::len), Some(1), "{k}: {v}");
+    }
+    let (status, body) = get(&addr, "/vitemadose/07/creneaux-quotidiens.json");
+    assert_eq!(status, 200, "{body}");
+    let (status, csv) = get(&addr, "/slots/open-data/centres.csv");
+    assert_eq!(status, 200);
+    assert!(csv.contains("Privas"));
     child.kill().unwrap();
     child.wait().unwrap();
 }

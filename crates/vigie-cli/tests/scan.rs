@@ -99,6 +99,9 @@ fn demo_scan_writes_the_vitemadose_and_open_data_files() {
     assert_eq!(total07, snap07);
     let stats = read(&vmd.join("stats.json"));
     assert_eq!(stats["tout_departement"]["total"], 404);
+    let by_date = read(&vmd.join("stats_by_date.json"));
+    assert_eq!(by_date["total_centres"], serde_json::json!([404]));
+    assert_eq!(by_date["dates"].as_array().unwrap().len(), 1);
     // Open-data CSV files with their dictionary; the scan report.
     let slots_csv = fs::read_to_string(out.join("open-data/slots.csv")).unwrap();
     let total: u64 = centres
@@ -235,6 +238,16 @@ fn scans_in_a_data_dir_keep_history_and_a_blocked_platform_stays_stale() {
     ids.sort();
     assert_eq!(ids, ["20261129T090000Z", "20261129T091000Z", "current"]);
     assert!(data.join("slots-history.sqlite").exists());
+    // stats_by_date.json (the ViteMaDose front's /statistiques): one point per hour, the last
+    // scan of the hour, the same counts as that scan's stats.json.
+    let vmd = data.join("scans/current/vitemadose");
+    let by_date = read(&vmd.join("stats_by_date.json"));
+    let stats = read(&vmd.join("stats.json"));
+    assert_eq!(by_date["dates"], serde_json::json!(["2026-11-29 10:00:00"]));
+    let all = &stats["tout_departement"];
+    assert_eq!(by_date["total_centres_disponibles"][0], all["disponibles"]);
+    assert_eq!(by_date["total_centres"][0], all["total"]);
+    assert_eq!(by_date["total_appointments"][0], all["creneaux"]);
 
     // A recording missing every request: each is answered 404 and reported.
     let empty = tmp.path().join("empty");

@@ -423,6 +423,51 @@ pub fn stats(info: &InfoCentres) -> Stats {
     }
 }
 
+/// One scan of the availability history, with its national counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatsPoint {
+    /// When the scan ran, in the zone its hour is written in (Europe/Paris).
+    pub at: Zoned,
+    /// Centres with at least one slot.
+    pub centres_disponibles: u32,
+    /// Centres scanned.
+    pub centres: u32,
+    /// Slots.
+    pub appointments: u64,
+}
+
+/// `stats_by_date.json`, the availability over time the ViteMaDose front's `/statistiques`
+/// charts read: four arrays of the same length, one entry per hour, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsByDate {
+    /// `YYYY-MM-DD HH:00:00`, the hour of the scan (local time of the points given).
+    pub dates: Vec<String>,
+    pub total_centres_disponibles: Vec<u32>,
+    pub total_centres: Vec<u32>,
+    pub total_appointments: Vec<u64>,
+}
+
+/// `stats_by_date.json` of a history: one entry per hour, the last scan of each hour (the
+/// reference appends one point per new hour), oldest first whatever the order given.
+pub fn stats_by_date(points: &[StatsPoint]) -> StatsByDate {
+    let mut sorted: Vec<&StatsPoint> = points.iter().collect();
+    sorted.sort_by_key(|p| p.at.timestamp());
+    let mut hours: Vec<(String, &StatsPoint)> = Vec::new();
+    for p in sorted {
+        let hour = p.at.strftime("%Y-%m-%d %H:00:00").to_string();
+        match hours.last_mut() {
+            Some((h, last)) if *h == hour => *last = p,
+            _ => hours.push((hour, p)),
+        }
+    }
+    StatsByDate {
+        total_centres_disponibles: hours.iter().map(|(_, p)| p.centres_disponibles).collect(),
+        total_centres: hours.iter().map(|(_, p)| p.centres).collect(),
+        total_appointments: hours.iter().map(|(_, p)| p.appointments).collect(),
+        dates: hours.into_iter().map(|(h, _)| h).collect(),
+    }
+}
+
 /// The whole v2 export of a snapshot at `now` (`last_updated`, Europe/Paris expected).
 /// Centres of every status are exported (stale ones keep their counts; errors go to
 /// `centres_indisponibles` with `erreur`); hidden centres are not in the snapshot at all.
@@ -459,5 +504,53 @@ pub fn export_v2(s: &Snapshot, now: &Zoned) -> V2Export {
         creneaux_quotidiens: creneaux,
         departements: departements_json(),
         stats,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn point(at: &str, dispo: u32, total: u32, slots: u64) -> StatsPoint {
+        StatsPoint {
+            at: at.parse().unwrap(),
+            centres_disponibles: dispo,
+            centres: total,
+            appointments: slots,
+        }
+    }
+
+    #[test]
+    fn stats_by_date_keeps_the_last_scan_of_each_hour_in_order() {
+        let s = stats_by_date(&[
+            point("2026-12-03T10:40:00+01:00[Europe/Paris]", 7, 10, 70),
+            point("2026-12-03T09:05:00+01:00[Europe/Paris]", 5, 10, 50),
+            point("2026-12-03T10:10:00+01:00[Europe/Paris]", 6, 10, 60),
+            point("2026-12-03T12:00:00+01:00[Europe/Paris]", 8, 11, 80),
+        ]);
+        assert_eq!(
+            s.dates,
+            [
+                "2026-12-03 09:00:00",
+                "2026-12-03 10:00:00",
+                "2026-12-03 12:00:00"
+            ]
+        );
+        assert_eq!(s.total_centres_disponibles, [5, 7, 8]);
+        assert_eq!(s.total_centres, [10, 10, 11]);
+        assert_eq!(s.total_appointments, [50, 70, 80]);
+        let json = serde_json::to_value(&s).unwrap();
+        let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "dates",
+                "total_appointments",
+                "total_centres",
+                "total_centres_disponibles"
+            ]
+        );
+        assert_eq!(stats_by_date(&[]).dates.len(), 0);
     }
 }

@@ -606,6 +606,8 @@ async fn etag(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let eligible = (req.method() == Method::GET || req.method() == Method::HEAD)
         && !req.uri().path().starts_with("/api/v1/slots")
         && !req.uri().path().starts_with("/api/v1/places")
+        && !req.uri().path().starts_with("/vitemadose/")
+        && !req.uri().path().starts_with("/slots/")
         && !scan_bound(Lang::from_path(req.uri().path()).1)
         && req.uri().path() != "/healthz";
     if !eligible {
@@ -682,6 +684,55 @@ async fn open_data(s: AppState, req: Request) -> Result<Response, std::convert::
     }
 }
 
+/// The files of the live slot scan: `/vitemadose/…` (the ViteMaDose v2 files the ViteMaDose
+/// front-ends read) and `/slots/open-data/…` (centres and slots as open data). They follow
+/// the scan, not the release: their ETag is made of the scan id and the URL, so a new scan
+/// changes it.
+async fn scan_file(s: AppState, folder: &'static str, req: Request) -> Response {
+    let Some((id, dir)) = s.slots.as_ref().and_then(|f| f.scan_dir()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let tag = format!(
+        "\"s{:016x}\"",
+        assets::fnv64(&[
+            id.as_bytes(),
+            folder.as_bytes(),
+            req.uri().to_string().as_bytes()
+        ])
+    );
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == tag)
+        });
+    let tag = HeaderValue::from_str(&tag).ok();
+    if matches {
+        let mut res = StatusCode::NOT_MODIFIED.into_response();
+        if let Some(tag) = tag {
+            res.headers_mut().insert(header::ETAG, tag);
+        }
+        return res;
+    }
+    let res = match tower::ServiceExt::oneshot(ServeDir::new(dir.join(folder)), req).await {
+        Ok(res) => res.into_response(),
+        Err(never) => match never {},
+    };
+    let mut res = res;
+    if res.status() == StatusCode::OK {
+        if let Some(tag) = tag {
+            res.headers_mut().insert(header::ETAG, tag);
+        }
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=60"),
+        );
+    }
+    res
+}
+
 /// Compress an answer only when its size is known and at most `max` bytes: bigger ones are
 /// sent as they are (or precompressed), so that compression never competes with small
 /// requests for the CPU.
@@ -719,64 +770,83 @@ pub fn router(state: AppState) -> Router {
         tower_http::compression::DefaultPredicate::new().and(AtMost(limits.compress_max_bytes)),
     );
     let rate = state.rate.clone();
-    let app = Router::new()
-        .route("/api/openapi.json", get(api::openapi))
-        .route("/api/v1/release", get(api::api_release))
-        .route("/api/v1/territories", get(api::api_territories))
-        .route("/api/v1/territories/{key}", get(api::api_territory))
-        .route("/api/v1/sources", get(api::api_sources))
-        .route("/api/v1/checks", get(api::api_checks))
-        .route("/api/v1/data-dictionary", get(api::api_dictionary))
-        .route(
-            "/api/v1/provenance/{key}/{indicator}",
-            get(api::api_provenance),
-        )
-        .route("/api/v1/releases", get(api::api_releases))
-        .route(
-            "/api/v1/releases/{id}/territories/{key}",
-            get(api::api_release_territory),
-        )
-        .route("/api/v1/map", get(api::api_map))
-        .route("/api/v1/charts/{key}", get(api::api_charts))
-        .route("/api/v1/geo/departments", get(api::api_geo))
-        .route("/api/v1/slots/search", get(api::api_slots_search))
-        .route("/api/v1/slots/status", get(api::api_slots_status))
-        .route("/api/v1/slots/history", get(api::api_slots_history))
-        .route("/api/v1/places", get(api::api_places))
-        .route("/charts/{dir}/{file}", get(chart))
-        .route("/assets/{*path}", get(asset))
-        .route("/healthz", get(healthz))
-        .nest_service("/open-data", {
-            let s = state.clone();
-            tower::service_fn(move |req: Request| open_data(s.clone(), req))
-        })
-        .fallback(page)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            error_bodies,
-        ))
-        .layer(
-            CorsLayer::new()
-                .allow_origin(tower_http::cors::Any)
-                .allow_methods([Method::GET, Method::HEAD]),
-        )
-        .layer(compression)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), etag))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            data_status,
-        ))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), pin))
-        .layer(axum::middleware::from_fn_with_state(
-            rate,
-            limits::rate_limit,
-        ))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(limits.request_timeout),
-        ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
-        .with_state(state);
+    let app =
+        Router::new()
+            .route("/api/openapi.json", get(api::openapi))
+            .route("/api/v1/release", get(api::api_release))
+            .route("/api/v1/territories", get(api::api_territories))
+            .route("/api/v1/territories/{key}", get(api::api_territory))
+            .route("/api/v1/sources", get(api::api_sources))
+            .route("/api/v1/checks", get(api::api_checks))
+            .route("/api/v1/data-dictionary", get(api::api_dictionary))
+            .route(
+                "/api/v1/provenance/{key}/{indicator}",
+                get(api::api_provenance),
+            )
+            .route("/api/v1/releases", get(api::api_releases))
+            .route(
+                "/api/v1/releases/{id}/territories/{key}",
+                get(api::api_release_territory),
+            )
+            .route("/api/v1/map", get(api::api_map))
+            .route("/api/v1/charts/{key}", get(api::api_charts))
+            .route("/api/v1/geo/departments", get(api::api_geo))
+            .route("/api/v1/slots/search", get(api::api_slots_search))
+            .route("/api/v1/slots/status", get(api::api_slots_status))
+            .route("/api/v1/slots/history", get(api::api_slots_history))
+            .route("/api/v1/places", get(api::api_places))
+            .route("/charts/{dir}/{file}", get(chart))
+            .route("/assets/{*path}", get(asset))
+            .route("/healthz", get(healthz))
+            .nest_service("/vitemadose", {
+                let s = state.clone();
+                tower::service_fn(move |req: Request| {
+                    let s = s.clone();
+                    async move {
+                        Ok::<_, std::convert::Infallible>(scan_file(s, "vitemadose", req).await)
+                    }
+                })
+            })
+            .nest_service("/slots/open-data", {
+                let s = state.clone();
+                tower::service_fn(move |req: Request| {
+                    let s = s.clone();
+                    async move {
+                        Ok::<_, std::convert::Infallible>(scan_file(s, "open-data", req).await)
+                    }
+                })
+            })
+            .nest_service("/open-data", {
+                let s = state.clone();
+                tower::service_fn(move |req: Request| open_data(s.clone(), req))
+            })
+            .fallback(page)
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                error_bodies,
+            ))
+            .layer(
+                CorsLayer::new()
+                    .allow_origin(tower_http::cors::Any)
+                    .allow_methods([Method::GET, Method::HEAD]),
+            )
+            .layer(compression)
+            .layer(axum::middleware::from_fn_with_state(state.clone(), etag))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                data_status,
+            ))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), pin))
+            .layer(axum::middleware::from_fn_with_state(
+                rate,
+                limits::rate_limit,
+            ))
+            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(limits.request_timeout),
+            ))
+            .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
+            .with_state(state);
     security_headers(app)
 }
 

@@ -223,4 +223,10 @@ pub trait SlotFinder: Send + Sync {
         let _ = department;
         None
     }
+    /// The live scan's id and directory (`scans/<id>`, holding `vitemadose/` and
+    /// `open-data/`), served at `/vitemadose/…` and `/slots/open-data/…`. Optional: the
+    /// default has none (those paths answer 404).
+    fn scan_dir(&self) -> Option<(String, std::path::PathBuf)> {
+        None
+    }
 }

@@ -24,7 +24,7 @@ use vigie_finder::{
 };
 use vigie_scan::{
     CentreTarget, Connectors, HistoryRow, HistoryStore, HttpClient, PlatformStatus, ScanConfig,
-    ScanRun, Scanner,
+    ScanRun, Scanner, SeriesFilter,
 };
 use vigie_slots::centres::{CentreRecord, merge, parse_list};
 use vigie_slots::discovery::{
@@ -534,6 +534,13 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
         "discovery_errors": discovery_errors.iter().map(|(p, e)| (p.slug().to_string(), e.clone())).collect::<BTreeMap<_, _>>(),
         "run": run,
     });
+    // The national availability of the scans recorded so far (for stats_by_date.json).
+    let history = match &opts.target {
+        Target::DataDir(root) => {
+            past_points(&root.join("slots-history.sqlite"), opts.now.time_zone())
+        }
+        Target::Out(_) => Vec::new(),
+    };
     let write = |dir: &Path| {
         if opts.demo {
             fs::write(
@@ -549,6 +556,7 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             &opts.now,
             opts.horizon_days,
             &report,
+            &history,
         )
     };
     let mut id_written = id.clone();
@@ -686,6 +694,33 @@ fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> 
     fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
+/// The national counts of every scan recorded in the history at `path` (none when there is no
+/// history yet or it cannot be read: the file then starts again from this scan).
+fn past_points(path: &Path, tz: &jiff::tz::TimeZone) -> Vec<vigie_finder::v2::StatsPoint> {
+    if !path.exists() {
+        return Vec::new();
+    }
+    let series = HistoryStore::open(path).and_then(|h| h.series(&SeriesFilter::National));
+    match series {
+        Ok(points) => points
+            .into_iter()
+            .filter_map(|p| {
+                let at = p.time.parse::<jiff::Timestamp>().ok()?.to_zoned(tz.clone());
+                Some(vigie_finder::v2::StatsPoint {
+                    at,
+                    centres_disponibles: u32::try_from(p.centres_with_slots).unwrap_or(u32::MAX),
+                    centres: u32::try_from(p.centres).unwrap_or(u32::MAX),
+                    appointments: p.slots,
+                })
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!("reading the slot history for stats_by_date.json: {e}");
+            Vec::new()
+        }
+    }
+}
+
 fn write_scan(
     dir: &Path,
     snapshot: &Snapshot,
@@ -693,6 +728,7 @@ fn write_scan(
     now: &Zoned,
     horizon_days: u16,
     report: &serde_json::Value,
+    history: &[vigie_finder::v2::StatsPoint],
 ) -> anyhow::Result<()> {
     let od = dir.join("open-data");
     write_json(&od.join("centres.json"), snapshot)?;
@@ -724,6 +760,19 @@ fn write_scan(
     write_json(&vmd.join("centres_open_data.json"), &v2.centres_open_data)?;
     write_json(&vmd.join("departements.json"), &v2.departements)?;
     write_json(&vmd.join("stats.json"), &v2.stats)?;
+    // The availability over time: the scans recorded before this one, and this one.
+    let mut points = history.to_vec();
+    let all = &v2.stats.tout_departement;
+    points.push(vigie_finder::v2::StatsPoint {
+        at: now.clone(),
+        centres_disponibles: all.disponibles,
+        centres: all.total,
+        appointments: all.creneaux,
+    });
+    write_json(
+        &vmd.join("stats_by_date.json"),
+        &vigie_finder::v2::stats_by_date(&points),
+    )?;
     let mut bytes = serde_json::to_vec_pretty(report).context("scan report")?;
     bytes.push(b'\n');
     fs::write(dir.join("scan-report.json"), bytes).context("writing scan-report.json")

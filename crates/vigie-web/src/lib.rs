@@ -733,6 +733,24 @@ async fn scan_file(s: AppState, folder: &'static str, req: Request) -> Response 
     res
 }
 
+/// The service answering the live scan's files of `folder` ([`scan_file`]).
+fn scan_files(
+    s: AppState,
+    folder: &'static str,
+) -> impl tower::Service<
+    Request,
+    Response = Response,
+    Error = std::convert::Infallible,
+    Future = impl Future<Output = Result<Response, std::convert::Infallible>> + Send,
+> + Clone
++ Send
++ 'static {
+    tower::service_fn(move |req: Request| {
+        let s = s.clone();
+        async move { Ok(scan_file(s, folder, req).await) }
+    })
+}
+
 /// Compress an answer only when its size is known and at most `max` bytes: bigger ones are
 /// sent as they are (or precompressed), so that compression never competes with small
 /// requests for the CPU.
@@ -770,83 +788,66 @@ pub fn router(state: AppState) -> Router {
         tower_http::compression::DefaultPredicate::new().and(AtMost(limits.compress_max_bytes)),
     );
     let rate = state.rate.clone();
-    let app =
-        Router::new()
-            .route("/api/openapi.json", get(api::openapi))
-            .route("/api/v1/release", get(api::api_release))
-            .route("/api/v1/territories", get(api::api_territories))
-            .route("/api/v1/territories/{key}", get(api::api_territory))
-            .route("/api/v1/sources", get(api::api_sources))
-            .route("/api/v1/checks", get(api::api_checks))
-            .route("/api/v1/data-dictionary", get(api::api_dictionary))
-            .route(
-                "/api/v1/provenance/{key}/{indicator}",
-                get(api::api_provenance),
-            )
-            .route("/api/v1/releases", get(api::api_releases))
-            .route(
-                "/api/v1/releases/{id}/territories/{key}",
-                get(api::api_release_territory),
-            )
-            .route("/api/v1/map", get(api::api_map))
-            .route("/api/v1/charts/{key}", get(api::api_charts))
-            .route("/api/v1/geo/departments", get(api::api_geo))
-            .route("/api/v1/slots/search", get(api::api_slots_search))
-            .route("/api/v1/slots/status", get(api::api_slots_status))
-            .route("/api/v1/slots/history", get(api::api_slots_history))
-            .route("/api/v1/places", get(api::api_places))
-            .route("/charts/{dir}/{file}", get(chart))
-            .route("/assets/{*path}", get(asset))
-            .route("/healthz", get(healthz))
-            .nest_service("/vitemadose", {
-                let s = state.clone();
-                tower::service_fn(move |req: Request| {
-                    let s = s.clone();
-                    async move {
-                        Ok::<_, std::convert::Infallible>(scan_file(s, "vitemadose", req).await)
-                    }
-                })
-            })
-            .nest_service("/slots/open-data", {
-                let s = state.clone();
-                tower::service_fn(move |req: Request| {
-                    let s = s.clone();
-                    async move {
-                        Ok::<_, std::convert::Infallible>(scan_file(s, "open-data", req).await)
-                    }
-                })
-            })
-            .nest_service("/open-data", {
-                let s = state.clone();
-                tower::service_fn(move |req: Request| open_data(s.clone(), req))
-            })
-            .fallback(page)
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                error_bodies,
-            ))
-            .layer(
-                CorsLayer::new()
-                    .allow_origin(tower_http::cors::Any)
-                    .allow_methods([Method::GET, Method::HEAD]),
-            )
-            .layer(compression)
-            .layer(axum::middleware::from_fn_with_state(state.clone(), etag))
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                data_status,
-            ))
-            .layer(axum::middleware::from_fn_with_state(state.clone(), pin))
-            .layer(axum::middleware::from_fn_with_state(
-                rate,
-                limits::rate_limit,
-            ))
-            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                Duration::from_secs(limits.request_timeout),
-            ))
-            .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
-            .with_state(state);
+    let app = Router::new()
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/release", get(api::api_release))
+        .route("/api/v1/territories", get(api::api_territories))
+        .route("/api/v1/territories/{key}", get(api::api_territory))
+        .route("/api/v1/sources", get(api::api_sources))
+        .route("/api/v1/checks", get(api::api_checks))
+        .route("/api/v1/data-dictionary", get(api::api_dictionary))
+        .route(
+            "/api/v1/provenance/{key}/{indicator}",
+            get(api::api_provenance),
+        )
+        .route("/api/v1/releases", get(api::api_releases))
+        .route(
+            "/api/v1/releases/{id}/territories/{key}",
+            get(api::api_release_territory),
+        )
+        .route("/api/v1/map", get(api::api_map))
+        .route("/api/v1/charts/{key}", get(api::api_charts))
+        .route("/api/v1/geo/departments", get(api::api_geo))
+        .route("/api/v1/slots/search", get(api::api_slots_search))
+        .route("/api/v1/slots/status", get(api::api_slots_status))
+        .route("/api/v1/slots/history", get(api::api_slots_history))
+        .route("/api/v1/places", get(api::api_places))
+        .route("/charts/{dir}/{file}", get(chart))
+        .route("/assets/{*path}", get(asset))
+        .route("/healthz", get(healthz))
+        .nest_service("/vitemadose", scan_files(state.clone(), "vitemadose"))
+        .nest_service("/slots/open-data", scan_files(state.clone(), "open-data"))
+        .nest_service("/open-data", {
+            let s = state.clone();
+            tower::service_fn(move |req: Request| open_data(s.clone(), req))
+        })
+        .fallback(page)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error_bodies,
+        ))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods([Method::GET, Method::HEAD]),
+        )
+        .layer(compression)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), etag))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            data_status,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pin))
+        .layer(axum::middleware::from_fn_with_state(
+            rate,
+            limits::rate_limit,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(limits.request_timeout),
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
+        .with_state(state);
     security_headers(app)
 }
 

@@ -274,3 +274,77 @@ fn scans_in_a_data_dir_keep_history_and_a_blocked_platform_stays_stale() {
     assert!(missing.len() >= 100, "{}", missing.len());
     assert!(missing[0]["url"].as_str().unwrap().contains("epharmacie"));
 }
+
+/// Scans at once in one data directory: one writes at a time (no « No such file or
+/// directory »), the newest `--now` is live whatever the order they finish in, a scan with the
+/// same time gets its own id, and what a killed scan left is swept.
+#[test]
+fn concurrent_scans_are_serialised_and_the_newest_is_live() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo =
+        vigie_demo::write_demo_centres(&tmp.path().join("demo"), jiff::civil::date(2026, 11, 29))
+            .unwrap();
+    let data = tmp.path().join("data");
+    // A staging directory left by a killed scan.
+    fs::create_dir_all(data.join("scans/.20261129T080000Z.staging-1")).unwrap();
+    let spawn = |now: &str| {
+        vigie()
+            .args(["scan", "--centres"])
+            .arg(&demo.centres_csv)
+            .arg("--replay")
+            .arg(&demo.recording_dir)
+            .args(["--now", now, "--data-dir"])
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
+    let runs: Vec<std::process::Output> = std::thread::scope(|s| {
+        let handles: Vec<_> = [
+            "2026-11-29T10:00:00+01:00",
+            "2026-11-29T09:00:00+01:00",
+            "2026-11-29T10:00:00+01:00",
+            "2026-11-29T09:30:00+01:00",
+        ]
+        .into_iter()
+        .map(|now| s.spawn(move || spawn(now)))
+        .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for out in &runs {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut ids: Vec<String> = fs::read_dir(data.join("scans"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            ".scan.lock",
+            "20261129T080000Z",
+            "20261129T083000Z",
+            "20261129T090000Z",
+            "20261129T090000Z-2",
+            "current"
+        ]
+    );
+    let live = fs::read_link(data.join("scans/current")).unwrap();
+    assert!(
+        live.to_string_lossy().starts_with("20261129T090000Z"),
+        "{}",
+        live.display()
+    );
+    let said: String = runs
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+        .collect();
+    assert!(
+        said.contains("left by a scan that did not finish"),
+        "{said}"
+    );
+}

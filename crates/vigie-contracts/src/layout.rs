@@ -12,7 +12,9 @@
 //! DIR/status.json               the last build and the gate's decision
 //! DIR/.build.lock               one build at a time (flock, dies with its process)
 //! DIR/scans/<id>/               slot scans (vigie scan)
-//! DIR/scans/current -> <id>     the live scan
+//! DIR/scans/current -> <id>     the live scan (the newest scan: an older one is kept, not made
+//!                               current)
+//! DIR/scans/.scan.lock          one scan writes at a time (flock, dies with its process)
 //! .<name>.staging-<n>           a directory being written beside its target, renamed in
 //! .<name>.old-<n>               the target it replaced, removed after the switch
 //! ```
@@ -33,6 +35,8 @@ pub const SOURCES: &str = "sources";
 pub const STATUS: &str = "status.json";
 /// The build lock.
 pub const BUILD_LOCK: &str = ".build.lock";
+/// The scan lock, under `scans/`.
+pub const SCAN_LOCK: &str = ".scan.lock";
 /// The manifest of a release (its presence makes a directory a release).
 pub const MANIFEST: &str = "release.json";
 /// Folder of the builds waiting for the gate.
@@ -126,6 +130,11 @@ impl DataLayout {
     /// `scans/current` (the live-scan link).
     pub fn scans_current(&self) -> PathBuf {
         self.scans().join(CURRENT)
+    }
+
+    /// `scans/.scan.lock`.
+    pub fn scan_lock(&self) -> PathBuf {
+        self.scans().join(SCAN_LOCK)
     }
 
     /// The data directory of a release directory (`DIR/releases/<id>` or `DIR/current` →

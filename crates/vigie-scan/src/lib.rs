@@ -15,6 +15,7 @@
 
 pub mod breaker;
 pub mod client;
+pub mod dir;
 pub mod history;
 pub mod policy;
 pub mod recording;

@@ -574,13 +574,14 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             out.clone()
         }
         Target::DataDir(root) => {
-            let scans_dir = vigie_contracts::layout::DataLayout::new(root).scans();
-            let mut final_id = id.clone();
-            let mut n = 1;
-            while scans_dir.join(&final_id).exists() {
-                n += 1;
-                final_id = format!("{id}-{n}");
+            // One scan writes at a time; what a killed one left is removed first.
+            let scan_dir = vigie_scan::dir::ScanDir::new(root);
+            let lock = scan_dir.lock().context("waiting for the scan lock")?;
+            for name in scan_dir.sweep(&lock) {
+                eprintln!("removed {name}, left by a scan that did not finish");
             }
+            let scans_dir = scan_dir.path().to_path_buf();
+            let final_id = scan_dir.free_id(&id);
             let target = scans_dir.join(&final_id);
             let staging = vigie_build::release::Staging::create(&target)
                 .with_context(|| format!("preparing {}", target.display()))?;
@@ -591,12 +592,22 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             staging
                 .commit()
                 .with_context(|| format!("writing {}", target.display()))?;
-            vigie_build::history::switch_link(
-                &scans_dir,
-                vigie_contracts::layout::CURRENT,
-                Path::new(&final_id),
-            )
-            .context("switching scans/current")?;
+            // The live scan is the newest: an older one (an earlier --now) is kept, not made
+            // current.
+            if scan_dir.should_go_live(&final_id) {
+                vigie_build::history::switch_link(
+                    &scans_dir,
+                    vigie_contracts::layout::CURRENT,
+                    Path::new(&final_id),
+                )
+                .context("switching scans/current")?;
+            } else {
+                eprintln!(
+                    "scan {final_id} kept in {} but not made current: the live scan {} is newer",
+                    scans_dir.display(),
+                    scan_dir.live_id().unwrap_or_default()
+                );
+            }
             let mut history = HistoryStore::open(&root.join("slots-history.sqlite"))
                 .context("opening the slot history")?;
             history
@@ -613,10 +624,12 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             {
                 tracing::warn!("pruning the slot history: {e}");
             }
-            if let Err(e) = vigie_build::history::prune_dir(&scans_dir, opts.keep, Some(&final_id))
+            let live = scan_dir.live_id();
+            if let Err(e) = vigie_build::history::prune_dir(&scans_dir, opts.keep, live.as_deref())
             {
                 tracing::warn!("pruning old scans: {e}");
             }
+            drop(lock);
             id_written = final_id;
             target
         }

@@ -16,15 +16,18 @@ import numpy as np
 import pandas as pd
 
 HEADER = "territory,indicator,breakdown,date,value"
+# Vigie's open data end every row with the release's data_status (official or demo): ignored.
+HEADERS = (HEADER, HEADER + ",data_status")
 KEYS = ["territory", "indicator", "breakdown", "date"]
 
 
 def load(path):
     with open(path, encoding="utf-8") as f:
         head = f.readline().rstrip("\r\n")
-    if head != HEADER:
-        sys.exit(f"{path}: header is {head!r}, expected {HEADER!r}")
-    return pd.read_csv(path, dtype={k: "category" for k in KEYS} | {"value": "float64"},
+    if head not in HEADERS:
+        sys.exit(f"{path}: header is {head!r}, expected {HEADER!r} (optionally with ,data_status)")
+    return pd.read_csv(path, usecols=KEYS + ["value"],
+                       dtype={k: "category" for k in KEYS} | {"value": "float64"},
                        keep_default_na=False, na_values=["", "NaN", "nan", "NA"])
 
 

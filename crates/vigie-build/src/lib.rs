@@ -12,6 +12,7 @@
 pub mod charts;
 pub mod compute;
 pub mod gate;
+pub mod gzip;
 pub mod history;
 pub mod kpi;
 pub mod output;
@@ -331,7 +332,7 @@ fn write_release(
     store: &Store,
     computed: &compute::Computed,
     breakdowns: &Breakdowns,
-    mut provenance: Vec<SourceFile>,
+    provenance: Vec<SourceFile>,
     geometry: Option<(String, String)>,
     rows_read: u64,
     unrecognised: &[String],
@@ -346,181 +347,72 @@ fn write_release(
     }
 
     let csv_path = od.join("indicators.csv");
-    let file = fs::File::create(&csv_path).map_err(io_err(&csv_path))?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
-    let (rows_written, territory_rows) =
-        output::write_series(computed, breakdowns, &mut w, &od.join("territories"), demo)
-            .map_err(|(path, source)| BuildError::Io { path, source })?;
-    w.flush().map_err(io_err(&csv_path))?;
-    drop(w);
-    timings.push((
-        "indicators.csv and territory files".into(),
-        clock.elapsed().as_secs_f64(),
-    ));
-    clock = Instant::now();
     let gz_path = od.join("indicators.csv.gz");
-    let (middle, gzipped) = std::thread::scope(|scope| {
-        // The gzipped copy is written beside everything else, off the critical path.
-        let gz = scope.spawn(|| gzip_file(&csv_path, &gz_path));
-        let middle = (|| -> Result<usize, BuildError> {
-            let r = reference();
-            let mut territories_index = Vec::new();
-            for t in r.all() {
-                if !computed.groups.iter().any(|g| g.territory == t.id) {
-                    continue;
-                }
-                territories_index.push(TerritoryIndexEntry {
-                    territory: t.key(),
-                    name: t.name.to_string(),
-                    level: t.level.as_str().to_string(),
-                    region: t.region.map(|g| r.get(g).key()),
-                    population_insee: t.population,
-                    demo,
-                    data_status: DataStatus::from_demo(demo),
-                });
-            }
-            write_file(
-                &od.join("territories.json"),
-                &json_bytes(&territories_index),
-            )?;
-
-            let dict = output::data_dictionary(computed, catalog, demo);
-            write_file(&od.join("data-dictionary.json"), &json_bytes(&dict))?;
-            write_file(
-                &od.join("data-dictionary.md"),
-                output::data_dictionary_md(&dict).as_bytes(),
-            )?;
-
-            // Provenance recorded by `vigie fetch` (origin, fetch time, publisher's date).
-            let fetched: std::collections::BTreeMap<String, Fetched> =
-                fs::read(opts.sources.join(".provenance.json"))
-                    .ok()
-                    .and_then(|b| serde_json::from_slice(&b).ok())
-                    .unwrap_or_default();
-            for p in provenance.iter_mut() {
-                if let Some(f) = fetched.get(&p.file) {
-                    p.origin = f.origin.clone();
-                    p.fetched_at = f.fetched_at.clone();
-                    p.publisher_last_modified = f.publisher_last_modified.clone();
-                    p.sha256_at_fetch = f.sha256.clone();
-                }
-            }
-            // Provenance: merge hashes with what ingestion learnt.
-            for f in &store.files {
-                if let Some(p) = provenance.iter_mut().find(|p| p.file == f.file) {
-                    let spec = catalog.sources.iter().find(|s| s.id == f.source);
-                    p.source = Some(f.source.clone());
-                    p.title = spec.map(|s| s.title.clone());
-                    p.publisher = spec.map(|s| s.publisher.clone());
-                    p.url = spec.and_then(|s| s.url.clone());
-                    p.vintage = f.vintage.clone();
-                    p.header = Some(f.header.clone());
-                    p.separator = Some(f.separator.to_string());
-                    p.encoding = Some(f.encoding.to_string());
-                    p.gzip = Some(f.gzip);
-                    p.rows = Some(f.rows);
-                    p.first_date = f.dates.map(|d| d.0.to_string());
-                    p.last_date = f.dates.map(|d| d.1.to_string());
-                    p.series_used = Some(f.series_used);
-                    p.series_superseded = Some(f.series_superseded);
-                    p.rows_excluded = Some(f.excluded.clone());
-                    p.duplicates_ignored = Some(f.duplicates_ignored);
-                }
-            }
-            if demo {
-                // Generated files: no real publisher, no real address.
-                for p in provenance.iter_mut() {
-                    p.url = None;
-                    if p.source.as_deref() == Some("geometry-departements") {
-                        p.origin = Some(DEMO_GEOMETRY_ORIGIN.into());
-                    } else {
-                        p.publisher = Some(DEMO_PUBLISHER.into());
-                        p.origin = Some(DEMO_ORIGIN.into());
-                        // The catalogue titles name the real publisher: only the format is kept.
-                        p.title = p
-                            .source
-                            .as_ref()
-                            .map(|s| format!("Données de démonstration au format « {s} »"));
-                    }
-                }
-            }
-            let sources = SourcesFile {
-                files: provenance,
-                unrecognised: unrecognised.to_vec(),
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (written, chart_count) = std::thread::scope(|scope| {
+        // The charts only read the computed groups: they are drawn beside the open-data
+        // writers, on their own threads.
+        let charts = scope.spawn(|| {
+            let t = Instant::now();
+            let n = write_charts(opts, dir, catalog, computed, breakdowns, geometry, demo);
+            tracing::debug!(seconds = t.elapsed().as_secs_f64(), "charts drawn");
+            n
+        });
+        let written = (|| -> Result<_, BuildError> {
+            let file = fs::File::create(&csv_path).map_err(io_err(&csv_path))?;
+            let mut w = BufWriter::with_capacity(1 << 20, file);
+            // The gzipped copy is compressed from the same bytes as they are written.
+            let mut gz = gzip::ParallelGzip::create(&gz_path, cores).map_err(io_err(&gz_path))?;
+            let (rows_written, territory_rows) = output::write_series(
+                computed,
+                breakdowns,
+                &mut w,
+                &mut gz,
+                &od.join("territories"),
                 demo,
-                data_status: DataStatus::from_demo(demo),
-            };
-            write_file(&od.join("sources.json"), &json_bytes(&sources))?;
-            let checks = ChecksFile {
-                aggregated_series: computed.aggregated.clone(),
-                checks: computed
-                    .checks
-                    .iter()
-                    .map(|c| ConsistencyCheck {
-                        kind: c.kind.to_string(),
-                        territory: c.territory.clone(),
-                        quantity: c.quantity.clone(),
-                        reference: c.reference.clone(),
-                        breakdown: c.breakdown.clone(),
-                        dates_compared: c.dates_compared,
-                        max_relative_difference: c.max_relative_difference,
-                        at: c.at.clone(),
-                        mean_relative_difference: c.mean_relative_difference,
-                    })
-                    .collect(),
+            )
+            .map_err(|(path, source)| BuildError::Io { path, source })?;
+            w.flush().map_err(io_err(&csv_path))?;
+            drop(w);
+            timings.push((
+                "indicators.csv and territory files".into(),
+                clock.elapsed().as_secs_f64(),
+            ));
+            clock = Instant::now();
+            write_metadata(
+                opts,
+                &od,
+                catalog,
+                store,
+                computed,
+                provenance,
+                unrecognised,
                 demo,
-                data_status: DataStatus::from_demo(demo),
-            };
-            write_file(&od.join("checks.json"), &json_bytes(&checks))?;
+            )?;
             timings.push((
                 "dictionary, provenance, checks".into(),
                 clock.elapsed().as_secs_f64(),
             ));
             clock = Instant::now();
-
-            // The outlines, for interactive maps (the web application simplifies them when serving).
-            if let Some((_, text)) = &geometry {
-                let geo = dir.join("geo");
-                fs::create_dir_all(&geo).map_err(io_err(&geo))?;
-                write_file(&geo.join("departements.geojson"), text.as_bytes())?;
-            }
-            let shapes = match &geometry {
-                Some((name, text)) => {
-                    Some(vigie_charts::GeoShapes::from_geojson(text).map_err(|e| {
-                        BuildError::Chart {
-                            name: name.clone(),
-                            message: e.to_string(),
-                        }
-                    })?)
-                }
-                None => None,
-            };
-            let chart_count = charts::write_all(
-                &charts::ChartContext {
-                    computed,
-                    breakdowns,
-                    presentation: &catalog.presentation,
-                    demo,
-                },
-                shapes.as_ref(),
-                &dir.join("charts"),
-                opts.charts,
-            )?;
-            timings.push(("charts".into(), clock.elapsed().as_secs_f64()));
-            Ok(chart_count)
+            gz.finish().map_err(io_err(&gz_path))?;
+            timings.push((
+                "indicators.csv.gz (rest)".into(),
+                clock.elapsed().as_secs_f64(),
+            ));
+            clock = Instant::now();
+            Ok((rows_written, territory_rows))
         })();
-        (middle, gz.join())
+        let charts = charts.join().unwrap_or_else(|_| {
+            Err(BuildError::Chart {
+                name: "charts".into(),
+                message: "the chart thread panicked".into(),
+            })
+        });
+        (written, charts)
     });
-    let chart_count = middle?;
-    match gzipped {
-        Ok(done) => done?,
-        Err(_) => {
-            return Err(BuildError::Io {
-                path: gz_path,
-                source: io::Error::other("the gzip thread panicked"),
-            });
-        }
-    }
+    let (rows_written, territory_rows) = written?;
+    let chart_count = chart_count?;
+    timings.push(("charts (rest)".into(), clock.elapsed().as_secs_f64()));
     let mut rows: std::collections::BTreeMap<String, u64> = territory_rows
         .into_iter()
         .map(|t| (format!("open-data/territories/{}.csv", t.key), t.rows))
@@ -573,17 +465,168 @@ fn write_release(
     Ok(report)
 }
 
-/// Writes `path.gz` from `path` (gzip, default level, no file name or time in the header: the
-/// same bytes for the same input).
-fn gzip_file(path: &Path, gz: &Path) -> Result<(), BuildError> {
-    let input = fs::File::open(path).map_err(io_err(path))?;
-    let out = fs::File::create(gz).map_err(io_err(gz))?;
-    let mut enc = flate2::write::GzEncoder::new(
-        BufWriter::with_capacity(1 << 20, out),
-        flate2::Compression::default(),
-    );
-    io::copy(&mut io::BufReader::with_capacity(1 << 20, input), &mut enc).map_err(io_err(gz))?;
-    enc.finish().and_then(|mut w| w.flush()).map_err(io_err(gz))
+/// Writes `territories.json`, the data dictionary, `sources.json` and `checks.json` into `od`.
+#[allow(clippy::too_many_arguments)]
+fn write_metadata(
+    opts: &BuildOptions,
+    od: &Path,
+    catalog: &Catalog,
+    store: &Store,
+    computed: &compute::Computed,
+    mut provenance: Vec<SourceFile>,
+    unrecognised: &[String],
+    demo: bool,
+) -> Result<(), BuildError> {
+    let r = reference();
+    let mut territories_index = Vec::new();
+    for t in r.all() {
+        if !computed.groups.iter().any(|g| g.territory == t.id) {
+            continue;
+        }
+        territories_index.push(TerritoryIndexEntry {
+            territory: t.key(),
+            name: t.name.to_string(),
+            level: t.level.as_str().to_string(),
+            region: t.region.map(|g| r.get(g).key()),
+            population_insee: t.population,
+            demo,
+            data_status: DataStatus::from_demo(demo),
+        });
+    }
+    write_file(
+        &od.join("territories.json"),
+        &json_bytes(&territories_index),
+    )?;
+
+    let dict = output::data_dictionary(computed, catalog, demo);
+    write_file(&od.join("data-dictionary.json"), &json_bytes(&dict))?;
+    write_file(
+        &od.join("data-dictionary.md"),
+        output::data_dictionary_md(&dict).as_bytes(),
+    )?;
+
+    // Provenance recorded by `vigie fetch` (origin, fetch time, publisher's date).
+    let fetched: std::collections::BTreeMap<String, Fetched> =
+        fs::read(opts.sources.join(".provenance.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+    for p in provenance.iter_mut() {
+        if let Some(f) = fetched.get(&p.file) {
+            p.origin = f.origin.clone();
+            p.fetched_at = f.fetched_at.clone();
+            p.publisher_last_modified = f.publisher_last_modified.clone();
+            p.sha256_at_fetch = f.sha256.clone();
+        }
+    }
+    // Provenance: merge hashes with what ingestion learnt.
+    for f in &store.files {
+        if let Some(p) = provenance.iter_mut().find(|p| p.file == f.file) {
+            let spec = catalog.sources.iter().find(|s| s.id == f.source);
+            p.source = Some(f.source.clone());
+            p.title = spec.map(|s| s.title.clone());
+            p.publisher = spec.map(|s| s.publisher.clone());
+            p.url = spec.and_then(|s| s.url.clone());
+            p.vintage = f.vintage.clone();
+            p.header = Some(f.header.clone());
+            p.separator = Some(f.separator.to_string());
+            p.encoding = Some(f.encoding.to_string());
+            p.gzip = Some(f.gzip);
+            p.rows = Some(f.rows);
+            p.first_date = f.dates.map(|d| d.0.to_string());
+            p.last_date = f.dates.map(|d| d.1.to_string());
+            p.series_used = Some(f.series_used);
+            p.series_superseded = Some(f.series_superseded);
+            p.rows_excluded = Some(f.excluded.clone());
+            p.duplicates_ignored = Some(f.duplicates_ignored);
+        }
+    }
+    if demo {
+        // Generated files: no real publisher, no real address.
+        for p in provenance.iter_mut() {
+            p.url = None;
+            if p.source.as_deref() == Some("geometry-departements") {
+                p.origin = Some(DEMO_GEOMETRY_ORIGIN.into());
+            } else {
+                p.publisher = Some(DEMO_PUBLISHER.into());
+                p.origin = Some(DEMO_ORIGIN.into());
+                // The catalogue titles name the real publisher: only the format is kept.
+                p.title = p
+                    .source
+                    .as_ref()
+                    .map(|s| format!("Données de démonstration au format « {s} »"));
+            }
+        }
+    }
+    let sources = SourcesFile {
+        files: provenance,
+        unrecognised: unrecognised.to_vec(),
+        demo,
+        data_status: DataStatus::from_demo(demo),
+    };
+    write_file(&od.join("sources.json"), &json_bytes(&sources))?;
+    let checks = ChecksFile {
+        aggregated_series: computed.aggregated.clone(),
+        checks: computed
+            .checks
+            .iter()
+            .map(|c| ConsistencyCheck {
+                kind: c.kind.to_string(),
+                territory: c.territory.clone(),
+                quantity: c.quantity.clone(),
+                reference: c.reference.clone(),
+                breakdown: c.breakdown.clone(),
+                dates_compared: c.dates_compared,
+                max_relative_difference: c.max_relative_difference,
+                at: c.at.clone(),
+                mean_relative_difference: c.mean_relative_difference,
+            })
+            .collect(),
+        demo,
+        data_status: DataStatus::from_demo(demo),
+    };
+    write_file(&od.join("checks.json"), &json_bytes(&checks))?;
+    Ok(())
+}
+
+/// Writes the department outlines and every chart under `dir`; returns the charts written.
+fn write_charts(
+    opts: &BuildOptions,
+    dir: &Path,
+    catalog: &Catalog,
+    computed: &compute::Computed,
+    breakdowns: &Breakdowns,
+    geometry: Option<(String, String)>,
+    demo: bool,
+) -> Result<usize, BuildError> {
+    // The outlines, for interactive maps (the web application simplifies them when serving).
+    if let Some((_, text)) = &geometry {
+        let geo = dir.join("geo");
+        fs::create_dir_all(&geo).map_err(io_err(&geo))?;
+        write_file(&geo.join("departements.geojson"), text.as_bytes())?;
+    }
+    let shapes = match &geometry {
+        Some((name, text)) => {
+            Some(
+                vigie_charts::GeoShapes::from_geojson(text).map_err(|e| BuildError::Chart {
+                    name: name.clone(),
+                    message: e.to_string(),
+                })?,
+            )
+        }
+        None => None,
+    };
+    charts::write_all(
+        &charts::ChartContext {
+            computed,
+            breakdowns,
+            presentation: &catalog.presentation,
+            demo,
+        },
+        shapes.as_ref(),
+        &dir.join("charts"),
+        opts.charts,
+    )
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError> {

@@ -12,6 +12,7 @@ use vigie_core::{Date, reference};
 use vigie_sources::{Breakdowns, Catalog};
 
 use crate::compute::{Computed, Group};
+use crate::gzip::ParallelGzip;
 
 /// Header of `open-data/indicators.csv` and of every `open-data/territories/<T>.csv` (a
 /// public contract).
@@ -92,19 +93,26 @@ pub struct TerritoryRows {
 /// `territory_dir` one CSV (`<key>.csv`, that territory's rows under the same header) and one
 /// JSON file (`<key>.json`) per territory. Every row ends with the release's `data_status`.
 /// Returns the number of data rows of `indicators.csv` and the rows of each territory.
+///
+/// The bytes of `indicators.csv` are also pushed to `gz`, one chunk per territory, so that its
+/// gzipped copy is compressed on the other cores while the next territories are formatted.
 pub fn write_series(
     computed: &Computed,
     breakdowns: &Breakdowns,
     csv: &mut impl Write,
+    gz: &mut ParallelGzip,
     territory_dir: &Path,
     demo: bool,
 ) -> Result<(u64, Vec<TerritoryRows>), (PathBuf, io::Error)> {
     let r = reference();
     let csv_err = |e| (PathBuf::from("indicators.csv"), e);
+    let gz_err = |e| (PathBuf::from("indicators.csv.gz"), e);
     let status_suffix = format!(",{}\n", DataStatus::from_demo(demo).as_str());
     csv.write_all(INDICATORS_HEADER.as_bytes())
         .map_err(csv_err)?;
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 21);
+    let mut header = gz.buffer();
+    header.extend_from_slice(INDICATORS_HEADER.as_bytes());
+    gz.push(header, 0).map_err(gz_err)?;
     let mut rows = 0u64;
     let mut per_territory = Vec::new();
     // Date strings are shared by all series: format each day once.
@@ -134,7 +142,8 @@ pub fn write_series(
         fmt.fill(groups);
         let key = r.get(territory).key();
         // This territory's rows: its own file, then appended to the national one.
-        buf.clear();
+        let mut buf = gz.buffer();
+        buf.reserve(1 << 21);
         buf.extend_from_slice(INDICATORS_HEADER.as_bytes());
         let header_len = buf.len();
         let mut territory_rows = 0u64;
@@ -168,6 +177,7 @@ pub fn write_series(
         let path = territory_dir.join(format!("{key}.csv"));
         std::fs::write(&path, &buf).map_err(|e| (path.clone(), e))?;
         csv.write_all(&buf[header_len..]).map_err(csv_err)?;
+        gz.push(buf, header_len).map_err(gz_err)?;
         rows += territory_rows;
         json.clear();
         territory_json(

@@ -314,6 +314,18 @@ fn serve_without_data_starts_on_the_labelled_demo() {
     let (status, csv) = get(&addr, "/slots/open-data/centres.csv");
     assert_eq!(status, 200);
     assert!(csv.contains("Privas"));
+    // /donnees lists them.
+    let (status, page) = get(&addr, "/donnees");
+    assert_eq!(status, 200);
+    for path in [
+        "/vitemadose/stats_by_date.json",
+        "/slots/open-data/slots.csv",
+    ] {
+        assert!(
+            page.contains(&format!("href=\"{path}\"")),
+            "{path} not on /donnees"
+        );
+    }
     child.kill().unwrap();
     child.wait().unwrap();
 }
@@ -621,6 +633,24 @@ fn publish_writes_a_static_site_that_works_from_files() {
         .output()
         .unwrap();
     assert!(ok.status.success());
+    // A slot scan beside the release (`rel/../scans/current`): published with the site.
+    let demo =
+        vigie_demo::write_demo_centres(&tmp.path().join("demo"), jiff::civil::date(2026, 11, 29))
+            .unwrap();
+    let scanned = vigie()
+        .args(["scan", "--centres"])
+        .arg(&demo.centres_csv)
+        .arg("--replay")
+        .arg(&demo.recording_dir)
+        .args(["--now", "2026-11-29T10:00:00+01:00", "--data-dir"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        scanned.status.success(),
+        "{}",
+        String::from_utf8_lossy(&scanned.stderr)
+    );
     let site = tmp.path().join("site");
     let run = vigie()
         .args(["publish", "--release"])
@@ -651,6 +681,26 @@ fn publish_writes_a_static_site_that_works_from_files() {
     }
     assert!(site.join("api/v1/territories/DEP-2A.json").exists());
     assert!(site.join("open-data/indicators.csv").exists());
+    // The scan's ViteMaDose v2 files and slot open data at the paths `vigie serve` answers.
+    let scan = tmp.path().join("scans/current");
+    for (from, to) in [
+        ("vitemadose/07.json", "vitemadose/07.json"),
+        (
+            "vitemadose/stats_by_date.json",
+            "vitemadose/stats_by_date.json",
+        ),
+        (
+            "vitemadose/07/creneaux-quotidiens.json",
+            "vitemadose/07/creneaux-quotidiens.json",
+        ),
+        ("open-data/centres.csv", "slots/open-data/centres.csv"),
+    ] {
+        assert_eq!(
+            fs::read(site.join(to)).unwrap(),
+            fs::read(scan.join(from)).unwrap(),
+            "{to}"
+        );
+    }
     // S3 without credentials is refused clearly (the S3 path itself: tests/publish_s3.rs).
     let s3 = vigie()
         .args(["publish", "--release"])

@@ -214,6 +214,15 @@ texts! {
     provenance: "Provenance des fichiers", "Provenance of the files";
     checks: "contrôles de cohérence", "consistency checks";
     json_api: "API JSON", "JSON API";
+    slot_files: "Créneaux de vaccination (dernier relevé)", "Vaccination slots (latest scan)";
+    slot_files_note: "Fichiers du dernier relevé des plateformes de réservation, remplacés à chaque relevé : les fichiers de ViteMaDose (lisibles par ses applications, qui peuvent prendre cette adresse pour source) et les données ouvertes des lieux et des créneaux.", "Files of the latest scan of the booking platforms, replaced at every scan: ViteMaDose's files (readable by its applications, which can use this address as their source) and the open data of places and slots.";
+    slot_file_info_centres: "tous les lieux (format ViteMaDose)", "every place (ViteMaDose format)";
+    slot_file_dep: "les lieux d'un département, ici l'Ardèche (07.json … 976.json)", "the places of one department, here Ardèche (07.json … 976.json)";
+    slot_file_stats: "compteurs nationaux et par département", "national and per-department counters";
+    slot_file_stats_by_date: "disponibilités heure par heure", "availability hour by hour";
+    slot_file_centres_csv: "un lieu par ligne, avec ses disponibilités", "one place per row, with its availability";
+    slot_file_slots_csv: "un créneau par ligne", "one slot per row";
+    slot_file_dictionary: "colonnes et champs de ces fichiers", "columns and fields of these files";
     full_description: "Description complète :", "Full description:";
     api_properties: "Lecture seule, CORS ouvert, ETag et réponses compressées.", "Read-only, open CORS, ETag and compressed answers.";
     request: "Requête", "Request";

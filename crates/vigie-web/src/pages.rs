@@ -94,6 +94,8 @@ struct OpenDataPage {
     checks_json: String,
     openapi: String,
     endpoints: Vec<(String, String, String)>,
+    /// The live scan's files (href, name, description); empty in a static export.
+    slot_files: Vec<(String, String, &'static str)>,
 }
 
 #[derive(Template)]
@@ -307,6 +309,25 @@ pub fn open_data(ctx: &Ctx<'_>) -> Result<String, RenderError> {
         sources_json: u.file("open-data/sources.json"),
         checks_json: u.file("open-data/checks.json"),
         openapi: u.file("api/openapi.json"),
+        slot_files: if ctx.export {
+            Vec::new()
+        } else {
+            [
+                ("vitemadose/info_centres.json", tx.slot_file_info_centres),
+                ("vitemadose/07.json", tx.slot_file_dep),
+                ("vitemadose/stats.json", tx.slot_file_stats),
+                ("vitemadose/stats_by_date.json", tx.slot_file_stats_by_date),
+                ("slots/open-data/centres.csv", tx.slot_file_centres_csv),
+                ("slots/open-data/slots.csv", tx.slot_file_slots_csv),
+                (
+                    "slots/open-data/data-dictionary.md",
+                    tx.slot_file_dictionary,
+                ),
+            ]
+            .into_iter()
+            .map(|(path, what)| (u.file(path), format!("/{path}"), what))
+            .collect()
+        },
         endpoints: crate::api::endpoints()
             .into_iter()
             .map(|(method, path, summary)| {

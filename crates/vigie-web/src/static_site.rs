@@ -69,6 +69,43 @@ pub fn export(release: &Release, demo: bool, out: &Path) -> io::Result<usize> {
     export_with_slots(release, demo, None, out)
 }
 
+/// Copies the live scan's ViteMaDose v2 files (`<scan>/vitemadose/` → `out/vitemadose/`) and
+/// its slot open data (`<scan>/open-data/` → `out/slots/open-data/`): the paths `vigie serve`
+/// answers, so a ViteMaDose front-end reads a static export as it reads a server. Returns the
+/// number of files.
+pub fn write_scan_files(scan_dir: &Path, out: &Path) -> io::Result<usize> {
+    fn copy_tree(from: &Path, to: &Path) -> io::Result<usize> {
+        let mut n = 0;
+        fs::create_dir_all(to)?;
+        for entry in fs::read_dir(from)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                n += copy_tree(&entry.path(), &to.join(&name))?;
+            } else if kind.is_file() {
+                fs::copy(entry.path(), to.join(&name))?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+    let mut n = 0;
+    for (from, to) in [
+        ("vitemadose", "vitemadose"),
+        ("open-data", "slots/open-data"),
+    ] {
+        let src = scan_dir.join(from);
+        if src.is_dir() {
+            n += copy_tree(&src, &out.join(to))?;
+        }
+    }
+    Ok(n)
+}
+
 /// The files of the in-browser slot search (docs/slots-api.md, "Static export"), each with
 /// its `.js` twin: `data/slots/departments/<dep>.json`, `data/slots/status.json`,
 /// `data/places/<prefix>.json`, and `data/slots/index.json` (per department: its number of

@@ -76,21 +76,40 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
         args.release.is_none().then_some(data_dir.as_path()),
         &release_dir,
     )?;
-    let snapshot = snapshot.as_ref();
+    let scan = snapshot.as_ref().map(|(s, dir)| (s, dir.as_path()));
     match target {
-        Target::Dir(dir) => to_dir(&release, demo, snapshot, &dir, quiet),
+        Target::Dir(dir) => to_dir(&release, demo, scan, &dir, quiet),
         Target::S3 { bucket, prefix } => {
-            to_s3(&args, &release, demo, snapshot, &bucket, &prefix, quiet)
+            to_s3(&args, &release, demo, scan, &bucket, &prefix, quiet)
         }
     }
 }
 
-/// The live slot scan published with the site (its in-browser search): `scans/current` of the
-/// data directory, or beside the release (`RELEASE/../scans/current`); None when there is none.
+/// The site of `release` with the slot scan (its in-browser search, its ViteMaDose v2 files at
+/// `vitemadose/` and its slot open data at `slots/open-data/`, the paths `vigie serve` answers)
+/// into `out`; returns the number of files.
+fn export(
+    release: &vigie_web::Release,
+    demo: bool,
+    scan: Option<(&vigie_finder::Snapshot, &Path)>,
+    out: &Path,
+) -> anyhow::Result<usize> {
+    let mut files =
+        vigie_web::static_site::export_with_slots(release, demo, scan.map(|s| s.0), out)
+            .with_context(|| format!("exporting to {}", out.display()))?;
+    if let Some((_, dir)) = scan {
+        files += vigie_web::static_site::write_scan_files(dir, out)
+            .with_context(|| format!("copying the scan {} to {}", dir.display(), out.display()))?;
+    }
+    Ok(files)
+}
+
+/// The live slot scan published with the site and its directory: `scans/current` of the data
+/// directory, or beside the release (`RELEASE/../scans/current`); None when there is none.
 fn slot_snapshot(
     data_dir: Option<&Path>,
     release_dir: &Path,
-) -> anyhow::Result<Option<vigie_finder::Snapshot>> {
+) -> anyhow::Result<Option<(vigie_finder::Snapshot, PathBuf)>> {
     let rel = "scans/current/open-data/centres.json";
     // The data directory of the release: `D/current` or `D/releases/<id>`.
     let candidates: Vec<PathBuf> = match data_dir {
@@ -111,26 +130,31 @@ fn slot_snapshot(
     let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
     let snapshot = serde_json::from_slice(&bytes)
         .with_context(|| format!("reading the slot scan {}", file.display()))?;
-    Ok(Some(snapshot))
+    // `…/scans/current/open-data/centres.json` → `…/scans/current`.
+    let dir = file
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    Ok(Some((snapshot, dir)))
 }
 
 fn to_dir(
     release: &vigie_web::Release,
     demo: bool,
-    snapshot: Option<&vigie_finder::Snapshot>,
+    scan: Option<(&vigie_finder::Snapshot, &Path)>,
     target: &Path,
     quiet: bool,
 ) -> anyhow::Result<()> {
     let staging = vigie_build::release::Staging::create(target)
         .with_context(|| format!("preparing {}", target.display()))?;
-    let files =
-        match vigie_web::static_site::export_with_slots(release, demo, snapshot, &staging.dir) {
-            Ok(n) => n,
-            Err(e) => {
-                staging.discard();
-                return Err(e).with_context(|| format!("exporting to {}", target.display()));
-            }
-        };
+    let files = match export(release, demo, scan, &staging.dir) {
+        Ok(n) => n,
+        Err(e) => {
+            staging.discard();
+            return Err(e);
+        }
+    };
     staging
         .commit()
         .with_context(|| format!("switching {} in", target.display()))?;
@@ -148,7 +172,7 @@ fn to_s3(
     args: &Args,
     release: &vigie_web::Release,
     demo: bool,
-    snapshot: Option<&vigie_finder::Snapshot>,
+    scan: Option<(&vigie_finder::Snapshot, &Path)>,
     bucket: &str,
     prefix: &str,
     quiet: bool,
@@ -187,8 +211,7 @@ fn to_s3(
         .prefix("vigie-publish-")
         .tempdir()
         .context("creating a scratch directory")?;
-    vigie_web::static_site::export_with_slots(release, demo, snapshot, scratch.path())
-        .with_context(|| format!("exporting to {}", scratch.path().display()))?;
+    export(release, demo, scan, scratch.path())?;
     let published_at = jiff::Timestamp::now().to_string();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

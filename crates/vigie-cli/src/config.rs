@@ -47,7 +47,8 @@ header_read_timeout = 10
 request_timeout = 30
 # Seconds without a byte moving either way after which a connection is closed.
 idle_timeout = 60
-# Open connections at most (keep it below the open-file limit, `ulimit -n`, minus ~200).
+# Open connections at most (keep it below the open-file limit, `ulimit -n`, minus ~200). At the
+# cap, a new connection closes the one waiting longest without having sent a whole request.
 max_connections = 768
 # Open connections at most per client address (trusted proxies excepted).
 max_connections_per_client = 64

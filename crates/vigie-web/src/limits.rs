@@ -7,8 +7,11 @@
 //! header-read timeout: a client that trickles its headers, or a keep-alive connection that
 //! sends no new request, is closed after [`Limits::header_read_timeout`]. A connection on which
 //! no byte moves either way for [`Limits::idle_timeout`] (a client that stops reading its
-//! answer) is closed too. The global cap keeps the server below its open-file limit; the
-//! per-client cap keeps one client from taking every slot. Requests are limited per client by a
+//! answer) is closed too. The global cap keeps the server below its open-file limit; at the
+//! cap, a new connection closes the one waiting longest without being answered (one that never
+//! sent a whole request first, then an idle keep-alive one), so that clients trickling headers
+//! from many addresses cannot keep others out; the per-client cap keeps one client from taking
+//! every slot. Requests are limited per client by a
 //! GCRA token bucket ([`governor`]): over the rate, `429 Too Many Requests` with
 //! `Retry-After`. `/healthz` is never rate-limited.
 
@@ -345,6 +348,7 @@ pub async fn serve_limited(
         .keep_alive(true)
         .max_buf_size(64 * 1024);
     let idle = Duration::from_secs(limits.idle_timeout);
+    let table = Arc::new(Connections::default());
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -360,17 +364,34 @@ pub async fn serve_limited(
             },
             () = &mut shutdown => break,
         };
-        let Ok(permit) = global.clone().try_acquire_owned() else {
-            // At the cap: the connection is closed at once (dropping it), which keeps the
-            // listening queue moving.
-            continue;
-        };
         let slot = if limits.trusts(peer.ip()) {
             None
         } else {
             match per_client.take(peer.ip(), limits.max_connections_per_client) {
                 Some(s) => Some(s),
+                // Over its own cap: closed at once (dropped), the listening queue keeps moving.
                 None => continue,
+            }
+        };
+        let permit = match global.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => {
+                // At the global cap: the connection that waits longest without being answered
+                // (one that never sent a whole request first, then an idle keep-alive one) is
+                // closed to make room, so that clients trickling headers from many addresses
+                // cannot keep new clients out.
+                if !table.evict_one() {
+                    continue;
+                }
+                match tokio::time::timeout(
+                    Duration::from_millis(200),
+                    global.clone().acquire_owned(),
+                )
+                .await
+                {
+                    Ok(Ok(p)) => p,
+                    _ => continue,
+                }
             }
         };
         let _ = stream.set_nodelay(true);
@@ -382,16 +403,31 @@ pub async fn serve_limited(
             epoch,
         });
         let router = app.clone();
+        let entry = table.add();
+        let state = entry.state.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<_>| {
             req.extensions_mut().insert(ConnectInfo(peer));
             let mut router = router.clone();
+            let busy = Busy::start(&state);
             async move {
                 let req = req.map(axum::body::Body::new);
-                tower::Service::call(&mut router, req).await
+                let res = tower::Service::call(&mut router, req).await;
+                drop(busy);
+                res
             }
         });
         let conn = graceful.watch(http.serve_connection(io, service));
-        tokio::spawn(run_connection(conn, last, epoch, idle, permit, slot));
+        tokio::spawn(run_connection(
+            conn,
+            Watch {
+                last,
+                epoch,
+                idle,
+                entry,
+            },
+            permit,
+            slot,
+        ));
     }
     drop(listener);
     // Open connections finish the answer they are writing, for at most the request timeout.
@@ -403,25 +439,126 @@ pub async fn serve_limited(
     Ok(())
 }
 
-/// Drives one connection until it ends or stays idle for `idle`; the permits are released
-/// when it is dropped.
-async fn run_connection<F: Future>(
-    conn: F,
+/// What a connection is doing, for eviction at the global cap.
+#[derive(Default)]
+struct ConnState {
+    /// Requests being answered.
+    in_flight: AtomicU64,
+    /// Requests received so far.
+    served: AtomicU64,
+}
+
+/// A request being answered (counted in `in_flight` until dropped).
+struct Busy(Arc<ConnState>);
+
+impl Busy {
+    fn start(state: &Arc<ConnState>) -> Busy {
+        state.in_flight.fetch_add(1, Ordering::Relaxed);
+        state.served.fetch_add(1, Ordering::Relaxed);
+        Busy(state.clone())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// One open connection in the table.
+struct Entry {
+    id: u64,
+    state: Arc<ConnState>,
+    close: Arc<tokio::sync::Notify>,
+    table: Arc<Connections>,
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        lock(&self.table.open).remove(&self.id);
+    }
+}
+
+/// An open connection as the table sees it: when it opened, what it does, how to close it.
+type OpenConn = (Instant, Arc<ConnState>, Arc<tokio::sync::Notify>);
+
+/// The open connections, for eviction at the global cap.
+#[derive(Default)]
+struct Connections {
+    next: AtomicU64,
+    open: Mutex<HashMap<u64, OpenConn>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+impl Connections {
+    fn add(self: &Arc<Self>) -> Entry {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let (opened, state, close) = (
+            Instant::now(),
+            Arc::new(ConnState::default()),
+            Arc::new(tokio::sync::Notify::new()),
+        );
+        lock(&self.open).insert(id, (opened, state.clone(), close.clone()));
+        Entry {
+            id,
+            state,
+            close,
+            table: self.clone(),
+        }
+    }
+
+    /// Asks the connection waiting longest without being answered to close: among those with
+    /// no request in flight, one that never sent a whole request first, oldest first. Returns
+    /// whether there was one.
+    fn evict_one(&self) -> bool {
+        let open = lock(&self.open);
+        let victim = open
+            .iter()
+            .filter(|(_, (_, st, _))| st.in_flight.load(Ordering::Relaxed) == 0)
+            .min_by_key(|(_, (opened, st, _))| (st.served.load(Ordering::Relaxed) > 0, *opened))
+            .map(|(_, (_, _, close))| close.clone());
+        match victim {
+            Some(close) => {
+                close.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The idle watch of one connection.
+struct Watch {
     last: Arc<AtomicU64>,
     epoch: Instant,
     idle: Duration,
+    entry: Entry,
+}
+
+/// Drives one connection until it ends, stays idle for `idle`, or is evicted; the permits
+/// are released when it is dropped.
+async fn run_connection<F: Future>(
+    conn: F,
+    w: Watch,
     _permit: OwnedSemaphorePermit,
     _slot: Option<ClientSlot>,
 ) {
     tokio::pin!(conn);
-    let idle_ms = u64::try_from(idle.as_millis()).unwrap_or(u64::MAX);
+    let idle_ms = u64::try_from(w.idle.as_millis()).unwrap_or(u64::MAX);
     loop {
-        let since = last.load(Ordering::Relaxed);
-        let deadline = epoch + Duration::from_millis(since.saturating_add(idle_ms));
+        let since = w.last.load(Ordering::Relaxed);
+        let deadline = w.epoch + Duration::from_millis(since.saturating_add(idle_ms));
         tokio::select! {
             _ = &mut conn => return,
+            () = w.entry.close.notified() => return,
             () = tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)) => {
-                if last.load(Ordering::Relaxed) == since {
+                if w.last.load(Ordering::Relaxed) == since {
                     // Nothing moved for `idle`: dropping the connection closes it.
                     return;
                 }

@@ -234,6 +234,43 @@ async fn slow_clients_beyond_the_caps_do_not_stop_a_normal_client() -> TestResul
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_from_many_addresses_filling_the_global_cap_do_not_keep_a_client_out()
+-> TestResult {
+    let dir = tempfile::tempdir()?;
+    data_dir(dir.path(), 1)?;
+    let limits = Limits {
+        header_read_timeout: 30,
+        idle_timeout: 60,
+        max_connections: 32,
+        max_connections_per_client: 8,
+        ..test_limits()
+    };
+    let addr = start(dir.path(), limits).await?;
+    // Eight addresses × 8 connections trickling headers: the global cap (32) is full, and the
+    // header timeout (30 s) would keep it full for the whole test.
+    let mut slow = Vec::new();
+    for host in 10..18u8 {
+        for _ in 0..8 {
+            let mut s = connect_from([127, 0, 0, host], addr).await?;
+            let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ").await;
+            slow.push(s);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // A normal client is still answered within a second, again and again: each new
+    // connection closes one that never sent a whole request.
+    for _ in 0..5 {
+        let a = tokio::time::timeout(Duration::from_secs(1), get(addr, "/api/v1/release"))
+            .await
+            .map_err(|_| "no answer within 1 s at the global cap")?
+            .map_err(|e| e.to_string())?;
+        assert_eq!(a.status, 200);
+    }
+    drop(slow);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_keep_alive_connections_are_closed() -> TestResult {
     let dir = tempfile::tempdir()?;
     data_dir(dir.path(), 1)?;

@@ -647,7 +647,7 @@
         if (typeof c.latitude !== 'number' || typeof c.longitude !== 'number') return;
         pts.push([c.latitude, c.longitude]);
         L.circleMarker([c.latitude, c.longitude], { radius: 7, color: x.n > 0 ? '#18753c' : '#666', fillOpacity: 0.8 })
-          .bindTooltip(c.name + ' — ' + (x.n > 0 ? slotsLabel(x.n) : t('aucun créneau', 'no slot'))).addTo(markers);
+          .bindTooltip(c.name + ' — ' + (x.n > 0 ? slotsLabel(x.n) : c.status === 'error' ? t('disponibilités inconnues', 'availability unknown') : t('aucun créneau', 'no slot'))).addTo(markers);
       });
       if (pts.length) map.fitBounds(pts, { padding: [20, 20], maxZoom: 12 });
       mapEl.dataset.markers = String(pts.length);
@@ -750,7 +750,8 @@
           av = el('p', 'avail yes');
           av.appendChild(el('strong', '', slotsLabel(n)));
           if (c.next_slot) av.appendChild(document.createTextNode(' · ' + t('prochain : ', 'next: ') + slotTime(c.next_slot)));
-        } else av = el('p', 'avail no', t('Aucun créneau', 'No slot'));
+        } else if (c.status === 'error') av = el('p', 'avail unknown', t('Disponibilités inconnues : le dernier relevé de ce lieu a échoué', 'Availability unknown: the last scan of this place failed'));
+        else av = el('p', 'avail no', t('Aucun créneau', 'No slot'));
         li.appendChild(av);
         if (c.status === 'stale' && c.stale_since) li.appendChild(el('p', 'muted', t('Données datant de ', 'Data from ') + slotTime(c.stale_since)));
         var actions = el('p', 'actions');

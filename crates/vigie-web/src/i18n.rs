@@ -263,6 +263,7 @@ texts! {
     phone_only: "Réservation par téléphone uniquement", "Booking by phone only";
     next_slot: "prochain :", "next:";
     no_slot: "Aucun créneau", "No slot";
+    availability_unknown: "Disponibilités inconnues : le dernier relevé de ce lieu a échoué", "Availability unknown: the last scan of this place failed";
     data_from: "Données datant de", "Data from";
     book: "Prendre rendez-vous", "Book an appointment";
     // 404.

@@ -1465,7 +1465,7 @@ pub struct CentreView {
     pub address: String,
     /// « 0,4 km ».
     pub distance: Option<String>,
-    /// `phone`, `yes` or `no`.
+    /// `phone`, `yes`, `no` or `unknown` (the centre's scan failed).
     pub avail: &'static str,
     /// « 12 créneaux ».
     pub slots_text: String,
@@ -1607,6 +1607,8 @@ pub fn slot_outcome(ctx: &Ctx<'_>, q: &SearchParams) -> SlotOutcome {
                     "phone"
                 } else if n > 0 {
                     "yes"
+                } else if c.failed {
+                    "unknown"
                 } else {
                     "no"
                 },
@@ -1997,6 +1999,8 @@ pub mod access {
         pub next_slot: Option<String>,
         /// Carried from an earlier scan.
         pub stale: bool,
+        /// Its scan failed (availability unknown, not « no slot »).
+        pub failed: bool,
         /// Since when.
         pub stale_since: Option<String>,
         /// Booking URL.
@@ -2061,6 +2065,7 @@ pub mod access {
                     phone_only: c.phone_only,
                     next_slot: c.next_slot.clone(),
                     stale: c.status == Some(vigie_finder::CentreStatus::Stale),
+                    failed: c.status == Some(vigie_finder::CentreStatus::Error),
                     stale_since: c.stale_since.clone(),
                     booking_url: c.booking_url.clone(),
                     phone: c.phone.clone(),

@@ -300,7 +300,9 @@ impl SlotFinder for Fake {
                  "matching_slots": 0, "daily_matching": []},
                 {"id": "maiia3", "name": "Cabinet médical", "platform": "maiia", "phone_only": true,
                  "booking_url": "https://www.maiia.com/x", "address": "Le Pouzin", "distance_km": 26.0,
-                 "phone": "04 75 00 00 01", "matching_slots": 0, "daily_matching": []}
+                 "phone": "04 75 00 00 01", "matching_slots": 0, "daily_matching": []},
+                {"id": "bimedoc4", "name": "Pharmacie bloquée", "platform": "bimedoc", "status": "error",
+                 "address": "Privas", "distance_km": 27.0, "matching_slots": 0, "daily_matching": []}
             ]
         });
         serde_json::to_vec(&answer).map_err(|e| SearchError::Unavailable(e.to_string()))
@@ -429,6 +431,13 @@ async fn slot_finder_seam() -> TestResult {
     assert!(page.contains("href=\"https://partners.doctolib.fr/x\""));
     assert!(!page.contains("javascript:"), "only https booking links");
     assert!(page.contains("<p class=\"avail no\">Aucun créneau</p>"));
+    // A centre whose scan failed: availability unknown, never « Aucun créneau ».
+    let blocked = &page[page.find("Pharmacie bloquée").ok_or("no blocked centre")?..];
+    let blocked = &blocked[..blocked.find("</li>").unwrap_or(blocked.len())];
+    assert!(
+        blocked.contains("Disponibilités inconnues") && !blocked.contains("Aucun créneau"),
+        "{blocked}"
+    );
     assert!(page.contains("<strong>12 créneaux</strong> · prochain : lun. 30 nov. à 09:15"));
     assert!(page.contains("<span class=\"dist\">0,4\u{a0}km</span>"));
     assert!(page.contains("<span class=\"dist\">25\u{a0}km</span>"));
@@ -449,11 +458,11 @@ async fn slot_finder_seam() -> TestResult {
     let (_, _, b) = get(&app, "/rendez-vous?commune=07186&day=2026-11-29", &[]).await?;
     let page = String::from_utf8(b)?;
     assert!(page.contains("data-day=\"2026-11-29\" aria-current=\"true\""));
-    assert!(page.contains("0 créneau dans 0 lieu sur 3 trouvés."));
+    assert!(page.contains("0 créneau dans 0 lieu sur 4 trouvés."));
     let (_, _, b) = get(&app, "/rendez-vous?commune=07186", &[]).await?;
     assert!(
         String::from_utf8(b)?
-            .contains("<p class=\"count\">12 créneaux dans 1 lieu sur 3 trouvés.</p>")
+            .contains("<p class=\"count\">12 créneaux dans 1 lieu sur 4 trouvés.</p>")
     );
     // A finder error in French, naming the field.
     let (_, _, b) = get(&app, "/rendez-vous?commune=00000", &[]).await?;

@@ -176,6 +176,10 @@ async function slotFlow(url, name) {
   assert.equal(await page.inputValue('#slot-commune'), '07186');
   const rows = await resultRows(page);
   assertSorted(rows);
+  // The count line is the server's sentence (« 319 créneaux dans 6 lieux sur 8 trouvés. »),
+  // never « … sur 8, 319 créneaux » (reads 8,319).
+  assert.match(await page.textContent('#slot-results p.count'),
+    /^[\d\u202f\u00a0]+ créneaux? dans [\d\u202f\u00a0]+ lieux? sur [\d\u202f\u00a0]+ trouvés?\.( Disponibilités inconnues pour [\d\u202f\u00a0]+ lieux?\.)?$/);
   const ids = await page.$$eval('#slot-results li.centre', (ls) => ls.map((l) => l.dataset.id));
   assert.ok(rows[0].slots > 0 && rows[0].distance < 10, `nearest centre with slots first: ${JSON.stringify(rows[0])}`);
   assert.match(await page.textContent('#slot-age'), /mis à jour il y a \d+ min/);

@@ -423,6 +423,19 @@
     if (n === 1) return t('1 créneau', '1 slot');
     return fmt(n, 0) + ' ' + t('créneaux', 'slots');
   }
+  // « 0 créneau », « 2 lieux » (French: singular below 2; English: singular for 1), as the
+  // server's fmt::plural.
+  function plural(n, one, many) {
+    return fmt(n, 0) + ' ' + ((FR ? n < 2 : n === 1) ? one : many);
+  }
+  // The count line of a search, the same sentence as the server's i18n::slot_count_line.
+  function countLine(slots, withN, places, unknown) {
+    var line = FR
+      ? plural(slots, 'créneau', 'créneaux') + ' dans ' + plural(withN, 'lieu', 'lieux') + ' sur ' + fmt(places, 0) + ' ' + (places < 2 ? 'trouvé' : 'trouvés') + '.'
+      : plural(slots, 'slot', 'slots') + ' in ' + plural(withN, 'place', 'places') + ' out of ' + fmt(places, 0) + ' found.';
+    if (unknown > 0) line += FR ? ' Disponibilités inconnues pour ' + plural(unknown, 'lieu', 'lieux') + '.' : ' Availability unknown for ' + plural(unknown, 'place', 'places') + '.';
+    return line;
+  }
   function ageText(generated) {
     var min = Math.max(0, Math.floor((Date.now() - Date.parse(generated)) / 60000));
     if (!isFinite(min)) return '';
@@ -730,10 +743,9 @@
       results.textContent = '';
       results.appendChild(el('h2', '', t('Résultats', 'Results') + (d.query && d.query.label ? ' — ' + d.query.label : '')));
       var withN = rows.filter(function (r) { return r.n > 0; }).length, total = 0;
+      var unknown = rows.filter(function (r) { return r.n === 0 && r.c.status === 'error'; }).length;
       rows.forEach(function (r) { total += r.n; });
-      results.appendChild(el('p', 'count', FR
-        ? fmt(withN, 0) + ' lieux avec des créneaux sur ' + fmt(rows.length, 0) + ', ' + fmt(total, 0) + ' créneaux.'
-        : fmt(withN, 0) + ' places with slots out of ' + fmt(rows.length, 0) + ', ' + fmt(total, 0) + ' slots.'));
+      results.appendChild(el('p', 'count', countLine(total, withN, rows.length, unknown)));
       var ol = el('ol', 'centres');
       rows.forEach(function (r) {
         var c = r.c, n = r.n;

@@ -300,8 +300,8 @@ pub fn unit(lang: Lang, unit: &str) -> String {
 }
 
 /// « 12 créneaux dans 1 lieu sur 3 trouvés. »: the count line of the slot results.
-pub fn slot_count_line(lang: Lang, slots: u64, with: u64, places: u64) -> String {
-    match lang {
+pub fn slot_count_line(lang: Lang, slots: u64, with: u64, places: u64, unknown: u64) -> String {
+    let line = match lang {
         Lang::Fr => format!(
             "{} dans {} sur {} {}.",
             fmt::plural(lang, slots, "créneau", "créneaux"),
@@ -314,6 +314,19 @@ pub fn slot_count_line(lang: Lang, slots: u64, with: u64, places: u64) -> String
             fmt::plural(lang, slots, "slot", "slots"),
             fmt::plural(lang, with, "place", "places"),
             fmt::count(lang, places),
+        ),
+    };
+    if unknown == 0 {
+        return line;
+    }
+    match lang {
+        Lang::Fr => format!(
+            "{line} Disponibilités inconnues pour {}.",
+            fmt::plural(lang, unknown, "lieu", "lieux")
+        ),
+        Lang::En => format!(
+            "{line} Availability unknown for {}.",
+            fmt::plural(lang, unknown, "place", "places")
         ),
     }
 }
@@ -622,16 +635,20 @@ mod tests {
     #[test]
     fn sentences() {
         assert_eq!(
-            slot_count_line(Lang::Fr, 319, 6, 8),
+            slot_count_line(Lang::Fr, 319, 6, 8, 0),
             "319 créneaux dans 6 lieux sur 8 trouvés."
         );
         assert_eq!(
-            slot_count_line(Lang::Fr, 0, 0, 1),
+            slot_count_line(Lang::Fr, 0, 0, 1, 0),
             "0 créneau dans 0 lieu sur 1 trouvé."
         );
         assert_eq!(
-            slot_count_line(Lang::En, 1, 1, 3),
+            slot_count_line(Lang::En, 1, 1, 3, 0),
             "1 slot in 1 place out of 3 found."
+        );
+        assert_eq!(
+            slot_count_line(Lang::Fr, 12, 1, 4, 1),
+            "12 créneaux dans 1 lieu sur 4 trouvés. Disponibilités inconnues pour 1 lieu."
         );
         assert_eq!(last_scans(Lang::Fr, 1), "Le dernier relevé");
         assert_eq!(last_scans(Lang::Fr, 48), "Les 48 derniers relevés");

@@ -1593,7 +1593,13 @@ pub fn slot_outcome(ctx: &Ctx<'_>, q: &SearchParams) -> SlotOutcome {
         stale: (!stale.is_empty()).then(|| format!("{} {}.", tx.stale_intro, stale.join(" ; "))),
         days,
         place: a.label.clone(),
-        count: i18n::slot_count_line(l, slots, with, centres.len() as u64),
+        count: i18n::slot_count_line(
+            l,
+            slots,
+            with,
+            centres.len() as u64,
+            centres.iter().filter(|(c, n)| *n == 0 && c.failed).count() as u64,
+        ),
         centres: centres
             .into_iter()
             .map(|(c, n)| CentreView {

@@ -458,11 +458,13 @@ async fn slot_finder_seam() -> TestResult {
     let (_, _, b) = get(&app, "/rendez-vous?commune=07186&day=2026-11-29", &[]).await?;
     let page = String::from_utf8(b)?;
     assert!(page.contains("data-day=\"2026-11-29\" aria-current=\"true\""));
-    assert!(page.contains("0 créneau dans 0 lieu sur 4 trouvés."));
+    assert!(
+        page.contains("0 créneau dans 0 lieu sur 4 trouvés. Disponibilités inconnues pour 1 lieu.")
+    );
     let (_, _, b) = get(&app, "/rendez-vous?commune=07186", &[]).await?;
     assert!(
         String::from_utf8(b)?
-            .contains("<p class=\"count\">12 créneaux dans 1 lieu sur 4 trouvés.</p>")
+            .contains("<p class=\"count\">12 créneaux dans 1 lieu sur 4 trouvés. Disponibilités inconnues pour 1 lieu.</p>")
     );
     // A finder error in French, naming the field.
     let (_, _, b) = get(&app, "/rendez-vous?commune=00000", &[]).await?;

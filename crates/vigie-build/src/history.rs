@@ -41,7 +41,7 @@ pub fn switch_link(dir: &Path, link: &str, target: &Path) -> io::Result<()> {
     let _ = fs::remove_file(&tmp);
     std::os::unix::fs::symlink(target, &tmp)?;
     fs::rename(&tmp, dir.join(link))?;
-    fs::File::open(dir)?.sync_all()
+    sync_dir(dir)
 }
 
 /// Deletes the oldest entries of `dir` (sorted by name; hidden entries and `current` ignored)
@@ -139,17 +139,9 @@ impl DataDir {
         };
         fs::create_dir_all(self.releases()).map_err(io_err(&self.releases()))?;
         // One build at a time per data directory; the lock dies with its process.
-        let lock_path = self.layout().build_lock();
-        let lock = fs::File::create(&lock_path).map_err(io_err(&lock_path))?;
-        rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).map_err(
-            |e| BuildError::Io {
-                path: lock_path.clone(),
-                source: io::Error::new(
-                    io::ErrorKind::WouldBlock,
-                    format!("another build holds the data directory ({e})"),
-                ),
-            },
-        )?;
+        let lock = self
+            .try_lock()
+            .map_err(io_err(&self.layout().build_lock()))?;
         // What killed builds left behind (staging directories, builds that never reached the
         // gate) goes first.
         self.sweep_locked();
@@ -270,19 +262,29 @@ impl DataDir {
     /// under `.pending/` that never reached the gate), when no build is running; returns the
     /// names removed. `vigie serve` calls it at start.
     pub fn sweep(&self) -> Vec<String> {
-        let lock_path = self.layout().build_lock();
-        let Ok(lock) = fs::File::options()
+        match self.try_lock() {
+            Ok(_lock) => self.sweep_locked(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Takes the build lock without waiting (`WouldBlock` when another build holds it); it is
+    /// held until the file is dropped or the process dies.
+    fn try_lock(&self) -> io::Result<fs::File> {
+        let lock = fs::File::options()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(&lock_path)
-        else {
-            return Vec::new();
-        };
-        if rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
-            return Vec::new();
-        }
-        self.sweep_locked()
+            .open(self.layout().build_lock())?;
+        rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).map_err(
+            |e| {
+                io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    format!("another build holds the data directory ({e})"),
+                )
+            },
+        )?;
+        Ok(lock)
     }
 
     /// [`DataDir::sweep`], the build lock held.

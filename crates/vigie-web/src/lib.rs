@@ -42,6 +42,8 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+
+use limits::lock;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
@@ -66,6 +68,9 @@ type GeoCache = Arc<Mutex<Option<(String, Option<Arc<Vec<u8>>>)>>>;
 /// How long a slot-search answer is reused. A scan lasts minutes and the answer is sent with
 /// `max-age=30`, so answering from a copy up to this old changes nothing for clients.
 pub const SLOT_CACHE_TTL: Duration = Duration::from_secs(10);
+
+/// `Cache-Control` of the live scan's files (a scan lasts minutes).
+const SCAN_FILES_CACHE: &str = "public, max-age=60";
 
 /// The header naming the release an answer comes from (on every answer, errors and `304`
 /// included).
@@ -193,24 +198,12 @@ impl AppState {
                     .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
                     .is_ok()
             {
-                let dir = target.clone();
-                let loaded = tokio::task::spawn_blocking(move || Release::load(&dir)).await;
-                self.watch.loading.store(false, Ordering::Release);
-                match loaded {
-                    Ok(Ok(fresh)) => {
-                        let fresh = Arc::new(fresh);
-                        tracing::info!("release switched to {}", fresh.id());
-                        self.set_live(fresh.clone());
-                        *lock(&self.watch.failed) = None;
-                        *lock(&self.watch.status_seen) = status_mtime(&fresh);
-                        self.caches.pages.clear();
-                        return fresh;
-                    }
-                    Ok(Err(e)) => {
-                        tracing::warn!("release {} not loaded: {e}", target.display());
-                        *lock(&self.watch.failed) = Some(target);
-                    }
-                    Err(e) => tracing::warn!("release {} not loaded: {e}", target.display()),
+                // The load runs in its own task, so that it completes (and frees the loading
+                // flag) even when the request that started it goes away.
+                let state = self.clone();
+                let loader = tokio::spawn(async move { state.switch_to(target).await });
+                if let Ok(Some(fresh)) = loader.await {
+                    return fresh;
                 }
             }
             return self.live();
@@ -229,6 +222,35 @@ impl AppState {
             }
         }
         cur
+    }
+
+    /// Loads the release in `target` and makes it the live one (a release that does not load
+    /// is remembered and not retried until the link moves again); frees the loading flag.
+    async fn switch_to(&self, target: PathBuf) -> Option<Arc<Release>> {
+        let dir = target.clone();
+        let loaded = tokio::task::spawn_blocking(move || Release::load(&dir)).await;
+        let fresh = match loaded {
+            Ok(Ok(fresh)) => {
+                let fresh = Arc::new(fresh);
+                tracing::info!("release switched to {}", fresh.id());
+                self.set_live(fresh.clone());
+                *lock(&self.watch.failed) = None;
+                *lock(&self.watch.status_seen) = status_mtime(&fresh);
+                self.caches.pages.clear();
+                Some(fresh)
+            }
+            Ok(Err(e)) => {
+                tracing::warn!("release {} not loaded: {e}", target.display());
+                *lock(&self.watch.failed) = Some(target);
+                None
+            }
+            Err(e) => {
+                tracing::warn!("release {} not loaded: {e}", target.display());
+                None
+            }
+        };
+        self.watch.loading.store(false, Ordering::Release);
+        fresh
     }
 
     /// Whether the live release holds demonstration data (the server was started on them, or
@@ -287,13 +309,6 @@ impl AppState {
             *c = Some((r.id().to_string(), g.clone()));
         }
         g
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
     }
 }
 
@@ -599,21 +614,36 @@ fn etag_base(release_id: &str, uri: &Uri) -> String {
     )
 }
 
+/// What the ETag of a GET or HEAD answer is made of: the id of the live scan for its files
+/// (`/vitemadose/…`, `/slots/open-data/…`), the request's release id otherwise; None for
+/// answers that change without either (slot searches, pages showing the scan, `/healthz`).
+fn tag_source(s: &AppState, req: &Request) -> Option<String> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return None;
+    }
+    let path = req.uri().path();
+    if path.starts_with("/vitemadose/") || path.starts_with("/slots/") {
+        return s
+            .slots
+            .as_ref()?
+            .scan_dir()
+            .map(|(id, _)| format!("scan {id}"));
+    }
+    let live = path.starts_with("/api/v1/slots")
+        || path.starts_with("/api/v1/places")
+        || scan_bound(Lang::from_path(path).1)
+        || path == "/healthz";
+    (!live).then(|| s.current().id().to_string())
+}
+
 /// Strong ETags and `304 Not Modified` for GET and HEAD. Slot answers change without a new
 /// release and are left alone. The tag names the content coding (`"<hash>-br"`), so that
 /// compressed and plain answers have different tags; `If-None-Match` matches on the hash.
 async fn etag(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    let eligible = (req.method() == Method::GET || req.method() == Method::HEAD)
-        && !req.uri().path().starts_with("/api/v1/slots")
-        && !req.uri().path().starts_with("/api/v1/places")
-        && !req.uri().path().starts_with("/vitemadose/")
-        && !req.uri().path().starts_with("/slots/")
-        && !scan_bound(Lang::from_path(req.uri().path()).1)
-        && req.uri().path() != "/healthz";
-    if !eligible {
+    let Some(source) = tag_source(&s, &req) else {
         return next.run(req).await;
-    }
-    let base = etag_base(s.current().id(), req.uri());
+    };
+    let base = etag_base(&source, req.uri());
     let matches = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -673,70 +703,32 @@ async fn pin(State(s): State<AppState>, req: Request, next: Next) -> Response {
     res
 }
 
-/// `/open-data/…`: the files of the request's release, read from its own directory; a big file
-/// with a `.gz` copy beside it (the national CSV) is sent as that copy to clients that accept
-/// gzip, with `Content-Encoding: gzip`.
-async fn open_data(s: AppState, req: Request) -> Result<Response, std::convert::Infallible> {
-    let dir = s.current().dir.join("open-data");
-    match tower::ServiceExt::oneshot(ServeDir::new(dir).precompressed_gzip(), req).await {
-        Ok(res) => Ok(res.into_response()),
-        Err(never) => match never {},
-    }
+/// The directory a file service answers from, for the request being answered.
+type DirOf = fn(&AppState) -> Option<PathBuf>;
+
+/// `/open-data/…`: the files of the request's release, read from its own directory.
+fn release_open_data(s: &AppState) -> Option<PathBuf> {
+    Some(s.current().dir.join("open-data"))
 }
 
-/// The files of the live slot scan: `/vitemadose/…` (the ViteMaDose v2 files the ViteMaDose
-/// front-ends read) and `/slots/open-data/…` (centres and slots as open data). They follow
-/// the scan, not the release: their ETag is made of the scan id and the URL, so a new scan
-/// changes it.
-async fn scan_file(s: AppState, folder: &'static str, req: Request) -> Response {
-    let Some((id, dir)) = s.slots.as_ref().and_then(|f| f.scan_dir()) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let tag = format!(
-        "\"s{:016x}\"",
-        assets::fnv64(&[
-            id.as_bytes(),
-            folder.as_bytes(),
-            req.uri().to_string().as_bytes()
-        ])
-    );
-    let matches = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == tag)
-        });
-    let tag = HeaderValue::from_str(&tag).ok();
-    if matches {
-        let mut res = StatusCode::NOT_MODIFIED.into_response();
-        if let Some(tag) = tag {
-            res.headers_mut().insert(header::ETAG, tag);
-        }
-        return res;
-    }
-    let res = match tower::ServiceExt::oneshot(ServeDir::new(dir.join(folder)), req).await {
-        Ok(res) => res.into_response(),
-        Err(never) => match never {},
-    };
-    let mut res = res;
-    if res.status() == StatusCode::OK {
-        if let Some(tag) = tag {
-            res.headers_mut().insert(header::ETAG, tag);
-        }
-        res.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=60"),
-        );
-    }
-    res
+/// `/vitemadose/…`: the live slot scan's ViteMaDose v2 files (what the ViteMaDose front-ends
+/// read).
+fn scan_vitemadose(s: &AppState) -> Option<PathBuf> {
+    Some(s.slots.as_ref()?.scan_dir()?.1.join("vitemadose"))
 }
 
-/// The service answering the live scan's files of `folder` ([`scan_file`]).
-fn scan_files(
+/// `/slots/open-data/…`: the live slot scan's centres and slots as open data.
+fn scan_open_data(s: &AppState) -> Option<PathBuf> {
+    Some(s.slots.as_ref()?.scan_dir()?.1.join("open-data"))
+}
+
+/// A service answering the files under `dir_of`'s directory (404 when there is none), with
+/// `cache` as their `Cache-Control`. A big file with a `.gz` copy beside it (the national CSV)
+/// is sent as that copy to clients that accept gzip, with `Content-Encoding: gzip`.
+fn dir_files(
     s: AppState,
-    folder: &'static str,
+    dir_of: DirOf,
+    cache: Option<&'static str>,
 ) -> impl tower::Service<
     Request,
     Response = Response,
@@ -746,8 +738,19 @@ fn scan_files(
 + Send
 + 'static {
     tower::service_fn(move |req: Request| {
-        let s = s.clone();
-        async move { Ok(scan_file(s, folder, req).await) }
+        let dir = dir_of(&s);
+        async move {
+            let Some(dir) = dir else {
+                return Ok(StatusCode::NOT_FOUND.into_response());
+            };
+            let Ok(mut res) =
+                tower::ServiceExt::oneshot(ServeDir::new(dir).precompressed_gzip(), req).await;
+            if let Some(cache) = cache.filter(|_| res.status() == StatusCode::OK) {
+                res.headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            }
+            Ok(res.into_response())
+        }
     })
 }
 
@@ -815,12 +818,18 @@ pub fn router(state: AppState) -> Router {
         .route("/charts/{dir}/{file}", get(chart))
         .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))
-        .nest_service("/vitemadose", scan_files(state.clone(), "vitemadose"))
-        .nest_service("/slots/open-data", scan_files(state.clone(), "open-data"))
-        .nest_service("/open-data", {
-            let s = state.clone();
-            tower::service_fn(move |req: Request| open_data(s.clone(), req))
-        })
+        .nest_service(
+            "/vitemadose",
+            dir_files(state.clone(), scan_vitemadose, Some(SCAN_FILES_CACHE)),
+        )
+        .nest_service(
+            "/slots/open-data",
+            dir_files(state.clone(), scan_open_data, Some(SCAN_FILES_CACHE)),
+        )
+        .nest_service(
+            "/open-data",
+            dir_files(state.clone(), release_open_data, None),
+        )
         .fallback(page)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -232,10 +232,7 @@ struct ClientSlot {
 
 impl PerClient {
     fn take(self: &Arc<Self>, ip: IpAddr, cap: usize) -> Option<ClientSlot> {
-        let mut open = match self.open.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut open = lock(&self.open);
         let n = open.entry(ip).or_insert(0);
         if *n >= cap {
             return None;
@@ -250,10 +247,7 @@ impl PerClient {
 
 impl Drop for ClientSlot {
     fn drop(&mut self) {
-        let mut open = match self.table.open.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut open = lock(&self.table.open);
         if let Some(n) = open.get_mut(&self.ip) {
             *n = n.saturating_sub(1);
             if *n == 0 {
@@ -419,7 +413,7 @@ pub async fn serve_limited(
         let conn = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(run_connection(
             conn,
-            Watch {
+            IdleWatch {
                 last,
                 epoch,
                 idle,
@@ -489,7 +483,9 @@ struct Connections {
     open: Mutex<HashMap<u64, OpenConn>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+/// Locks `m`, going on with the data of a poisoned lock (a panicking holder leaves counters
+/// and tables in a usable state).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     match m.lock() {
         Ok(g) => g,
         Err(p) => p.into_inner(),
@@ -534,7 +530,7 @@ impl Connections {
 }
 
 /// The idle watch of one connection.
-struct Watch {
+struct IdleWatch {
     last: Arc<AtomicU64>,
     epoch: Instant,
     idle: Duration,
@@ -545,7 +541,7 @@ struct Watch {
 /// are released when it is dropped.
 async fn run_connection<F: Future>(
     conn: F,
-    w: Watch,
+    w: IdleWatch,
     _permit: OwnedSemaphorePermit,
     _slot: Option<ClientSlot>,
 ) {

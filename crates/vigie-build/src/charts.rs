@@ -597,11 +597,7 @@ fn territory_charts(
         let path = tdir.join(format!("{}.svg", d.id));
         write(&path, svg.as_bytes())?;
         written += 1;
-        let level = match t.level {
-            Level::Country => "country",
-            Level::Region => "region",
-            Level::Department => "department",
-        };
+        let level = t.level.as_str();
         let wanted = match formats.png {
             PngScope::None => false,
             PngScope::National => d.png_levels.iter().any(|l| l == level),

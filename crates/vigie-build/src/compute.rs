@@ -17,6 +17,8 @@ pub enum PopulationSource {
     Table,
     /// The embedded INSEE population.
     Insee,
+    /// The embedded countries table (UN WPP, via Our World in Data).
+    Countries,
     /// None available (rates undefined).
     None,
 }
@@ -28,6 +30,7 @@ impl PopulationSource {
             PopulationSource::SourceFile => "source_file",
             PopulationSource::Table => "population_table",
             PopulationSource::Insee => "insee_embedded",
+            PopulationSource::Countries => "countries_table",
             PopulationSource::None => "none",
         }
     }
@@ -48,6 +51,9 @@ pub struct Group {
     pub population_source: PopulationSource,
     /// Last population value used (for display).
     pub population: Option<f64>,
+    /// Days between two values of the group's series (1; 7 for weekly sources, whose vectors
+    /// are defined every 7th day from the first reported date).
+    pub step_days: u16,
 }
 
 impl Group {
@@ -82,6 +88,26 @@ pub struct Check {
     pub at: Option<String>,
     /// Mean relative difference.
     pub mean_relative_difference: f64,
+    /// Why the two may differ, in French and English (comparisons between publishers).
+    pub explanation: Option<(&'static str, &'static str)>,
+}
+
+/// A day where a published cumulative total went down (a revision): the new count of that
+/// period is negative, kept as published.
+#[derive(Clone, Debug)]
+pub struct Revision {
+    /// Territory key.
+    pub territory: String,
+    /// Cumulative indicator.
+    pub indicator: String,
+    /// Breakdown key (`source:jhu`).
+    pub breakdown: String,
+    /// Day of the decrease.
+    pub date: Date,
+    /// The cumulative value before and on that day.
+    pub before: f64,
+    /// The value on that day.
+    pub after: f64,
 }
 
 /// Result of the computation step.
@@ -97,6 +123,10 @@ pub struct Computed {
     pub aggregated: BTreeMap<String, usize>,
     /// Vaccination coverage target (%) for the projections.
     pub coverage_target: f64,
+    /// Downward revisions of published cumulative totals.
+    pub revisions: Vec<Revision>,
+    /// Breakdown dimensions whose negative values are revisions (`[gate] revisions_in`).
+    pub revisions_in: Vec<String>,
 }
 
 fn sum_strict(parts: &[&Series]) -> Option<Series> {
@@ -112,6 +142,32 @@ fn sum_strict(parts: &[&Series]) -> Option<Series> {
                 f64::NAN
             };
             *o += v;
+        }
+    }
+    Some(Series::from_values(start, out).trimmed())
+}
+
+/// The sum, day by day, of the parts whose series cover that day (between its first and last
+/// value): a part that stopped being published (JHU dropped Western Sahara in 2021) no longer
+/// counts after its last value, a part missing one day inside its range makes the day
+/// undefined.
+fn sum_covering(parts: &[&Series]) -> Option<Series> {
+    let (start, len) = vigie_core::series::span(parts.iter().copied())?;
+    let mut out = vec![0.0; len];
+    let mut any = vec![false; len];
+    for s in parts {
+        let Some((a, z)) = s.defined_range() else {
+            continue;
+        };
+        for d in a.days()..=z.days() {
+            let i = (d - start.days()) as usize;
+            out[i] += s.get(Date::from_days(d)).unwrap_or(f64::NAN);
+            any[i] = true;
+        }
+    }
+    for (o, a) in out.iter_mut().zip(any) {
+        if !a {
+            *o = f64::NAN;
         }
     }
     Some(Series::from_values(start, out).trimmed())
@@ -153,6 +209,7 @@ fn compare(
         max_relative_difference: max,
         at,
         mean_relative_difference: sum / n as f64,
+        explanation: None,
     })
 }
 
@@ -242,6 +299,37 @@ pub fn aggregate(
                     .collect::<Option<Vec<_>>>()
                     .and_then(|p| sum_strict(&p)),
             };
+            // The world: continents, WHO regions and WORLD are the sums of the members that
+            // have the series, each counted between its first and last value (a member's
+            // missing day inside that range makes the aggregate's day undefined).
+            for &a in r.world() {
+                if !r.get(a).level.is_world_aggregate() || store.series.contains_key(&key(a)) {
+                    continue;
+                }
+                let members: Vec<TerritoryId> = r
+                    .members_of(a)
+                    .filter(|m| store.series.contains_key(&key(*m)))
+                    .collect();
+                let parts: Vec<&Series> = members
+                    .iter()
+                    .filter_map(|m| store.series.get(&key(*m)))
+                    .collect();
+                let Some(sum) = sum_covering(&parts).filter(|s| s.count_defined() > 0) else {
+                    continue;
+                };
+                let step = members
+                    .first()
+                    .and_then(|m| store.steps.get(&key(*m)).copied());
+                if let Some(step) = step
+                    && members
+                        .iter()
+                        .all(|m| store.steps.get(&key(*m)) == Some(&step))
+                {
+                    store.steps.insert(key(a), step);
+                }
+                store.series.insert(key(a), sum);
+                *derived.entry(m.id.clone()).or_default() += 1;
+            }
             let Some(agg) = agg else { continue };
             match store.series.get(&key(fr)) {
                 Some(direct) => checks.extend(compare(
@@ -271,7 +359,16 @@ pub fn evaluate(
 ) -> (Vec<IndicatorSpec>, Vec<Group>) {
     let r = reference();
     let indicators = catalog.all_indicators();
-    let formulas: Vec<_> = indicators.iter().map(|i| i.formula.to_formula()).collect();
+    // Each indicator's formula then its fallbacks, in order.
+    let formulas: Vec<Vec<vigie_core::Formula>> = indicators
+        .iter()
+        .map(|i| {
+            std::iter::once(&i.formula)
+                .chain(&i.fallback)
+                .map(|f| f.to_formula())
+                .collect()
+        })
+        .collect();
     let population_measure = catalog
         .measures
         .iter()
@@ -381,13 +478,19 @@ pub fn evaluate(
                 inputs.insert(id, vec![*v; len]);
             }
         }
-        if population_source == PopulationSource::None && breakdown == Breakdowns::ALL {
-            inputs.insert("population", vec![r.get(territory).population as f64; len]);
-            population_source = PopulationSource::Insee;
+        // The embedded population: INSEE's for France's `all` breakdown, the countries table's
+        // for the world (whose `source:*` breakdowns each count the whole population).
+        let whole = vigie_sources::breakdown::is_whole_population(breakdowns.key(breakdown));
+        let t = r.get(territory);
+        if population_source == PopulationSource::None && whole && t.population > 0 {
+            inputs.insert("population", vec![t.population as f64; len]);
+            population_source = if t.level.is_french() {
+                PopulationSource::Insee
+            } else {
+                PopulationSource::Countries
+            };
         }
-        if breakdown == Breakdowns::ALL
-            && let Some(general) = inputs.get("population").cloned()
-        {
+        if whole && let Some(general) = inputs.get("population").cloned() {
             for &m in &other_populations {
                 inputs
                     .entry(catalog.measures[m.0 as usize].id.as_str())
@@ -397,23 +500,66 @@ pub fn evaluate(
         let population = inputs
             .get("population")
             .and_then(|p| p.iter().rev().find(|x| !x.is_nan()).copied());
+        // A group of weekly series is evaluated one value per period, from its first reported
+        // date, then laid back on days (undefined between reports): nothing daily is invented.
+        let step = data
+            .iter()
+            .filter_map(|(m, _)| {
+                store.steps.get(&SeriesKey {
+                    measure: *m,
+                    territory,
+                    breakdown,
+                })
+            })
+            .copied()
+            .max()
+            .unwrap_or(1);
+        let (offset, periods) = if step > 1 {
+            let first = data
+                .iter()
+                .filter_map(|(_, s)| s.points().next().map(|p| p.0))
+                .min()
+                .unwrap_or(start);
+            let off = first.days_since(start).rem_euclid(i32::from(step)) as usize;
+            (off, (len.saturating_sub(off)).div_ceil(usize::from(step)))
+        } else {
+            (0, len)
+        };
+        if step > 1 {
+            let st = usize::from(step);
+            for v in inputs.values_mut() {
+                *v = (0..periods).map(|k| v[offset + k * st]).collect();
+            }
+        }
         let mut values: Vec<(usize, Vec<f64>)> = Vec::new();
         let mut computed: HashMap<&str, usize> = HashMap::new();
-        for (i, (spec, formula)) in indicators.iter().zip(&formulas).enumerate() {
+        for (i, (spec, alternatives)) in indicators.iter().zip(&formulas).enumerate() {
             if spec.only_all && breakdown != Breakdowns::ALL {
                 continue;
             }
-            let out = formula.evaluate(|name| {
-                computed
-                    .get(name)
-                    .map(|j| values[*j].1.as_slice())
-                    .or_else(|| inputs.get(name).map(Vec::as_slice))
+            let out = alternatives.iter().find_map(|formula| {
+                formula.for_step(usize::from(step))?.evaluate(|name| {
+                    computed
+                        .get(name)
+                        .map(|j| values[*j].1.as_slice())
+                        .or_else(|| inputs.get(name).map(Vec::as_slice))
+                })
             });
             if let Some(out) = out
                 && out.iter().any(|x| !x.is_nan())
             {
                 computed.insert(spec.id.as_str(), values.len());
                 values.push((i, out));
+            }
+        }
+        if step > 1 {
+            let st = usize::from(step);
+            for (_, v) in values.iter_mut() {
+                let mut daily = vec![f64::NAN; len];
+                for (k, x) in v.iter().enumerate() {
+                    daily[offset + k * st] = *x;
+                }
+                *v = daily;
             }
         }
         if !values.is_empty() {
@@ -424,6 +570,7 @@ pub fn evaluate(
                 values,
                 population_source,
                 population,
+                step_days: step,
             });
         }
     }
@@ -475,6 +622,163 @@ pub fn cross_checks(computed: &Computed, breakdowns: &Breakdowns) -> Vec<Check> 
                 &sa,
                 &sb,
             ));
+        }
+    }
+    out
+}
+
+const JHU_VS_WHO: (&str, &str) = (
+    "JHU agrège des sources nationales et régionales au jour de publication ; l'OMS publie les chiffres que lui notifient les États, par semaine de notification : les deux cumuls diffèrent par les dates de rattachement, les révisions et la définition des cas.",
+    "JHU aggregates national and regional sources by publication day; the WHO publishes what member states notify, by reporting week: the totals differ by dates, revisions and case definitions.",
+);
+const WHO_VS_OWID: (&str, &str) = (
+    "Our World in Data republie les chiffres de l'OMS : l'écart doit être nul, sauf date de mise à jour différente.",
+    "Our World in Data republishes the WHO's figures: no difference is expected, except for a different update date.",
+);
+const SPF_VS_WORLD: (&str, &str) = (
+    "Santé publique France compte la France entière (outre-mer compris) par date de publication ; JHU et l'OMS comptent la France sans les collectivités d'outre-mer qu'ils publient à part (Guadeloupe, La Réunion…), avec leurs propres dates de rattachement. Les décès de SPF sont ceux de l'hôpital et des EHPAD.",
+    "Santé publique France counts the whole of France (overseas included) by publication date; JHU and the WHO count France without the overseas territories they publish separately (Guadeloupe, Réunion…), with their own reporting dates. SPF's deaths are those in hospitals and nursing homes.",
+);
+
+/// Compares the world's publishers with each other (JHU with the WHO, the WHO with OWID, per
+/// country at their common dates) and France's Santé publique France figures with JHU's and
+/// the WHO's France (`ISO-FRA`).
+pub fn world_checks(computed: &Computed, breakdowns: &Breakdowns) -> Vec<Check> {
+    let r = reference();
+    let idx = |id: &str| computed.indicators.iter().position(|i| i.id == id);
+    let bd = |k: &str| breakdowns.get(k);
+    let series = |t: TerritoryId, b: Option<BreakdownId>, ind: &str| -> Option<Series> {
+        let (b, i) = (b?, idx(ind)?);
+        let g = computed
+            .groups
+            .iter()
+            .find(|g| g.territory == t && g.breakdown == b)?;
+        Some(Series::from_values(g.start, g.get(i)?.to_vec()))
+    };
+    let (jhu, who, owid) = (bd("source:jhu"), bd("source:who"), bd("source:owid"));
+    let mut out = Vec::new();
+    let mut push = |c: Option<Check>, why: (&'static str, &'static str)| {
+        if let Some(mut c) = c {
+            c.explanation = Some(why);
+            out.push(c);
+        }
+    };
+    for &t in r.world() {
+        for ind in ["cases_cum", "deaths_cum"] {
+            if let (Some(a), Some(b)) = (series(t, jhu, ind), series(t, who, ind)) {
+                push(
+                    compare(
+                        "jhu_vs_who",
+                        ind,
+                        "WHO (source:who)",
+                        t,
+                        "source:jhu",
+                        &a,
+                        &b,
+                    ),
+                    JHU_VS_WHO,
+                );
+            }
+            let owid_ind = if ind == "cases_cum" {
+                "owid_total_cases"
+            } else {
+                "owid_total_deaths"
+            };
+            if let (Some(a), Some(b)) = (series(t, who, ind), series(t, owid, owid_ind)) {
+                push(
+                    compare("who_vs_owid", ind, owid_ind, t, "source:who", &a, &b),
+                    WHO_VS_OWID,
+                );
+            }
+        }
+    }
+    let fr = r.france();
+    let Some(fra) = r.by_key("ISO-FRA") else {
+        return out;
+    };
+    let spf_cases = series(fr, Some(Breakdowns::ALL), "cases_confirmed_cum");
+    let spf_deaths = match (
+        series(fr, Some(Breakdowns::ALL), "hosp_deaths_cum_published"),
+        series(fr, Some(Breakdowns::ALL), "ehpad_deaths_cum"),
+    ) {
+        (Some(h), Some(e)) => sum_strict(&[&h, &e]),
+        (h, _) => h,
+    };
+    for (b, name) in [(jhu, "source:jhu"), (who, "source:who")] {
+        if let (Some(spf), Some(w)) = (&spf_cases, series(fra, b, "cases_cum")) {
+            push(
+                compare(
+                    "spf_vs_world",
+                    "cases_confirmed_cum",
+                    &format!("ISO-FRA cases_cum ({name})"),
+                    fr,
+                    "all",
+                    spf,
+                    &w,
+                ),
+                SPF_VS_WORLD,
+            );
+        }
+        if let (Some(spf), Some(w)) = (&spf_deaths, series(fra, b, "deaths_cum")) {
+            push(
+                compare(
+                    "spf_vs_world",
+                    "hosp_deaths_cum_published + ehpad_deaths_cum",
+                    &format!("ISO-FRA deaths_cum ({name})"),
+                    fr,
+                    "all",
+                    spf,
+                    &w,
+                ),
+                SPF_VS_WORLD,
+            );
+        }
+    }
+    out
+}
+
+/// Every day where a published cumulative total (`cases_cum`, `deaths_cum`) of a breakdown
+/// in `revisions_in` went down.
+pub fn revisions(computed: &Computed, breakdowns: &Breakdowns) -> Vec<Revision> {
+    let r = reference();
+    let mut out = Vec::new();
+    for g in &computed.groups {
+        let key = breakdowns.key(g.breakdown);
+        let dim = key.split_once(':').map_or(key, |(d, _)| d);
+        // Aggregates inherit their members' revisions: only the members' are listed.
+        if !computed.revisions_in.iter().any(|d| d == dim)
+            || r.get(g.territory).level.is_world_aggregate()
+        {
+            continue;
+        }
+        for (i, values) in &g.values {
+            let spec = &computed.indicators[*i];
+            if !matches!(
+                spec.formula,
+                vigie_sources::catalog::FormulaSpec::Value { .. }
+            ) || !spec.id.ends_with("_cum")
+            {
+                continue;
+            }
+            let mut prev: Option<f64> = None;
+            for (k, v) in values.iter().enumerate() {
+                if v.is_nan() {
+                    continue;
+                }
+                if let Some(p) = prev
+                    && *v < p
+                {
+                    out.push(Revision {
+                        territory: r.get(g.territory).key(),
+                        indicator: spec.id.clone(),
+                        breakdown: key.to_string(),
+                        date: g.start.add_days(k as i32),
+                        before: p,
+                        after: *v,
+                    });
+                }
+                prev = Some(*v);
+            }
         }
     }
     out

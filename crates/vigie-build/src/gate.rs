@@ -32,6 +32,13 @@ pub fn validate(
     let position = |id: &str| computed.indicators.iter().position(|i| i.id == id);
     for g in &computed.groups {
         let population = r.get(g.territory).population as f64;
+        // Series computed from published cumulative totals: a negative value is a revision
+        // (listed in checks.json), not refused by `min`.
+        let bkey = breakdowns.key(g.breakdown);
+        let revision = computed
+            .revisions_in
+            .iter()
+            .any(|d| bkey.split_once(':').is_some_and(|(dim, _)| dim == d));
         for (ind, values) in &g.values {
             let spec = &computed.indicators[*ind];
             let id = spec.id.as_str();
@@ -51,7 +58,7 @@ pub fn validate(
                 let day = g.start.add_days(i as i32);
                 let rule = if !v.is_finite() {
                     Some("not a finite number".to_string())
-                } else if let Some(lo) = bounds.min.filter(|lo| v < lo) {
+                } else if let Some(lo) = bounds.min.filter(|lo| v < lo && !revision) {
                     Some(format!("below the plausible minimum {lo}"))
                 } else if let Some(hi) = bounds.max.filter(|hi| v > hi) {
                     Some(format!("above the plausible maximum {hi}"))

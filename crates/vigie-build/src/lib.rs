@@ -25,8 +25,8 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 use vigie_contracts::release::{
-    ChecksFile, ConsistencyCheck, DataStatus, FileFormat, OpenDataFile, OpenDataFiles,
-    ReleaseManifest, SourceFile, SourcesFile, TerritoryIndexEntry,
+    ChecksFile, ConsistencyCheck, CumulativeRevision, DataStatus, FileFormat, OpenDataFile,
+    OpenDataFiles, ReleaseManifest, SourceFile, SourcesFile, TerritoryIndexEntry,
 };
 
 /// Publisher named in `sources.json` for every file of a demonstration release.
@@ -248,8 +248,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         checks: Vec::new(),
         aggregated,
         coverage_target: opts.coverage_target,
+        revisions: Vec::new(),
+        revisions_in: catalog.revisions_in.clone(),
     };
     checks.extend(compute::cross_checks(&computed, &breakdowns));
+    checks.extend(compute::world_checks(&computed, &breakdowns));
+    computed.revisions = compute::revisions(&computed, &breakdowns);
     computed.checks = checks;
     // Indicators computed for checks only are not published.
     let internal: Vec<bool> = computed.indicators.iter().map(|i| i.internal).collect();
@@ -466,6 +470,19 @@ fn write_release(
 }
 
 /// Writes `territories.json`, the data dictionary, `sources.json` and `checks.json` into `od`.
+/// The world fields of a territory of the world (`None` for France's).
+pub(crate) fn world_info(t: &vigie_core::Territory) -> Option<vigie_contracts::release::WorldInfo> {
+    let r = reference();
+    (!t.level.is_french()).then(|| vigie_contracts::release::WorldInfo {
+        name_en: t.name_en.clone(),
+        alpha3: t.iso.alpha3.clone(),
+        alpha2: t.iso.alpha2.clone(),
+        numeric: t.iso.numeric.clone(),
+        continent: t.continent.map(|c| r.get(c).key()),
+        who_region: t.who_region.map(|c| r.get(c).key()),
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn write_metadata(
     opts: &BuildOptions,
@@ -489,6 +506,7 @@ fn write_metadata(
             level: t.level.as_str().to_string(),
             region: t.region.map(|g| r.get(g).key()),
             population_insee: t.population,
+            world: world_info(t),
             demo,
             data_status: DataStatus::from_demo(demo),
         });
@@ -580,6 +598,20 @@ fn write_metadata(
                 max_relative_difference: c.max_relative_difference,
                 at: c.at.clone(),
                 mean_relative_difference: c.mean_relative_difference,
+                explanation_fr: c.explanation.map(|e| e.0.to_string()),
+                explanation_en: c.explanation.map(|e| e.1.to_string()),
+            })
+            .collect(),
+        revisions: computed
+            .revisions
+            .iter()
+            .map(|v| CumulativeRevision {
+                territory: v.territory.clone(),
+                indicator: v.indicator.clone(),
+                breakdown: v.breakdown.clone(),
+                date: v.date.to_string(),
+                before: v.before,
+                after: v.after,
             })
             .collect(),
         demo,

@@ -207,10 +207,20 @@ fn territory_json(
 ) {
     let r = reference();
     let t = r.get(territory);
-    let all = groups.iter().find(|g| g.breakdown == Breakdowns::ALL);
+    // The population of the whole territory: the `all` breakdown, else (the world's countries)
+    // the first publisher's breakdown.
+    let all = groups
+        .iter()
+        .find(|g| g.breakdown == Breakdowns::ALL)
+        .or_else(|| {
+            groups.iter().find(|g| {
+                vigie_sources::breakdown::is_whole_population(breakdowns.key(g.breakdown))
+            })
+        });
     let head = TerritoryHead {
         territory: t.key(),
         name: t.name.clone(),
+        world: crate::world_info(t),
         level: t.level.as_str().to_string(),
         region: t.region.map(|g| r.get(g).key()),
         population_insee: t.population,
@@ -263,10 +273,15 @@ fn territory_json(
             out.extend_from_slice(b"\",\"end\":\"");
             out.extend_from_slice(&g.start.add_days(z as i32).iso_bytes());
             out.extend_from_slice(b"\",\"step\":\"");
-            out.extend_from_slice(vigie_contracts::release::DAILY_STEP.as_bytes());
+            if g.step_days > 1 {
+                out.extend_from_slice(format!("P{}D", g.step_days).as_bytes());
+            } else {
+                out.extend_from_slice(vigie_contracts::release::DAILY_STEP.as_bytes());
+            }
             out.extend_from_slice(b"\",\"values\":[");
             let first = fmt.starts[k][pos];
-            for i in a..=z {
+            // Weekly series: one value per reported period, from the first.
+            for i in (a..=z).step_by(usize::from(g.step_days.max(1))) {
                 if i > a {
                     out.push(b',');
                 }

@@ -126,6 +126,28 @@ pub struct ReleaseManifest {
     pub value_decimals: Option<u32>,
 }
 
+/// What the world's territories carry beyond a French territory's fields.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WorldInfo {
+    /// English name.
+    pub name_en: String,
+    /// ISO 3166-1 alpha-3 (`FRA`; `XKX` for Kosovo), empty for aggregates and pseudo-countries.
+    #[serde(default)]
+    pub alpha3: String,
+    /// ISO 3166-1 alpha-2.
+    #[serde(default)]
+    pub alpha2: String,
+    /// ISO 3166-1 numeric (the world map's feature id).
+    #[serde(default)]
+    pub numeric: String,
+    /// Continent key (`CONT-EU`).
+    #[serde(default)]
+    pub continent: Option<String>,
+    /// WHO region key (`WHO-EURO`).
+    #[serde(default)]
+    pub who_region: Option<String>,
+}
+
 /// One entry of `open-data/territories.json` (the index of territories with data).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TerritoryIndexEntry {
@@ -138,8 +160,12 @@ pub struct TerritoryIndexEntry {
     /// Key of the parent region (departments).
     #[serde(default)]
     pub region: Option<String>,
-    /// INSEE population municipale (embedded reference).
+    /// INSEE population municipale (embedded reference); for the world's territories, the
+    /// countries table's population (0 where unknown).
     pub population_insee: u64,
+    /// Codes, English name, continent and WHO region of the world's territories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub world: Option<WorldInfo>,
     /// Generated demonstration data (the index is a list: every entry carries the marker).
     #[serde(default)]
     pub demo: bool,
@@ -291,8 +317,12 @@ pub struct TerritoryHead {
     /// Key of the parent region (departments).
     #[serde(default)]
     pub region: Option<String>,
-    /// INSEE population municipale (embedded reference).
+    /// INSEE population municipale (embedded reference); for the world's territories, the
+    /// countries table's population (UN WPP via Our World in Data; 0 where unknown).
     pub population_insee: u64,
+    /// Codes, English name, continent and WHO region of the world's territories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub world: Option<WorldInfo>,
     /// Population used for rates (`all` breakdown, last value).
     #[serde(default)]
     pub population: Option<f64>,
@@ -434,6 +464,30 @@ pub struct ConsistencyCheck {
     pub at: Option<String>,
     /// Mean relative difference.
     pub mean_relative_difference: f64,
+    /// Why two publishers' figures may differ (French).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation_fr: Option<String>,
+    /// The same in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation_en: Option<String>,
+}
+
+/// A day where a published cumulative total went down: the period's new count is negative,
+/// kept as published (`open-data/checks.json`, `revisions`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CumulativeRevision {
+    /// Territory key (`ISO-FRA`).
+    pub territory: String,
+    /// Cumulative indicator (`cases_cum`).
+    pub indicator: String,
+    /// Breakdown (`source:jhu`).
+    pub breakdown: String,
+    /// Day of the decrease.
+    pub date: String,
+    /// The total the period before.
+    pub before: f64,
+    /// The total that day.
+    pub after: f64,
 }
 
 /// `open-data/checks.json`.
@@ -445,6 +499,9 @@ pub struct ChecksFile {
     /// Every comparison.
     #[serde(default)]
     pub checks: Vec<ConsistencyCheck>,
+    /// Downward revisions of published cumulative totals (negative new counts kept).
+    #[serde(default)]
+    pub revisions: Vec<CumulativeRevision>,
     /// Generated demonstration data.
     #[serde(default)]
     pub demo: bool,

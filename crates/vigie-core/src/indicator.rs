@@ -127,6 +127,71 @@ pub enum Formula {
 }
 
 impl Formula {
+    /// The same formula over a series reported every `step` days (weekly files: one value per
+    /// period, the period's total for counts), with vectors holding one value per period.
+    /// Windows and lags in days become periods when they are a whole number of periods; a
+    /// `mean` (a daily mean), a `mean_of_ratios` (of daily ratios), a reproduction number and
+    /// any window that is not a whole number of periods have no per-period meaning and give
+    /// `None`: nothing daily is invented from weekly totals. `daily_from_cumulative` becomes
+    /// the difference between consecutive periods (new cases of the week). `step` 1 returns the
+    /// formula unchanged.
+    pub fn for_step(&self, step: usize) -> Option<Formula> {
+        if step <= 1 {
+            return Some(self.clone());
+        }
+        let periods =
+            |days: usize| (days.is_multiple_of(step) && days >= step).then_some(days / step);
+        Some(match self {
+            Formula::Value { .. }
+            | Formula::DailyFromCumulative { .. }
+            | Formula::Cumulative { .. }
+            | Formula::Add { .. } => self.clone(),
+            Formula::Sum {
+                input,
+                window,
+                align,
+            } => Formula::Sum {
+                input: input.clone(),
+                window: periods(*window)?,
+                align: *align,
+            },
+            Formula::Rate {
+                numerator,
+                population,
+                window,
+                align,
+                per,
+            } => Formula::Rate {
+                numerator: numerator.clone(),
+                population: population.clone(),
+                // A stock per population (window 1) stays a stock per population.
+                window: if *window == 1 { 1 } else { periods(*window)? },
+                align: *align,
+                per: *per,
+            },
+            Formula::Ratio {
+                numerator,
+                denominator,
+                window,
+                align,
+                factor,
+            } => Formula::Ratio {
+                numerator: numerator.clone(),
+                denominator: denominator.clone(),
+                window: if *window == 1 { 1 } else { periods(*window)? },
+                align: *align,
+                factor: *factor,
+            },
+            Formula::Change { input, lag } => Formula::Change {
+                input: input.clone(),
+                lag: periods(*lag)?,
+            },
+            Formula::Mean { .. } | Formula::MeanOfRatios { .. } | Formula::Reproduction { .. } => {
+                return None;
+            }
+        })
+    }
+
     /// Names of the inputs the formula reads.
     pub fn inputs(&self) -> Vec<&str> {
         match self {

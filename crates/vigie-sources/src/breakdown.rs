@@ -40,6 +40,12 @@ pub fn validate_key(key: &str) -> Result<(), BadBreakdown> {
     }
 }
 
+/// A breakdown that counts a territory's whole population: `all`, or `source:<publisher>` (the
+/// same territory as counted by another publisher, e.g. `source:who`).
+pub fn is_whole_population(key: &str) -> bool {
+    key == "all" || key.starts_with("source:")
+}
+
 /// `0-9` → (0, Some(9)); `90+` → (90, None).
 pub fn parse_age(value: &str) -> Option<(u32, Option<u32>)> {
     if let Some(lo) = value.strip_suffix('+') {

@@ -10,6 +10,8 @@ const BUILTIN_SOURCES: &str = include_str!("../catalog/epidemic.toml");
 const BUILTIN_INDICATORS: &str = include_str!("../catalog/indicators.toml");
 const BUILTIN_VACCINATION: &str = include_str!("../catalog/vaccination.toml");
 const BUILTIN_PRESENTATION: &str = include_str!("../catalog/presentation.toml");
+const BUILTIN_INTERNATIONAL: &str = include_str!("../catalog/international.toml");
+const BUILTIN_JHU_PLACES: &str = include_str!("../catalog/jhu-places.toml");
 
 /// A catalogue that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +94,9 @@ pub enum TerritoryLevel {
     Region,
     /// Department codes.
     Department,
+    /// Countries and territories of the world (`by` = `alpha2`, `alpha3`, `who_code` or
+    /// `table`).
+    World,
 }
 
 /// How the territory column is matched.
@@ -103,6 +108,16 @@ pub enum TerritoryBy {
     Code,
     /// Official name (folded: case, accents and punctuation ignored).
     Name,
+    /// ISO 3166-1 alpha-2 (`NA` is Namibia, never a missing value).
+    Alpha2,
+    /// ISO 3166-1 alpha-3.
+    Alpha3,
+    /// The WHO's `Country_code` (alpha-2 or the WHO's own codes).
+    WhoCode,
+    /// A code table (`table`) mapping the cell — with `|qualifier` appended when the qualifier
+    /// column is not empty — to a territory key; `Country|*` matches every qualifier of that
+    /// country not listed; a key `-` leaves the row out.
+    Table,
 }
 
 /// Where the territory of a row comes from.
@@ -117,6 +132,12 @@ pub struct TerritorySpec {
     /// Code or name.
     #[serde(default)]
     pub by: TerritoryBy,
+    /// With `by = "table"`: a second column refining the first (JHU's `Province/State`).
+    #[serde(default)]
+    pub qualifier: Option<String>,
+    /// With `by = "table"`: the code table.
+    #[serde(default)]
+    pub table: Option<String>,
 }
 
 /// Where the date of a row comes from.
@@ -132,6 +153,62 @@ pub struct DateSpec {
     /// The values hold for every day (capacities).
     #[serde(default)]
     pub constant: bool,
+    /// Wide layout: every column whose name is a date in this format (`m/d/yy` — JHU's
+    /// `1/22/20` —, `yyyy-mm-dd`, `dd/mm/yyyy`) holds that day's value of the source's single
+    /// value column (`name = "*"`).
+    #[serde(default)]
+    pub columns: Option<String>,
+    /// Rows are reported every this many days (7: weekly files); each value covers the period
+    /// ending on its date. The series is kept at that step (never spread over days).
+    #[serde(default)]
+    pub every_days: Option<u16>,
+}
+
+/// A date format of wide layouts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateFormat {
+    /// `1/22/20` (month/day/two-digit year, 20xx).
+    MonthDayYY,
+    /// `2020-01-22`.
+    Iso,
+    /// `22/01/2020`.
+    DayMonthYear,
+}
+
+impl DateFormat {
+    /// The format named in the catalogue.
+    pub fn parse(name: &str) -> Option<DateFormat> {
+        match name {
+            "m/d/yy" => Some(DateFormat::MonthDayYY),
+            "yyyy-mm-dd" => Some(DateFormat::Iso),
+            "dd/mm/yyyy" => Some(DateFormat::DayMonthYear),
+            _ => None,
+        }
+    }
+
+    /// Reads a column name in this format.
+    pub fn read(self, text: &str) -> Option<vigie_core::Date> {
+        let t = text.trim();
+        match self {
+            DateFormat::MonthDayYY => {
+                let mut it = t.split('/');
+                let m: u32 = it.next()?.parse().ok()?;
+                let d: u32 = it.next()?.parse().ok()?;
+                let y = it.next()?;
+                if it.next().is_some() || y.len() != 2 {
+                    return None;
+                }
+                let y: i32 = y.parse().ok()?;
+                vigie_core::Date::from_ymd(2000 + y, m, d)
+            }
+            DateFormat::Iso | DateFormat::DayMonthYear => {
+                let d = vigie_core::Date::parse_str(t)?;
+                // `parse_str` reads both; keep the declared one.
+                let iso = t.as_bytes().get(4) == Some(&b'-');
+                (iso == (self == DateFormat::Iso)).then_some(d)
+            }
+        }
+    }
 }
 
 /// A breakdown column and its code table.
@@ -209,6 +286,8 @@ pub enum OnDuplicate {
     Error,
     /// Keep the first row, count the others in the report.
     KeepFirst,
+    /// Add the rows (a country's provinces summed into the country).
+    Sum,
 }
 
 /// A named schema vintage, recognised by the columns present, absent or their order.
@@ -250,6 +329,10 @@ pub struct SourceSpec {
     /// Columns whose presence means another source type.
     #[serde(default)]
     pub absent: Vec<String>,
+    /// For publishers whose files share one header (JHU's confirmed and deaths series): the
+    /// file name must contain one of these.
+    #[serde(default)]
+    pub name_contains: Vec<String>,
     /// Territory (or alternatives).
     pub territory: TerritoryChoice,
     /// Date.
@@ -609,6 +692,11 @@ pub struct IndicatorSpec {
     pub unit: String,
     /// Formula.
     pub formula: FormulaSpec,
+    /// Formulas tried in order, for a territory and breakdown where the formula's inputs are
+    /// absent (`cases` is the positives of SI-DEP in France, the difference of cumulative cases
+    /// for JHU and WHO series).
+    #[serde(default)]
+    pub fallback: Vec<FormulaSpec>,
     /// Level-and-trend thresholds, when the indicator has a KPI wording.
     #[serde(default)]
     pub thresholds: Option<ThresholdSpec>,
@@ -659,6 +747,11 @@ pub struct GateSpec {
     /// must still be there).
     #[serde(default)]
     pub retired: Vec<String>,
+    /// Breakdown dimensions (`source`) whose series are computed from published cumulative
+    /// totals: a downward revision of the total gives negative values there, kept as
+    /// published and listed in `checks.json` instead of being refused by a `min` bound.
+    #[serde(default)]
+    pub revisions_in: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -703,6 +796,8 @@ pub struct Catalog {
     pub presentation: vigie_contracts::Presentation,
     /// Indicators retired on purpose (`[gate] retired`), from every catalogue file.
     pub retired: Vec<String>,
+    /// Breakdown dimensions where negative values are revisions (`[gate] revisions_in`).
+    pub revisions_in: Vec<String>,
 }
 
 impl Catalog {
@@ -712,6 +807,8 @@ impl Catalog {
         c.add_toml(BUILTIN_SOURCES, "built-in epidemic.toml")?;
         c.add_toml(BUILTIN_INDICATORS, "built-in indicators.toml")?;
         c.add_toml(BUILTIN_VACCINATION, "built-in vaccination.toml")?;
+        c.add_toml(BUILTIN_INTERNATIONAL, "built-in international.toml")?;
+        c.add_toml(BUILTIN_JHU_PLACES, "built-in jhu-places.toml")?;
         c.add_toml(BUILTIN_PRESENTATION, "built-in presentation.toml")?;
         c.validate()?;
         Ok(c)
@@ -736,9 +833,15 @@ impl Catalog {
         for i in file.indicator {
             upsert(&mut self.indicators, i, |x| &x.id);
         }
-        for r in file.gate.map(|g| g.retired).unwrap_or_default() {
+        let gate = file.gate.unwrap_or_default();
+        for r in gate.retired {
             if !self.retired.contains(&r) {
                 self.retired.push(r);
+            }
+        }
+        for d in gate.revisions_in {
+            if !self.revisions_in.contains(&d) {
+                self.revisions_in.push(d);
             }
         }
         self.presentation.merge(vigie_contracts::Presentation {
@@ -786,20 +889,80 @@ impl Catalog {
                     ));
                 }
             }
+            for t in s.territory.alternatives() {
+                if t.level == TerritoryLevel::World
+                    && !matches!(
+                        t.by,
+                        TerritoryBy::Alpha2
+                            | TerritoryBy::Alpha3
+                            | TerritoryBy::WhoCode
+                            | TerritoryBy::Table
+                    )
+                {
+                    return Err(bad(
+                        "a world territory column is matched by alpha2, alpha3, who_code or table"
+                            .into(),
+                    ));
+                }
+                if t.by == TerritoryBy::Table {
+                    let Some(name) = &t.table else {
+                        return Err(bad("by = \"table\" needs a table".into()));
+                    };
+                    let Some(table) = self.code_tables.get(name) else {
+                        return Err(bad(format!("unknown code table {name}")));
+                    };
+                    let r = vigie_core::reference();
+                    if let Some((raw, key)) = table
+                        .iter()
+                        .find(|(_, key)| key.as_str() != "-" && r.by_key(key).is_none())
+                    {
+                        return Err(bad(format!(
+                            "code table {name}: {raw:?} maps to unknown territory {key}"
+                        )));
+                    }
+                }
+            }
             let d = &s.date;
             if usize::from(d.column.is_some())
                 + usize::from(d.from_filename)
                 + usize::from(d.constant)
+                + usize::from(d.columns.is_some())
                 != 1
             {
                 return Err(bad(
-                    "date needs exactly one of column, from_filename, constant".into(),
+                    "date needs exactly one of column, columns, from_filename, constant".into(),
                 ));
+            }
+            if let Some(f) = &d.columns {
+                if DateFormat::parse(f).is_none() {
+                    return Err(bad(format!(
+                        "unknown date format {f:?} (m/d/yy, yyyy-mm-dd, dd/mm/yyyy)"
+                    )));
+                }
+                if s.columns.len() != 1 || s.columns[0].name != "*" {
+                    return Err(bad(
+                        "a wide layout (date columns) has exactly one value column, name = \"*\""
+                            .into(),
+                    ));
+                }
+            }
+            if d.every_days == Some(0) {
+                return Err(bad("every_days must be at least 1".into()));
             }
         }
         let mut known: HashSet<String> = measures.iter().map(|s| s.to_string()).collect();
         for i in &self.indicators {
-            for input in i.formula.to_formula().inputs() {
+            let inputs = std::iter::once(&i.formula)
+                .chain(&i.fallback)
+                .flat_map(|f| {
+                    f.to_formula()
+                        .inputs()
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                });
+            for input in inputs {
+                let input = input.as_str();
                 if !known.contains(input) {
                     return Err(CatalogError::Invalid(format!(
                         "indicator {}: input {input} is neither a measure nor an indicator declared above it",
@@ -877,6 +1040,7 @@ impl Catalog {
                     formula: FormulaSpec::Value {
                         input: m.id.clone(),
                     },
+                    fallback: Vec::new(),
                     thresholds: None,
                     description: Some("Valeur publiée telle quelle par la source.".into()),
                     only_all: false,

@@ -6,7 +6,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use vigie_core::{CodeMapping, Date, Series, TerritoryId, reference};
 
 use crate::breakdown::{BreakdownId, Breakdowns};
-use crate::catalog::{Catalog, OnDuplicate, SourceSpec, TerritoryBy, TerritoryLevel};
+use crate::catalog::{Catalog, DateFormat, OnDuplicate, SourceSpec, TerritoryBy, TerritoryLevel};
 use crate::decode::{self, Encoding};
 
 /// A bad row or cell: everything needed to find and fix it.
@@ -71,6 +71,8 @@ pub struct FileData {
     pub excluded: BTreeMap<String, u64>,
     /// Duplicate rows ignored under `on_duplicate = "keep_first"`.
     pub duplicates_ignored: u64,
+    /// Days between two rows of a series (1; 7 for weekly files).
+    pub step_days: u16,
 }
 
 /// The outcome of reading one file.
@@ -85,14 +87,21 @@ pub enum Ingested {
     },
 }
 
-/// The source type whose header signature matches, most specific first.
-pub fn recognise<'c>(catalog: &'c Catalog, header: &[String]) -> Option<&'c SourceSpec> {
+/// The source type whose header signature (and, where the source requires it, file name)
+/// matches, most specific first.
+pub fn recognise<'c>(
+    catalog: &'c Catalog,
+    name: &str,
+    header: &[String],
+) -> Option<&'c SourceSpec> {
     let has = |c: &str| header.iter().any(|h| h == c);
     catalog
         .sources
         .iter()
         .filter(|s| {
-            s.header.iter().all(|c| has(c))
+            (s.name_contains.is_empty()
+                || s.name_contains.iter().any(|n| name.contains(n.as_str())))
+                && s.header.iter().all(|c| has(c))
                 && (s.header_any.is_empty() || s.header_any.iter().any(|c| has(c)))
                 && !s.absent.iter().any(|c| has(c))
                 && s.territory.resolve(header).is_some()
@@ -199,7 +208,6 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
 struct ValueColumn {
     index: usize,
-    name: String,
     measure: MeasureId,
     fixed: Option<BreakdownId>,
     categories: Option<BTreeMap<String, f64>>,
@@ -231,7 +239,7 @@ pub fn ingest(
     let (header_line, body_start) = decode::first_line(text);
     let sep = decode::detect_separator(header_line);
     let header = decode::header_names(header_line, sep);
-    let Some(spec) = recognise(catalog, &header) else {
+    let Some(spec) = recognise(catalog, name, &header) else {
         return Ok(Ingested::Unrecognised { header });
     };
     let col = |c: &str| header.iter().position(|h| h == c);
@@ -269,6 +277,25 @@ pub fn ingest(
         Some(c) => Some(col(c).ok_or_else(|| err(1, c, "", "date column missing".into()))?),
         None => None,
     };
+    let qualifier_col = match &territory_spec.qualifier {
+        Some(c) => Some(col(c).ok_or_else(|| err(1, c, "", "qualifier column missing".into()))?),
+        None => None,
+    };
+    // Wide layout: the columns whose names are dates.
+    let wide: Vec<(usize, Date)> = match spec.date.columns.as_deref().and_then(DateFormat::parse) {
+        Some(format) => {
+            let w: Vec<(usize, Date)> = header
+                .iter()
+                .enumerate()
+                .filter_map(|(i, h)| format.read(h).map(|d| (i, d)))
+                .collect();
+            if w.is_empty() {
+                return Err(err(1, "", "", "no date column in the header".into()));
+            }
+            w
+        }
+        None => Vec::new(),
+    };
     let mut bcols = Vec::new();
     for b in &spec.breakdowns {
         let Some(index) = col(&b.column) else {
@@ -295,7 +322,12 @@ pub fn ingest(
     }
     let mut vcols = Vec::new();
     for c in &spec.columns {
-        let Some(index) = col(&c.name) else {
+        let found = if c.name == "*" && !wide.is_empty() {
+            Some(usize::MAX)
+        } else {
+            col(&c.name)
+        };
+        let Some(index) = found else {
             if c.optional {
                 continue;
             }
@@ -311,7 +343,6 @@ pub fn ingest(
         let fixed = c.breakdown.as_deref().map(|b| breakdowns.intern(b));
         vcols.push(ValueColumn {
             index,
-            name: c.name.clone(),
             measure,
             fixed,
             categories: c.values.clone(),
@@ -325,7 +356,9 @@ pub fn ingest(
         territory_spec,
         header: &header,
         territory_col,
+        qualifier_col,
         date_col,
+        wide,
         fixed_date,
         bcols,
         vcols,
@@ -350,8 +383,10 @@ pub fn ingest(
             constants: Vec::new(),
             excluded: BTreeMap::new(),
             duplicates_ignored: 0,
+            step_days: spec.date.every_days.unwrap_or(1),
         },
         reference,
+        tables: &catalog.code_tables,
     };
     let body = &text.as_bytes()[body_start..];
     let ncols = header.len();
@@ -422,7 +457,9 @@ struct RowSink<'a> {
     territory_spec: &'a crate::catalog::TerritorySpec,
     header: &'a [String],
     territory_col: Option<usize>,
+    qualifier_col: Option<usize>,
     date_col: Option<usize>,
+    wide: Vec<(usize, Date)>,
     fixed_date: Option<Date>,
     bcols: Vec<BreakdownColumn>,
     vcols: Vec<ValueColumn>,
@@ -434,6 +471,7 @@ struct RowSink<'a> {
     constants: BTreeMap<SeriesKey, f64>,
     data: FileData,
     reference: &'static vigie_core::Reference,
+    tables: &'a std::collections::HashMap<String, std::collections::HashMap<String, String>>,
 }
 
 impl RowSink<'_> {
@@ -458,8 +496,22 @@ impl RowSink<'_> {
         self.constants.clear();
     }
 
-    fn territory(&mut self, line: u64, i: usize, raw: &[u8]) -> Result<CodeMapping, IngestError> {
+    fn territory(
+        &mut self,
+        line: u64,
+        i: usize,
+        raw: &[u8],
+        qualifier: &[u8],
+    ) -> Result<CodeMapping, IngestError> {
         let raw = trim(raw);
+        let qualifier = trim(qualifier);
+        let joined;
+        let raw = if qualifier.is_empty() {
+            raw
+        } else {
+            joined = [raw, b"|", qualifier].concat();
+            joined.as_slice()
+        };
         if let Some((last, m)) = &self.last_territory
             && last.as_slice() == raw
         {
@@ -475,11 +527,12 @@ impl RowSink<'_> {
                         .department_by_name(&text)
                         .map(CodeMapping::Territory)
                         .ok_or_else(|| format!("unknown department name {text:?}")),
-                    (TerritoryLevel::Department, TerritoryBy::Code) => {
+                    (TerritoryLevel::Department, _) => {
                         r.department(&text).map_err(|e| e.to_string())
                     }
                     (TerritoryLevel::Region, _) => r.region(&text).map_err(|e| e.to_string()),
                     (TerritoryLevel::Country, _) => Ok(CodeMapping::Territory(r.france())),
+                    (TerritoryLevel::World, by) => self.world_territory(by, &text),
                 };
                 let m = m.map_err(|msg| self.err(line, &self.header[i], raw, msg))?;
                 self.territory_cache.insert(raw.to_vec(), m);
@@ -488,6 +541,63 @@ impl RowSink<'_> {
         };
         self.last_territory = Some((raw.to_vec(), mapping));
         Ok(mapping)
+    }
+
+    /// A country of the world from a code or a code table entry.
+    fn world_territory(&self, by: TerritoryBy, text: &str) -> Result<CodeMapping, String> {
+        let r = self.reference;
+        let t = text.trim_matches('"');
+        // A table beside a code lookup lists the exceptions (`OWID_KOS`, aggregates left out).
+        if by != TerritoryBy::Table
+            && let Some(key) = self
+                .territory_spec
+                .table
+                .as_deref()
+                .and_then(|n| self.catalog_table(n))
+                .and_then(|tab| tab.get(t))
+        {
+            return match key.as_str() {
+                "-" => Ok(CodeMapping::Excluded("left out by the code table")),
+                k => r
+                    .by_key(k)
+                    .map(CodeMapping::Territory)
+                    .ok_or_else(|| format!("code table maps {t:?} to unknown territory {k}")),
+            };
+        }
+        let found = match by {
+            TerritoryBy::Alpha2 => r.by_alpha2(t),
+            TerritoryBy::Alpha3 => r.by_alpha3(t),
+            TerritoryBy::WhoCode => r.by_who_code(t),
+            TerritoryBy::Table => {
+                let table = self
+                    .territory_spec
+                    .table
+                    .as_deref()
+                    .and_then(|n| self.catalog_table(n));
+                let entry = table.and_then(|tab| {
+                    tab.get(t).or_else(|| {
+                        t.split_once('|')
+                            .and_then(|(country, _)| tab.get(&format!("{country}|*")))
+                    })
+                });
+                match entry.map(String::as_str) {
+                    Some("-") => return Ok(CodeMapping::Excluded("left out by the code table")),
+                    Some(key) => r.by_key(key),
+                    None => return Err(format!("unknown place {t:?} (not in the code table)")),
+                }
+            }
+            TerritoryBy::Code | TerritoryBy::Name => None,
+        };
+        if t.is_empty() {
+            return Ok(CodeMapping::Excluded("no country code (empty cell)"));
+        }
+        found
+            .map(CodeMapping::Territory)
+            .ok_or_else(|| format!("unknown country code {t:?}"))
+    }
+
+    fn catalog_table(&self, name: &str) -> Option<&std::collections::HashMap<String, String>> {
+        self.tables.get(name)
     }
 
     fn row(&mut self, line: u64, fields: &[&[u8]]) -> Result<(), IngestError> {
@@ -507,7 +617,12 @@ impl RowSink<'_> {
 
         let territory = match self.territory_col {
             None => self.reference.france(),
-            Some(i) => match self.territory(line, i, fields[i])? {
+            Some(i) => match self.territory(
+                line,
+                i,
+                fields[i],
+                self.qualifier_col.map_or(&b""[..], |q| fields[q]),
+            )? {
                 CodeMapping::Territory(t) => t,
                 CodeMapping::Excluded(reason) => {
                     *self.data.excluded.entry(reason.to_string()).or_default() += 1;
@@ -560,96 +675,136 @@ impl RowSink<'_> {
             }
         }
 
-        for vi in 0..self.vcols.len() {
-            let v = &self.vcols[vi];
-            let b = match v.fixed {
-                Some(fixed) if breakdown == Breakdowns::ALL => fixed,
-                Some(_) => continue,
-                None => breakdown,
-            };
-            let raw = fields[v.index];
-            let value = match &v.categories {
-                Some(cats) => {
-                    let t = String::from_utf8_lossy(trim(raw));
-                    if t.is_empty() {
-                        None
-                    } else {
-                        Some(*cats.get(t.as_ref()).ok_or_else(|| {
-                            self.err(line, &v.name, raw, "unknown category".into())
-                        })?)
-                    }
-                }
-                None => parse_value(raw)
-                    .map_err(|NotANumber| self.err(line, &v.name, raw, "not a number".into()))?,
-            };
-            let Some(value) = value else { continue };
-            let key = SeriesKey {
-                measure: v.measure,
-                territory,
-                breakdown: b,
-            };
-            if self.spec.date.constant {
-                if self.constants.insert(key, value).is_some()
-                    && self.spec.on_duplicate == OnDuplicate::Error
-                {
-                    return Err(self.err(
-                        line,
-                        &v.name,
-                        raw,
-                        "duplicate row for this territory".into(),
-                    ));
-                }
-                continue;
+        if !self.wide.is_empty() {
+            for w in 0..self.wide.len() {
+                let (index, date) = self.wide[w];
+                self.value(line, fields, 0, index, date, territory, breakdown, also_all)?;
             }
-            let slot = match self.slots.get(&key) {
+        } else {
+            for vi in 0..self.vcols.len() {
+                let index = self.vcols[vi].index;
+                self.value(
+                    line, fields, vi, index, date, territory, breakdown, also_all,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads one value cell (`index` in the row) for value column `vi` on `date`.
+    #[allow(clippy::too_many_arguments)]
+    fn value(
+        &mut self,
+        line: u64,
+        fields: &[&[u8]],
+        vi: usize,
+        index: usize,
+        date: Date,
+        territory: TerritoryId,
+        breakdown: BreakdownId,
+        also_all: bool,
+    ) -> Result<(), IngestError> {
+        let v = &self.vcols[vi];
+        let b = match v.fixed {
+            Some(fixed) if breakdown == Breakdowns::ALL => fixed,
+            Some(_) => return Ok(()),
+            None => breakdown,
+        };
+        let raw = fields[index];
+        let value = match &v.categories {
+            Some(cats) => {
+                let t = String::from_utf8_lossy(trim(raw));
+                if t.is_empty() {
+                    None
+                } else {
+                    Some(*cats.get(t.as_ref()).ok_or_else(|| {
+                        self.err(line, &self.header[index], raw, "unknown category".into())
+                    })?)
+                }
+            }
+            None => parse_value(raw).map_err(|NotANumber| {
+                self.err(line, &self.header[index], raw, "not a number".into())
+            })?,
+        };
+        let Some(value) = value else { return Ok(()) };
+        let key = SeriesKey {
+            measure: v.measure,
+            territory,
+            breakdown: b,
+        };
+        if self.spec.date.constant {
+            if self.constants.insert(key, value).is_some()
+                && self.spec.on_duplicate == OnDuplicate::Error
+            {
+                return Err(self.err(
+                    line,
+                    &self.header[index],
+                    raw,
+                    "duplicate row for this territory".into(),
+                ));
+            }
+            return Ok(());
+        }
+        let slot = match self.slots.get(&key) {
+            Some(s) => *s,
+            None => {
+                self.data.series.push((key, Series::new(date)));
+                self.slots.insert(key, self.data.series.len() - 1);
+                self.data.series.len() - 1
+            }
+        };
+        let series = &mut self.data.series[slot].1;
+        if series.has(date) {
+            match self.spec.on_duplicate {
+                OnDuplicate::KeepFirst => {
+                    self.data.duplicates_ignored += 1;
+                    return Ok(());
+                }
+                OnDuplicate::Sum => {
+                    series.add(date, value);
+                    self.note_date(date);
+                    return Ok(());
+                }
+                OnDuplicate::Error => {
+                    let msg = format!(
+                        "duplicate row: {} {} {} already has a value in this file",
+                        self.reference.get(territory).key(),
+                        self.breakdowns.key(b),
+                        date
+                    );
+                    return Err(self.err(line, &self.header[index], raw, msg));
+                }
+            }
+        }
+        series.set(date, value);
+        if also_all && v.fixed.is_none() {
+            let all = SeriesKey {
+                measure: self.vcols[vi].measure,
+                territory,
+                breakdown: Breakdowns::ALL,
+            };
+            let slot = match self.slots.get(&all) {
                 Some(s) => *s,
                 None => {
-                    self.data.series.push((key, Series::new(date)));
-                    self.slots.insert(key, self.data.series.len() - 1);
+                    self.data.series.push((all, Series::new(date)));
+                    self.slots.insert(all, self.data.series.len() - 1);
                     self.data.series.len() - 1
                 }
             };
-            let series = &mut self.data.series[slot].1;
-            if series.has(date) {
-                match self.spec.on_duplicate {
-                    OnDuplicate::KeepFirst => {
-                        self.data.duplicates_ignored += 1;
-                        continue;
-                    }
-                    OnDuplicate::Error => {
-                        let msg = format!(
-                            "duplicate row: {} {} {} already has a value in this file",
-                            self.reference.get(territory).key(),
-                            self.breakdowns.key(b),
-                            date
-                        );
-                        return Err(self.err(line, &self.vcols[vi].name, raw, msg));
-                    }
-                }
-            }
-            series.set(date, value);
-            if also_all && v.fixed.is_none() {
-                let all = SeriesKey {
-                    measure: self.vcols[vi].measure,
-                    territory,
-                    breakdown: Breakdowns::ALL,
-                };
-                let slot = match self.slots.get(&all) {
-                    Some(s) => *s,
-                    None => {
-                        self.data.series.push((all, Series::new(date)));
-                        self.slots.insert(all, self.data.series.len() - 1);
-                        self.data.series.len() - 1
-                    }
-                };
-                self.data.series[slot].1.add(date, value);
-            }
-            self.data.dates = Some(match self.data.dates {
-                None => (date, date),
-                Some((a, z)) => (a.min(date), z.max(date)),
-            });
+            self.data.series[slot].1.add(date, value);
         }
+        self.data.dates = Some(match self.data.dates {
+            None => (date, date),
+            Some((a, z)) => (a.min(date), z.max(date)),
+        });
         Ok(())
+    }
+
+    fn note_date(&mut self, date: Date) {
+        self.data.dates = Some(match self.data.dates {
+            None => (date, date),
+            Some((a, z)) => (a.min(date), z.max(date)),
+        });
     }
 }
 

@@ -51,6 +51,8 @@ pub struct Store {
     pub origin: HashMap<SeriesKey, usize>,
     /// Constant values (capacities).
     pub constants: HashMap<SeriesKey, f64>,
+    /// Series reported every n > 1 days (weekly files), by key; absent means daily.
+    pub steps: HashMap<SeriesKey, u16>,
     /// File summaries in merge order.
     pub files: Vec<FileSummary>,
 }
@@ -72,6 +74,9 @@ impl Store {
                 if let std::collections::hash_map::Entry::Vacant(e) = store.series.entry(key) {
                     e.insert(series);
                     store.origin.insert(key, i);
+                    if f.step_days > 1 {
+                        store.steps.insert(key, f.step_days);
+                    }
                     used += 1;
                 } else {
                     superseded += 1;

@@ -25,3 +25,13 @@ cd "$here"
 find "leaflet-$LEAFLET" "uplot-$UPLOT" -type f | LC_ALL=C sort | xargs sha256sum > SHA256SUMS
 echo "vendored leaflet $LEAFLET and uplot $UPLOT:"
 cat SHA256SUMS
+
+# World map: world-atlas (Natural Earth 1:50m countries) converted to GeoJSON with vigie's keys
+# and names by tools/gen-world-map.sh (npm, its own scratch directory; reads
+# crates/vigie-core/data/countries.csv). Its checksums follow the libraries' in SHA256SUMS.
+WORLD_ATLAS=2.0.2
+bash "$here/../../../../tools/gen-world-map.sh"
+cd "$here"
+find "world-atlas-$WORLD_ATLAS" -type f | LC_ALL=C sort | xargs sha256sum >> SHA256SUMS
+echo "vendored world-atlas $WORLD_ATLAS (countries.geo.json, see world-atlas-$WORLD_ATLAS/README.md):"
+grep " world-atlas-$WORLD_ATLAS/" SHA256SUMS

@@ -545,6 +545,7 @@ fn write_metadata(
             p.title = spec.map(|s| s.title.clone());
             p.publisher = spec.map(|s| s.publisher.clone());
             p.url = spec.and_then(|s| s.url.clone());
+            p.note = spec.and_then(|s| s.note.clone());
             p.vintage = f.vintage.clone();
             p.header = Some(f.header.clone());
             p.separator = Some(f.separator.to_string());

@@ -318,20 +318,40 @@ pub fn data_dictionary(computed: &Computed, catalog: &Catalog, demo: bool) -> Da
         .iter()
         .filter(|i| !i.internal)
         .map(|i| {
-            let inputs: Vec<String> = i
-                .formula
-                .to_formula()
-                .inputs()
-                .into_iter()
-                .map(String::from)
-                .collect();
+            let formulas = || std::iter::once(&i.formula).chain(&i.fallback);
+            let mut inputs: Vec<String> = Vec::new();
+            for f in formulas() {
+                for input in f.to_formula().inputs() {
+                    if !inputs.iter().any(|x| x == input) {
+                        inputs.push(input.to_string());
+                    }
+                }
+            }
+            // The measures behind the inputs, through the indicators they name.
+            let mut measures: Vec<String> = Vec::new();
+            let mut todo = inputs.clone();
+            while let Some(name) = todo.pop() {
+                if measures.contains(&name) {
+                    continue;
+                }
+                if let Some(ind) = computed.indicators.iter().find(|j| j.id == name && j.id != i.id)
+                {
+                    for f in std::iter::once(&ind.formula).chain(&ind.fallback) {
+                        todo.extend(f.to_formula().inputs().into_iter().map(String::from));
+                    }
+                }
+                measures.push(name);
+            }
             let sources: Vec<String> = catalog
                 .sources
                 .iter()
-                .filter(|s| s.columns.iter().any(|c| inputs.contains(&c.measure)))
+                .filter(|s| s.columns.iter().any(|c| measures.contains(&c.measure)))
                 .map(|s| s.id.clone())
                 .collect();
-            let formula = i.formula.describe();
+            let formula = formulas()
+                .map(|f| f.describe())
+                .collect::<Vec<_>>()
+                .join("; where absent: ");
             IndicatorDoc {
                 id: i.id.clone(),
                 label_fr: i.label_fr.clone(),
@@ -350,7 +370,7 @@ pub fn data_dictionary(computed: &Computed, catalog: &Catalog, demo: bool) -> Da
                 breakdowns: if i.only_all {
                     "all only"
                 } else {
-                    "all, and every age class or sex the source has"
+                    "all, every age class or sex the source has, and source:<publisher> (jhu, who) for the world's territories"
                 }
                 .to_string(),
                 thresholds: i.thresholds.as_ref().map(|t| ThresholdsDoc {

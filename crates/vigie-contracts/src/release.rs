@@ -371,6 +371,10 @@ pub struct SourceFile {
     /// Publisher (« Vigie (générateur de données de démonstration) » for demo data).
     #[serde(default)]
     pub publisher: Option<String>,
+    /// What a reader must know about the source (« mis à jour jusqu'au 10 mars 2023 »), from
+    /// the catalogue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Page of the dataset (`null` for demo data).
     #[serde(default)]
     pub url: Option<String>,

@@ -425,6 +425,54 @@ mod tests {
     }
 
     #[test]
+    fn weekly_formulas_count_periods_and_invent_no_daily_values() {
+        let sum7 = Formula::Sum {
+            input: "x".into(),
+            window: 7,
+            align: Align::Trailing,
+        };
+        // A 7-day sum of weekly totals is the week itself; 14 days are two weeks.
+        let weekly = [10.0, 20.0, 40.0];
+        let get = |_: &str| Some(&weekly[..]);
+        assert_eq!(
+            sum7.for_step(7).unwrap().evaluate(get).unwrap(),
+            weekly.to_vec()
+        );
+        let sum14 = Formula::Sum {
+            input: "x".into(),
+            window: 14,
+            align: Align::Trailing,
+        };
+        let two = sum14.for_step(7).unwrap().evaluate(get).unwrap();
+        assert!(two[0].is_nan());
+        assert_eq!(&two[1..], &[30.0, 60.0]);
+        // Week-to-week differences of a cumulative total, and a 7-day lag as one week.
+        let diff = Formula::DailyFromCumulative { input: "x".into() };
+        let d = diff.for_step(7).unwrap().evaluate(get).unwrap();
+        assert_eq!(&d[1..], &[10.0, 20.0]);
+        let change = Formula::Change {
+            input: "x".into(),
+            lag: 7,
+        };
+        let c = change.for_step(7).unwrap().evaluate(get).unwrap();
+        assert_eq!(&c[1..], &[100.0, 100.0]);
+        // A daily mean, a 10-day window or R have no weekly meaning.
+        let mean = Formula::Mean {
+            input: "x".into(),
+            window: 7,
+            align: Align::Trailing,
+        };
+        assert!(mean.for_step(7).is_none());
+        let sum10 = Formula::Sum {
+            input: "x".into(),
+            window: 10,
+            align: Align::Trailing,
+        };
+        assert!(sum10.for_step(7).is_none());
+        assert_eq!(mean.for_step(1), Some(mean.clone()));
+    }
+
+    #[test]
     fn trailing_and_centred_sums() {
         let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
         let t = rolling_sum(&v, 7, Align::Trailing);

@@ -516,6 +516,42 @@ mod tests {
     }
 
     #[test]
+    fn the_world() {
+        let r = reference();
+        let nam = r.by_key("ISO-NAM").unwrap();
+        // `NA` is Namibia, not a missing value.
+        assert_eq!(r.by_alpha2("NA"), Some(nam));
+        assert_eq!(r.by_who_code("NA"), Some(nam));
+        assert_eq!(r.by_alpha3("NAM"), Some(nam));
+        assert_eq!(r.by_who_code("XK"), r.by_key("ISO-XKX"));
+        let fra = r.get(r.by_key("ISO-FRA").unwrap());
+        assert_eq!(
+            (fra.name.as_str(), fra.name_en.as_str()),
+            ("France", "France")
+        );
+        assert_eq!(fra.level, Level::WorldCountry);
+        assert_eq!(fra.continent, r.by_key("CONT-EU"));
+        assert_eq!(fra.who_region, r.by_key("WHO-EURO"));
+        assert_eq!(fra.iso.numeric, "250");
+        // French names as a French reader writes them.
+        assert_eq!(r.get(r.by_key("ISO-KOR").unwrap()).name, "Corée du Sud");
+        assert_eq!(r.get(r.by_key("ISO-USA").unwrap()).name, "États-Unis");
+        // Aggregates: members and summed populations; WORLD counts ships, continents do not.
+        let world = r.by_key("WORLD").unwrap();
+        let eu = r.by_key("CONT-EU").unwrap();
+        assert!(r.members_of(eu).any(|m| m == fra.id));
+        let ship = r.by_key("X-DIAMOND-PRINCESS").unwrap();
+        assert!(r.members_of(world).any(|m| m == ship));
+        assert!(!r.members_of(eu).any(|m| m == ship));
+        let sum: u64 = r.members_of(eu).map(|m| r.get(m).population).sum();
+        assert_eq!(r.get(eu).population, sum);
+        assert!(r.get(world).population > 7_000_000_000);
+        // France's own territories keep their keys and come first.
+        assert_eq!(r.get(r.france()).key(), "FR");
+        assert!(r.world().iter().all(|t| !r.get(*t).level.is_french()));
+    }
+
+    #[test]
     fn department_codes() {
         let r = reference();
         let ain = r.by_key("DEP-01").unwrap();

@@ -14,6 +14,7 @@ use std::fmt::Write;
 
 pub mod centres;
 mod vaccination;
+pub mod world;
 
 pub use centres::{DemoCentres, DemoError, write_demo_centres};
 
@@ -68,7 +69,8 @@ impl Rng {
 /// [`MARKER`], the epidemic files (SI-DEP, hospital stocks and flows, ICU beds
 /// `lits-rea.csv`), then the vaccination files (`vacsi-dep.csv`, `vacsi-reg.csv`,
 /// `vacsi-fra.csv`, `vacsi-a-fra.csv`, `vacsi-tot-a-fra.csv`, `vacsi-v-fra.csv`,
-/// `flux-tot-nat.csv`).
+/// `flux-tot-nat.csv`), the world's files (JHU CSSE confirmed and deaths, the WHO's weekly
+/// file; module [`world`]).
 pub fn sources(end: Date, days: u32) -> Vec<(String, Vec<u8>)> {
     let r = reference();
     let start = end.add_days(1 - days as i32);
@@ -209,6 +211,7 @@ pub fn sources(end: Date, days: u32) -> Vec<(String, Vec<u8>)> {
         ("lits-rea.csv".to_string(), beds.into_bytes()),
     ];
     files.extend(vaccination::files(end, days));
+    files.extend(world::files(end, days));
     files.push((GEOMETRY.to_string(), geometry()));
     files
 }

@@ -321,6 +321,9 @@ pub struct SourceSpec {
     /// Where the publisher distributes it.
     #[serde(default)]
     pub url: Option<String>,
+    /// What a reader must know about the source (shown on the sources page).
+    #[serde(default)]
+    pub note: Option<String>,
     /// Header signature: every one of these columns must be present.
     pub header: Vec<String>,
     /// At least one of these columns must be present (e.g. `fra`, `reg` or `dep`).

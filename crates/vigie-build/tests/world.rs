@@ -520,3 +520,62 @@ fn golden_who_totals_equal_owid_for_every_country() {
             .all(|c| c["max_relative_difference"] == 0.0)
     );
 }
+
+#[test]
+fn the_gate_keeps_countries_and_knows_what_is_plausible_for_them() {
+    use vigie_build::gate::GatePolicy;
+    use vigie_build::history::{DataDir, Outcome};
+    let tmp = tempfile::tempdir().unwrap();
+    let d = DataDir::new(tmp.path().join("data"));
+    let write = |files: &[(&str, String)]| {
+        fs::create_dir_all(d.sources()).unwrap();
+        for (name, text) in files {
+            fs::write(d.sources().join(name), text).unwrap();
+        }
+    };
+    let build_at = |at: &str| {
+        let mut o = opts(&d.sources(), Path::new(""));
+        o.built_at = at.into();
+        d.build(&o, GatePolicy::default(), 5).unwrap()
+    };
+    write(&world_fixture());
+    let Outcome::Published(_, gate) = build_at("2026-12-01T00:00:00Z") else {
+        panic!("the world fixture must pass the gate")
+    };
+    assert!(gate.passed, "{:?}", gate.failures());
+    // A negative new count from a revision (Namibia, 1/27/20) is not refused.
+    assert!(
+        !gate.failures().join(" ").contains("ISO-NAM cases"),
+        "{:?}",
+        gate.failures()
+    );
+
+    // Namibia's rows dropped from the JHU files: its series vanish, the release is refused.
+    let mut files = world_fixture();
+    for f in files.iter_mut().take(2) {
+        f.1 =
+            f.1.lines()
+                .filter(|l| !l.contains("Namibia"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+    }
+    write(&files);
+    let Outcome::Refused(_, gate) = build_at("2026-12-02T00:00:00Z") else {
+        panic!("a country's series vanished and the release was published")
+    };
+    let failures = gate.failures().join("; ");
+    assert!(
+        failures.contains("ISO-NAM") && failures.contains("source:jhu"),
+        "{failures}"
+    );
+
+    // An absurd count (more cases than people) is refused like a French one.
+    let mut files = world_fixture();
+    files[0].1 = files[0].1.replacen(",210,280,360", ",210,280,90000000", 1);
+    write(&files);
+    let Outcome::Refused(_, gate) = build_at("2026-12-03T00:00:00Z") else {
+        panic!("90 million cases in France were published")
+    };
+    let failures = gate.failures().join("; ");
+    assert!(failures.contains("ISO-FRA cases_cum"), "{failures}");
+}

@@ -435,7 +435,7 @@ fn gated_data_dir_refusal_exits_1_and_the_sources_page_says_why() {
     let (status, prov) = get(&addr, "/api/v1/provenance/REG-94/incidence_rate_7d");
     assert_eq!(status, 200);
     assert!(
-        prov.contains("sum(positives, 7 days) / population")
+        prov.contains("sum(cases, 7 days) / population")
             && prov.contains("sp-pos-quot-dep.csv")
             && prov.contains("\"release_id\":\"20260101T000000Z\""),
         "{prov}"

@@ -579,3 +579,35 @@ fn the_gate_keeps_countries_and_knows_what_is_plausible_for_them() {
     let failures = gate.failures().join("; ");
     assert!(failures.contains("ISO-FRA cases_cum"), "{failures}");
 }
+
+#[test]
+fn golden_the_shared_world_and_spf_files_make_one_release_through_the_gate() {
+    use vigie_build::gate::GatePolicy;
+    use vigie_build::history::{DataDir, Outcome};
+    let (Some(intl), Some(spf)) = (
+        vigie_testkit::shared("international"),
+        vigie_testkit::shared("spf-epidemic"),
+    ) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = DataDir::new(tmp.path().join("data"));
+    fs::create_dir_all(d.sources()).unwrap();
+    // Read in place: links, not copies.
+    std::os::unix::fs::symlink(&intl, d.sources().join("international")).unwrap();
+    std::os::unix::fs::symlink(&spf, d.sources().join("spf")).unwrap();
+    let mut o = opts(&d.sources(), Path::new(""));
+    o.built_at = "2026-12-03T06:00:00Z".into();
+    let out = d.build(&o, GatePolicy::default(), 5).unwrap();
+    let Outcome::Published(_, gate) = out else {
+        panic!("the real files were refused")
+    };
+    assert!(gate.passed, "{:?}", gate.failures());
+    let rows = rows(&d.current().unwrap());
+    // France's departments and the world's countries in one release.
+    assert!(rows.keys().any(|k| k.0 == "DEP-75"));
+    assert_eq!(
+        get(&rows, "ISO-FRA", "cases_cum", "source:who", "2024-08-04"),
+        Some(38_997_490.0)
+    );
+}

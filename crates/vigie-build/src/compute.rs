@@ -182,15 +182,67 @@ fn compare(
     ours: &Series,
     theirs: &Series,
 ) -> Option<Check> {
+    compare_by(
+        false,
+        kind,
+        quantity,
+        reference_name,
+        territory,
+        breakdown,
+        ours,
+        theirs,
+    )
+}
+
+/// Two publishers compared: the difference relative to the larger of the two values
+/// (`|a − b| / max(|a|, |b|)`, from 0 to 1), so that a publisher's total stuck at 16 cases for
+/// weeks (the WHO's France in spring 2020) does not read as a difference of 100 000 %.
+fn compare_publishers(
+    kind: &'static str,
+    quantity: &str,
+    reference_name: &str,
+    territory: TerritoryId,
+    breakdown: &str,
+    ours: &Series,
+    theirs: &Series,
+) -> Option<Check> {
+    compare_by(
+        true,
+        kind,
+        quantity,
+        reference_name,
+        territory,
+        breakdown,
+        ours,
+        theirs,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compare_by(
+    symmetric: bool,
+    kind: &'static str,
+    quantity: &str,
+    reference_name: &str,
+    territory: TerritoryId,
+    breakdown: &str,
+    ours: &Series,
+    theirs: &Series,
+) -> Option<Check> {
     let mut n = 0usize;
     let (mut max, mut sum) = (0.0f64, 0.0f64);
     let mut at = None;
     for (d, t) in theirs.points() {
         let Some(o) = ours.get(d) else { continue };
-        let rel = if t == 0.0 {
-            if o == 0.0 { 0.0 } else { 1.0 }
+        let scale = if symmetric {
+            t.abs().max(o.abs())
         } else {
-            ((o - t) / t).abs()
+            t.abs()
+        };
+        let rel = if scale == 0.0 {
+            if o == t { 0.0 } else { 1.0 }
+        } else {
+            (o - t).abs() / scale
         };
         n += 1;
         sum += rel;
@@ -667,7 +719,7 @@ pub fn world_checks(computed: &Computed, breakdowns: &Breakdowns) -> Vec<Check> 
         for ind in ["cases_cum", "deaths_cum"] {
             if let (Some(a), Some(b)) = (series(t, jhu, ind), series(t, who, ind)) {
                 push(
-                    compare(
+                    compare_publishers(
                         "jhu_vs_who",
                         ind,
                         "WHO (source:who)",
@@ -686,7 +738,7 @@ pub fn world_checks(computed: &Computed, breakdowns: &Breakdowns) -> Vec<Check> 
             };
             if let (Some(a), Some(b)) = (series(t, who, ind), series(t, owid, owid_ind)) {
                 push(
-                    compare("who_vs_owid", ind, owid_ind, t, "source:who", &a, &b),
+                    compare_publishers("who_vs_owid", ind, owid_ind, t, "source:who", &a, &b),
                     WHO_VS_OWID,
                 );
             }
@@ -707,7 +759,7 @@ pub fn world_checks(computed: &Computed, breakdowns: &Breakdowns) -> Vec<Check> 
     for (b, name) in [(jhu, "source:jhu"), (who, "source:who")] {
         if let (Some(spf), Some(w)) = (&spf_cases, series(fra, b, "cases_cum")) {
             push(
-                compare(
+                compare_publishers(
                     "spf_vs_world",
                     "cases_confirmed_cum",
                     &format!("ISO-FRA cases_cum ({name})"),
@@ -721,7 +773,7 @@ pub fn world_checks(computed: &Computed, breakdowns: &Breakdowns) -> Vec<Check> 
         }
         if let (Some(spf), Some(w)) = (&spf_deaths, series(fra, b, "deaths_cum")) {
             push(
-                compare(
+                compare_publishers(
                     "spf_vs_world",
                     "hosp_deaths_cum_published + ehpad_deaths_cum",
                     &format!("ISO-FRA deaths_cum ({name})"),

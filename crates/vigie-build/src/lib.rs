@@ -569,6 +569,7 @@ fn write_metadata(
             } else {
                 p.publisher = Some(DEMO_PUBLISHER.into());
                 p.origin = Some(DEMO_ORIGIN.into());
+                p.note = None;
                 // The catalogue titles name the real publisher: only the format is kept.
                 p.title = p
                     .source

@@ -182,7 +182,8 @@ pub struct PublishedSeries {
     /// Last day (ISO 8601), the day of the last value (absent in releases before it existed).
     #[serde(default)]
     pub end: Option<String>,
-    /// Step between values: always `P1D` (one calendar day).
+    /// Step between values: `P1D` (one calendar day), or `P7D` for weekly sources (the WHO:
+    /// `values[i]` is the week ending on `start + 7 i`).
     #[serde(default = "daily_step")]
     pub step: String,
     /// One value per day; `null` when undefined. Rounded to [`DECIMALS`] decimals.
@@ -461,7 +462,8 @@ pub struct ConsistencyCheck {
     pub breakdown: String,
     /// Days where both are defined.
     pub dates_compared: usize,
-    /// Largest relative difference (|ours − theirs| / |theirs|).
+    /// Largest relative difference: |ours − theirs| / |theirs|; between two publishers
+    /// (`jhu_vs_who`, `who_vs_owid`, `spf_vs_world`), |a − b| / max(|a|, |b|), from 0 to 1.
     pub max_relative_difference: f64,
     /// Day where it occurs.
     #[serde(default)]

@@ -202,10 +202,16 @@
   function xTicks(u, splits) {
     var range = u.scales.x.max - u.scales.x.min;
     var months = FR ? FR_MONTHS_SHORT : ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    // Month labels: a month is named once (weekly axes split twice a month).
+    var prev = '';
     return splits.map(function (s, i) {
       var d = new Date(s * 1000), m = d.getUTCMonth(), y = d.getUTCFullYear();
       if (range < 86400 * 62) return d.getUTCDate() + ' ' + months[m];
-      return months[m] + (i === 0 || m === 0 ? ' ' + y : '');
+      var key = y + '-' + m;
+      if (key === prev) return '';
+      var first = prev === '';
+      prev = key;
+      return months[m] + (first || m === 0 ? ' ' + y : '');
     });
   }
   // Room for one x label (« janv. 2022 » is the widest): uPlot skips splits closer than this.
@@ -274,7 +280,7 @@
       }
     };
   }
-  function chartOptions(spec, width) {
+  function chartOptions(spec, width, log) {
     var d = spec.decimals || 0;
     var series = [{
       label: t('Date', 'Date'),
@@ -322,13 +328,16 @@
       var pad = (max - min) * 0.05 || 1;
       return [min - pad, max + pad];
     };
+    var yScale = { range: yRange };
+    if (log) yScale = { distr: 3, log: 10 };
     return {
       width: width, height: Math.max(220, Math.round(width * 0.5)),
       series: series,
-      scales: { x: { time: true }, y: { range: yRange } },
+      scales: { x: { time: true }, y: yScale },
       axes: [
         { values: xTicks, size: 36, space: xSpace },
-        { values: function (u, vs) { return vs.map(function (v) { return fmt(v, d > 0 && Math.abs(v) < 10 ? d : 0); }); }, size: axisSize }
+        // A log axis passes null for the splits it leaves unlabelled.
+        { values: function (u, vs) { return vs.map(function (v) { return v === null || v === undefined ? '' : fmt(v, d > 0 && Math.abs(v) < 10 ? d : 0); }); }, size: axisSize }
       ],
       fmtDate: function (tpl) {
         return window.uPlot.fmtDate(tpl, FR ? { MMMM: FR_MONTHS_LONG, MMM: FR_MONTHS_SHORT, WWWW: FR_WEEKDAYS_LONG, WWW: FR_WEEKDAYS_SHORT } : undefined);
@@ -338,12 +347,17 @@
       plugins: [thresholdPlugin(spec)]
     };
   }
-  function chartData(spec) {
+  // A logarithmic axis has no zero or negative values: they are not drawn.
+  function chartData(spec, log) {
     var a = isoToSec(spec.start), b = isoToSec(spec.end), step = 86400 * (spec.step_days || 1);
     var xs = [];
     for (var x = a; x <= b; x += step) xs.push(x);
     var cols = [xs];
-    spec.series.forEach(function (s) { cols.push(s.values.slice(0, xs.length)); });
+    spec.series.forEach(function (s) {
+      var vs = s.values.slice(0, xs.length);
+      if (log) vs = vs.map(function (v) { return v !== null && v !== undefined && v > 0 ? v : null; });
+      cols.push(vs);
+    });
     return cols;
   }
   function initChart(fig) {
@@ -374,7 +388,11 @@
       fig.insertBefore(box, src);
       fig.insertBefore(head, box);
       var width = Math.max(260, (box.clientWidth || fig.clientWidth || 600));
-      var u = new window.uPlot(chartOptions(spec, width), chartData(spec), box);
+      var scaleHost = fig.closest('[data-scale]');
+      var log = !!scaleHost && scaleHost.dataset.scale === 'log';
+      var u = new window.uPlot(chartOptions(spec, width, log), chartData(spec, log), box);
+      var staticLegend = scaleHost && scaleHost.parentNode.querySelector('.compare-legend');
+      if (staticLegend) staticLegend.hidden = true;
       fig.vigieChart = u;
       if (img) img.hidden = true;
       fig.dataset.enhanced = '1';
@@ -385,6 +403,85 @@
         }).observe(box);
       }
     }).catch(function (e) { console.warn('chart unavailable:', e.message); });
+  }
+
+
+  // ---------------------------------------------------------------- world map
+  // The choropleth document (/api/v1/world/map/<source>/<indicator>) is a vigie.map.v1 spec
+  // keyed by territory (ISO-FRA) with the date of each value; the outlines are world-atlas
+  // (Natural Earth) features whose `key` is the same territory key.
+  function initWorldMap(host) {
+    if (!window.L || !host.dataset.geo) return;
+    Promise.all([getJSON(host.dataset.map), getJSON(host.dataset.geo)]).then(function (res) {
+      var doc = res[0], geo = res[1], layer = doc.map;
+      host.hidden = false;
+      var map = L.map(host, { zoomSnap: 0.25, minZoom: 0, attributionControl: true, keyboard: true, scrollWheelZoom: false, worldCopyJump: false });
+      map.attributionControl.setPrefix('').addAttribution('Natural Earth (world-atlas 2.0.2)');
+      var coloured = 0;
+      var gj = L.geoJSON(geo, {
+        style: function (f) {
+          var v = layer.values[f.properties.key];
+          return { fillColor: colourOf(layer, v), fillOpacity: 0.9, color: '#fff', weight: 0.6 };
+        },
+        onEachFeature: function (f, lyr) {
+          var key = f.properties.key;
+          var v = layer.values[key];
+          if (v !== undefined && v !== null) coloured++;
+          lyr.bindTooltip(function () {
+            var name = (FR ? f.properties.name_fr : f.properties.name_en) || key;
+            if (v === undefined || v === null) return name + (FR ? '\u00a0: ' : ': ') + L10(layer.no_data_label);
+            var d = doc.dates[key];
+            return name + (FR ? '\u00a0: ' : ': ') + fmtFixed(v, layer.decimals) + ' ' + L10(layer.unit) + (d ? (FR ? ', au ' : ', on ') + dayLabel(isoToSec(d)) : '');
+          }, { sticky: true });
+          lyr.on('click', function () {
+            var a = document.querySelector('#world-ranking tr[data-key="' + key + '"] a');
+            if (a) location.href = a.href;
+          });
+        }
+      }).addTo(map);
+      map.fitBounds([[-56, -168], [75, 180]]);
+      host.dataset.coloured = String(coloured);
+      host.dataset.enhanced = '1';
+      var legendEl = document.getElementById('world-map-legend');
+      if (legendEl) {
+        legend(legendEl, layer);
+        // The indicator's label already names its unit (« … par million d'habitants »).
+        var title = legendEl.querySelector('.legend-title');
+        if (title && /million|100/.test(L10(layer.title))) title.textContent = L10(layer.title);
+      }
+      void gj;
+    }).catch(function (e) { console.warn('world map unavailable:', e.message); });
+  }
+
+  // The comparison form: the ranking's checkboxes edit the list of codes, and the query is
+  // written with commas (`pays=FRA,DEU,ITA`), at most eight countries.
+  function initWorldForm(form) {
+    var input = document.getElementById('world-countries');
+    if (!input) return;
+    function codes() {
+      return input.value.toUpperCase().split(/[\s,;]+/).filter(function (c) { return /^[A-Z]{3}$/.test(c); });
+    }
+    document.querySelectorAll('#world-ranking .pick').forEach(function (c) { c.hidden = false; });
+    document.querySelectorAll('#world-ranking .pick input').forEach(function (box) {
+      box.addEventListener('change', function () {
+        var list = codes().filter(function (c) { return c !== box.value; });
+        if (box.checked) list.push(box.value);
+        input.value = list.slice(0, 8).join(',');
+      });
+    });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      // The server's order: countries, indicator, scale, source.
+      var parts = [];
+      ['world-countries', 'world-indicator', 'world-scale', 'world-source'].forEach(function (id) {
+        var el = document.getElementById(id);
+        if (!el || !el.name) return;
+        var v = el === input ? codes().slice(0, 8).join(',') : el.value;
+        parts.push(encodeURIComponent(el.name) + '=' + encodeURIComponent(v).replace(/%2C/g, ','));
+      });
+      location.href = form.getAttribute('action') + '?' + parts.join('&');
+    });
+    document.querySelectorAll('#compare-legend .swatch[data-color]').forEach(function (sw) { sw.style.background = sw.dataset.color; });
   }
 
   // ---------------------------------------------------------------- territory selector
@@ -867,6 +964,10 @@
   function init() {
     var host = document.getElementById('map');
     if (host) initMap(host);
+    var world = document.getElementById('world-map');
+    if (world) initWorldMap(world);
+    var wform = document.getElementById('world-form');
+    if (wform) initWorldForm(wform);
     var figs = document.querySelectorAll('figure.chart[data-spec]');
     if ('IntersectionObserver' in window) {
       var io = new IntersectionObserver(function (entries) {

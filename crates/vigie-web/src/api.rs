@@ -85,7 +85,11 @@ impl utoipa::Modify for DataStatusHeader {
         api_slots_search,
         api_places,
         api_slots_status,
-        api_slots_history
+        api_slots_history,
+        api_world_map,
+        api_world_compare,
+        api_world_compare_svg,
+        api_world_chart
     ),
     modifiers(&DataStatusHeader)
 )]
@@ -206,15 +210,28 @@ pub async fn api_release(State(s): State<AppState>) -> Response {
     json_ok(&m)
 }
 
-/// The territories of the release (France, regions, departments).
-#[utoipa::path(get, path = "/api/v1/territories", tag = "territories",
+/// The `level` filter of `/api/v1/territories`.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LevelQuery {
+    /// Only the territories of this level: `country`, `region`, `department`,
+    /// `world_country`, `world`, `continent`, `who_region` or `non_country`.
+    pub level: Option<String>,
+}
+
+/// The territories of the release (France, regions, departments; the world's countries,
+/// aggregates and pseudo-countries), optionally of one level.
+#[utoipa::path(get, path = "/api/v1/territories", tag = "territories", params(LevelQuery),
     responses((status = 200, description = "Every territory with data, in reference order; each entry says `demo` and `data_status`", body = [TerritoryIndexEntry], content_type = "application/json"),
               (status = 500, description = "The index does not parse", body = Problem, content_type = "application/problem+json")))]
-pub async fn api_territories(State(s): State<AppState>) -> Response {
+pub async fn api_territories(State(s): State<AppState>, Query(q): Query<LevelQuery>) -> Response {
     let r = s.current();
     let status = s.data_status();
     match read_file::<Vec<TerritoryIndexEntry>>(&r.dir.join("open-data/territories.json")) {
         Ok(mut index) => {
+            if let Some(level) = q.level.as_deref() {
+                index.retain(|t| t.level == level);
+            }
             for t in &mut index {
                 t.demo = status.is_demo();
                 t.data_status = status;
@@ -751,4 +768,216 @@ pub async fn openapi() -> Response {
         openapi_json(),
     )
         .into_response()
+}
+
+/// The choices of a world chart (`/api/v1/world/compare`).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompareQuery {
+    /// Alpha-3 codes, comma-separated, at most 8 (default `FRA,DEU,ITA,ESP,GBR`).
+    pub countries: Option<String>,
+    /// `cases_cum_per_million` (default), `deaths_cum_per_million`, `cases_7d_per_million`,
+    /// `deaths_7d_per_million` or `incidence_rate_7d`.
+    pub indicator: Option<String>,
+    /// `who` (default) or `jhu`.
+    pub source: Option<String>,
+    /// Language of the SVG's texts: `fr` (default) or `en`.
+    pub lang: Option<String>,
+}
+
+/// The comparison asked for, or the detail of the 400 answer (naming the parameter).
+fn compare_choice(
+    r: &Release,
+    q: &CompareQuery,
+) -> Result<
+    (
+        Vec<String>,
+        &'static str,
+        &'static crate::world::WorldSource,
+    ),
+    String,
+> {
+    use crate::world;
+    let bad = |p: &str, m: String| format!("{p}: {m}");
+    let indicator = match q.indicator.as_deref() {
+        None => world::INDICATORS[0],
+        Some(i) => *world::INDICATORS
+            .iter()
+            .find(|x| **x == i)
+            .ok_or_else(|| bad("indicator", format!("unknown indicator {i:?}")))?,
+    };
+    let source = match q.source.as_deref() {
+        None => &world::SOURCES[0],
+        Some(s) => {
+            world::source(s).ok_or_else(|| bad("source", format!("unknown source {s:?}")))?
+        }
+    };
+    let countries = match q.countries.as_deref() {
+        None => world::WorldQuery::defaults(r).countries,
+        Some(list) => {
+            let mut v: Vec<String> = Vec::new();
+            for c in list.split(',').map(|c| c.trim().to_ascii_uppercase()) {
+                if c.is_empty() || v.contains(&c) {
+                    continue;
+                }
+                if crate::routes::world_country(r, &c).is_none() {
+                    return Err(bad("countries", format!("unknown country {c:?}")));
+                }
+                v.push(c);
+            }
+            if v.len() > world::MAX_COUNTRIES {
+                return Err(bad(
+                    "countries",
+                    format!("at most {} countries", world::MAX_COUNTRIES),
+                ));
+            }
+            v
+        }
+    };
+    Ok((countries, indicator, source))
+}
+
+fn svg_answer(svg: String) -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        svg,
+    )
+        .into_response()
+}
+
+fn spec_lang(lang: Option<&str>) -> vigie_contracts::Lang {
+    if lang == Some("en") {
+        vigie_contracts::Lang::En
+    } else {
+        vigie_contracts::Lang::Fr
+    }
+}
+
+/// The comparison chart of up to eight countries (a `vigie.chart.v1` spec, one series per
+/// country labelled « France — OMS »).
+#[utoipa::path(get, path = "/api/v1/world/compare", tag = "world", params(CompareQuery),
+    responses((status = 200, description = "The chart spec", body = vigie_contracts::ChartSpec, content_type = "application/json"),
+               (status = 400, description = "Invalid parameter (the detail names it)", body = Problem, content_type = "application/problem+json"),
+               (status = 404, description = "None of the countries has that series", body = Problem, content_type = "application/problem+json")))]
+pub async fn api_world_compare(
+    State(s): State<AppState>,
+    Query(q): Query<CompareQuery>,
+) -> Response {
+    let r = s.current();
+    let (countries, indicator, source) = match compare_choice(&r, &q) {
+        Ok(c) => c,
+        Err(detail) => return error(StatusCode::BAD_REQUEST, &detail),
+    };
+    let name = format!(
+        "world/compare/{}/{indicator}/{}",
+        source.slug,
+        countries.join(",")
+    );
+    let demo = s.data_status().is_demo();
+    cached_json(&s, &name, || {
+        crate::world::compare_spec(&r, &countries, indicator, source, demo)
+    })
+}
+
+/// The comparison chart as SVG (the same spec as `/api/v1/world/compare`).
+#[utoipa::path(get, path = "/api/v1/world/compare.svg", tag = "world", params(CompareQuery),
+    responses((status = 200, description = "The chart (SVG)", body = String, content_type = "image/svg+xml"),
+               (status = 400, description = "Invalid parameter (the detail names it)", body = Problem, content_type = "application/problem+json"),
+               (status = 404, description = "None of the countries has that series", body = Problem, content_type = "application/problem+json")))]
+pub async fn api_world_compare_svg(
+    State(s): State<AppState>,
+    Query(q): Query<CompareQuery>,
+) -> Response {
+    let r = s.current();
+    let (countries, indicator, source) = match compare_choice(&r, &q) {
+        Ok(c) => c,
+        Err(detail) => return error(StatusCode::BAD_REQUEST, &detail),
+    };
+    let demo = s.data_status().is_demo();
+    match crate::world::compare_spec(&r, &countries, indicator, source, demo) {
+        Some(spec) => svg_answer(vigie_charts::render_spec(
+            &spec,
+            spec_lang(q.lang.as_deref()),
+            800,
+            400,
+        )),
+        None => error(StatusCode::NOT_FOUND, "no series for these countries"),
+    }
+}
+
+/// The choropleth of the world's countries for one indicator and source.
+#[utoipa::path(get, path = "/api/v1/world/map/{source}/{indicator}", tag = "world",
+    params(("source" = String, Path, description = "who or jhu"),
+           ("indicator" = String, Path, description = "cases_cum_per_million, deaths_cum_per_million, cases_7d_per_million, deaths_7d_per_million or incidence_rate_7d")),
+    responses((status = 200, description = "A map spec keyed by territory (ISO-FRA) with the date of each value", body = crate::world::WorldMapDoc, content_type = "application/json"),
+               (status = 404, description = "Unknown source or indicator", body = Problem, content_type = "application/problem+json")))]
+pub async fn api_world_map(
+    State(s): State<AppState>,
+    Path((source, indicator)): Path<(String, String)>,
+) -> Response {
+    let r = s.current();
+    let Some(src) = crate::world::source(&source) else {
+        return error(StatusCode::NOT_FOUND, &format!("unknown source {source}"));
+    };
+    let Some(ind) = crate::world::INDICATORS.iter().find(|i| **i == indicator) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            &format!("unknown indicator {indicator}"),
+        );
+    };
+    let status = s.data_status();
+    cached_json(&s, &format!("world/map/{}/{ind}", src.slug), || {
+        Some(crate::world::map_doc(&r, ind, src, status))
+    })
+}
+
+/// One chart of a country page (`cases_7d`, `deaths_7d`, `cases_cum`, `deaths_cum`; `….svg`
+/// for the SVG), both sources on one axis.
+#[utoipa::path(get, path = "/api/v1/world/charts/{territory}/{chart}", tag = "world",
+    params(("territory" = String, Path, description = "ISO-FRA, ISO-DEU…"),
+           ("chart" = String, Path, description = "cases_7d, deaths_7d, cases_cum or deaths_cum; with .svg, the SVG"),
+           ("lang" = Option<String>, Query, description = "Language of the SVG: fr (default) or en")),
+    responses((status = 200, description = "The chart spec (or its SVG)", body = vigie_contracts::ChartSpec, content_type = "application/json"),
+               (status = 404, description = "Unknown country or chart", body = Problem, content_type = "application/problem+json")))]
+pub async fn api_world_chart(
+    State(s): State<AppState>,
+    Path((key, chart)): Path<(String, String)>,
+    Query(q): Query<CompareQuery>,
+) -> Response {
+    let r = s.current();
+    if r.territory(&key).is_none_or(|t| t.level != "world_country") {
+        return error(StatusCode::NOT_FOUND, &format!("unknown country {key}"));
+    }
+    let demo = s.data_status().is_demo();
+    if let Some(id) = chart.strip_suffix(".svg") {
+        return match crate::world::country_spec(&r, &key, id, demo) {
+            Some(spec) => svg_answer(vigie_charts::render_spec(
+                &spec,
+                spec_lang(q.lang.as_deref()),
+                800,
+                400,
+            )),
+            None => error(StatusCode::NOT_FOUND, &format!("unknown chart {chart}")),
+        };
+    }
+    let body = s.cached(&format!("json:world/charts/{key}/{chart}"), || {
+        crate::world::country_spec(&r, &key, &chart, demo)
+            .map(|v| serde_json::to_string(&v).unwrap_or_default())
+    });
+    match body {
+        Some(b) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, "public, max-age=300"),
+            ],
+            b.as_ref().clone(),
+        )
+            .into_response(),
+        None => error(StatusCode::NOT_FOUND, &format!("unknown chart {chart}")),
+    }
 }

@@ -18,6 +18,8 @@ pub struct Asset {
 pub const LEAFLET: &str = "1.9.4";
 /// uPlot version vendored.
 pub const UPLOT: &str = "1.6.32";
+/// world-atlas version of the vendored world map (Natural Earth countries as GeoJSON).
+pub const WORLD_ATLAS: &str = "2.0.2";
 
 const CSS_BYTES: &[u8] = include_bytes!("../assets/vigie.css");
 const JS_BYTES: &[u8] = include_bytes!("../assets/vigie.js");
@@ -79,6 +81,21 @@ pub const VENDORED: &[Asset] = &[
         path: "vendor/uplot-1.6.32/LICENSE",
         content_type: "text/plain; charset=utf-8",
         bytes: include_bytes!("../assets/vendor/uplot-1.6.32/LICENSE"),
+    },
+    Asset {
+        path: "vendor/world-atlas-2.0.2/countries.geo.json",
+        content_type: "application/geo+json",
+        bytes: include_bytes!("../assets/vendor/world-atlas-2.0.2/countries.geo.json"),
+    },
+    Asset {
+        path: "vendor/world-atlas-2.0.2/LICENSE",
+        content_type: "text/plain; charset=utf-8",
+        bytes: include_bytes!("../assets/vendor/world-atlas-2.0.2/LICENSE"),
+    },
+    Asset {
+        path: "vendor/world-atlas-2.0.2/README.md",
+        content_type: "text/plain; charset=utf-8",
+        bytes: include_bytes!("../assets/vendor/world-atlas-2.0.2/README.md"),
     },
 ];
 
@@ -156,6 +173,7 @@ mod tests {
         assert!(find(&js_path()).is_some());
         assert!(find("vendor/leaflet-1.9.4/leaflet.js").is_some_and(|(_, b)| b.len() > 100_000));
         assert!(find("vendor/uplot-1.6.32/uPlot.iife.min.js").is_some());
+        assert!(find("vendor/world-atlas-2.0.2/countries.geo.json").is_some());
         assert!(find("../Cargo.toml").is_none());
         assert_ne!(fnv64(&[b"a", b"bc"]), fnv64(&[b"ab", b"c"]));
     }

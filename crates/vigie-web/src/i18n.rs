@@ -270,6 +270,58 @@ texts! {
     not_found: "Page introuvable", "Page not found";
     not_found_text: "Cette adresse ne correspond à aucune page du site.", "This address matches no page of the site.";
     back_home: "Retour à l'accueil", "Back to the home page";
+    // The world.
+    nav_world: "Monde", "World";
+    world_h1: "Le Covid-19 dans le monde", "Covid-19 around the world";
+    world_intro: "Cas et décès confirmés par pays, d'après l'Organisation mondiale de la santé (chiffres notifiés par les États, par semaine) et l'université Johns Hopkins (JHU CSSE, chiffres quotidiens). Les taux sont rapportés à la population de chaque pays.", "Confirmed cases and deaths by country, from the World Health Organization (figures notified by member states, weekly) and Johns Hopkins University (JHU CSSE, daily figures). Rates are per head of each country's population.";
+    world_choices: "Ce que montre la page", "What the page shows";
+    world_source: "Source", "Source";
+    world_scale: "Échelle du graphique", "Chart scale";
+    world_scale_linear: "linéaire", "linear";
+    world_scale_log: "logarithmique", "logarithmic";
+    world_countries: "Pays comparés (8 au plus, codes ISO à trois lettres séparés par des virgules)", "Countries compared (at most 8, three-letter ISO codes separated by commas)";
+    world_apply: "Afficher", "Show";
+    world_url_note: "Vos choix sont dans l'adresse de la page : copiez-la pour partager cette vue.", "Your choices are in the page address: copy it to share this view.";
+    world_export_note: "Cette copie statique du site montre les choix par défaut ; les autres choix demandent le serveur Vigie.", "This static copy of the site shows the default choices; other choices need the Vigie server.";
+    world_dropped: "Non retenus (code inconnu ou au-delà de 8 pays) :", "Left out (unknown code or beyond 8 countries):";
+    world_map_interactive: "Carte interactive des pays", "Interactive map of the countries";
+    world_map_nojs: "La carte interactive demande JavaScript ; le classement ci-dessous donne les mêmes valeurs.", "The interactive map needs JavaScript; the ranking below gives the same values.";
+    world_aggregates: "Monde, continents et régions de l'OMS", "World, continents and WHO regions";
+    world_aggregates_text: "Sommes des pays : elles ne sont pas classées avec les pays.", "Sums of the countries: they are not ranked with the countries.";
+    world_ranking: "Classement des pays", "Ranking of the countries";
+    world_ranking_caption: "Dernière valeur publiée de chaque pays ; cliquez sur un titre de colonne pour trier.", "Latest value published for each country; click a column heading to sort.";
+    world_rank: "Rang", "Rank";
+    world_country: "Pays", "Country";
+    world_area: "Zone", "Area";
+    world_population: "Population", "Population";
+    world_compare_col: "Comparer", "Compare";
+    world_compare_title: "Comparaison des pays", "Countries compared";
+    world_log_note: "L'image affichée sans JavaScript est en échelle linéaire.", "The image shown without JavaScript uses a linear scale.";
+    world_non_countries: "Hors pays", "Not countries";
+    world_non_countries_text: "Cas comptés à part par la JHU ou l'OMS (navires, Jeux olympiques…) : ni sur la carte, ni dans le classement.", "Cases counted apart by JHU or the WHO (ships, Olympic Games…): neither on the map nor in the ranking.";
+    world_none: "Aucun pays n'a de valeur pour ce choix.", "No country has a value for this choice.";
+    world_all_countries: "Tous les pays", "All countries";
+    country_latest: "Derniers chiffres", "Latest figures";
+    country_figures: "Dernières valeurs par source", "Latest values by source";
+    country_sources: "Sources de ce pays", "Sources for this country";
+    country_checks: "JHU et OMS comparées", "JHU and WHO compared";
+    country_checks_none: "Aucune comparaison pour ce pays.", "No comparison for this country.";
+    country_revisions: "Révisions à la baisse", "Downward revisions";
+    country_revisions_text: "Jours où un total cumulé publié a baissé : le nombre de nouveaux cas ou décès de la période est alors négatif, conservé tel que publié.", "Days where a published cumulative total went down: the period's new cases or deaths are then negative, kept as published.";
+    country_revisions_none: "Aucune révision à la baisse.", "No downward revision.";
+    country_open_data: "Données ouvertes de ce pays", "Open data for this country";
+    country_france_dashboard: "Tableau de bord de la France (Santé publique France, par région et département)", "France dashboard (Santé publique France, by region and department)";
+    france_in_world: "La France dans le monde", "France in the world";
+    continent: "Continent", "Continent";
+    who_region: "Région de l'OMS", "WHO region";
+    vintage: "Millésime", "Vintage";
+    fetched_at: "Récupéré le", "Fetched";
+    compared: "Comparé à", "Compared with";
+    dates_compared: "Dates comparées", "Dates compared";
+    mean_difference: "Écart relatif moyen", "Mean relative difference";
+    max_difference: "Écart relatif maximal", "Largest relative difference";
+    value_before: "Avant", "Before";
+    value_after: "Après", "After";
     // About.
     about_p1: "Vigie publie les indicateurs officiels de l'épidémie de Covid-19 et de la vaccination en France (Santé publique France, INSEE) : taux d'incidence, positivité, hospitalisations, réanimations, décès, couverture vaccinale, et aide à trouver un créneau de vaccination. C'est le successeur libre et auto-hébergeable de CovidTracker, VaccinTracker et ViteMaDose.", "Vigie publishes the official indicators of the Covid-19 epidemic and of vaccination in France (Santé publique France, INSEE): incidence, positivity, hospital and intensive care, deaths, vaccination coverage, and helps find a vaccination slot. It is the free, self-hostable successor of CovidTracker, VaccinTracker and ViteMaDose.";
     about_p2_before: "Chaque chiffre est traçable jusqu'au fichier source (voir", "Every figure can be traced back to its source file (see";
@@ -295,6 +347,8 @@ pub fn unit(lang: Lang, unit: &str) -> String {
         (Lang::En, "passages") => "visits".into(),
         (Lang::En, "lits") => "beds".into(),
         (Lang::En, "habitants") => "inhabitants".into(),
+        (Lang::Fr, "par million d'habitants") => "par million d'hab.".into(),
+        (Lang::En, "par million d'habitants") => "per million".into(),
         (_, u) => u.into(),
     }
 }
@@ -369,6 +423,16 @@ pub fn endpoint_fr(path: &str) -> Option<&'static str> {
         }
         "/api/v1/data-dictionary" => {
             "Le dictionnaire des données : formule, fenêtre, unité et sources de chaque indicateur."
+        }
+        "/api/v1/world/map/{source}/{indicator}" => {
+            "La carte des pays du monde pour un indicateur et une source (OMS ou JHU), avec la date de chaque valeur."
+        }
+        "/api/v1/world/compare" => {
+            "Le graphique comparant jusqu'à huit pays (spécification vigie.chart.v1, une série par pays)."
+        }
+        "/api/v1/world/compare.svg" => "Le même graphique de comparaison, en SVG.",
+        "/api/v1/world/charts/{territory}/{chart}" => {
+            "Un graphique de la page d'un pays (les séries de l'OMS et de la JHU sur un même axe), ou son SVG."
         }
         "/api/v1/geo/departments" => {
             "Contours simplifiés des départements (GeoJSON, coordonnées arrondies à 3 décimales)."

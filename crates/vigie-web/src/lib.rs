@@ -37,6 +37,7 @@ pub mod routes;
 pub mod slots;
 pub mod static_site;
 pub mod views;
+pub mod world;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -451,13 +452,29 @@ async fn page(State(s): State<AppState>, method: Method, uri: Uri) -> Response {
         }
         return Redirect::permanent(&to).into_response();
     }
+    // A world territory's key under `/territoire/` (`ISO-FRA`): its country page.
+    if let Some(routes::Route::Territory(key)) = route
+        && let Some(code) = r.territory(key).and_then(routes::country_code)
+    {
+        let to = routes::Urls::live(lang).page(routes::Route::WorldCountry(code));
+        return Redirect::permanent(&to).into_response();
+    }
+    // A country code spelt otherwise (`/monde/fra`): permanent redirect to `/monde/FRA`.
+    if let Some(routes::Route::WorldCountry(code)) = route
+        && let Some(canonical) = routes::world_country(&r, code).and_then(routes::country_code)
+        && canonical != code
+    {
+        let to = routes::Urls::live(lang).page(routes::Route::WorldCountry(canonical));
+        return Redirect::permanent(&to).into_response();
+    }
+    let raw_query = uri.query().unwrap_or("");
     let ctx = page_ctx(&s, &r, lang);
     let body = if route.is_some_and(|r| r.live_scan()) {
-        pages::render(&ctx, path, &query).map(|b| b.map(Arc::new))
+        pages::render_query(&ctx, path, &query, raw_query).map(|b| b.map(Arc::new))
     } else {
         let mut failed = None;
         let hit = s.cached(&uri.to_string(), || {
-            match pages::render(&ctx, path, &query) {
+            match pages::render_query(&ctx, path, &query, raw_query) {
                 Ok(b) => b,
                 Err(e) => {
                     failed = Some(e);
@@ -811,6 +828,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/map", get(api::api_map))
         .route("/api/v1/charts/{key}", get(api::api_charts))
         .route("/api/v1/geo/departments", get(api::api_geo))
+        .route(
+            "/api/v1/world/map/{source}/{indicator}",
+            get(api::api_world_map),
+        )
+        .route("/api/v1/world/compare", get(api::api_world_compare))
+        .route("/api/v1/world/compare.svg", get(api::api_world_compare_svg))
+        .route(
+            "/api/v1/world/charts/{key}/{chart}",
+            get(api::api_world_chart),
+        )
         .route("/api/v1/slots/search", get(api::api_slots_search))
         .route("/api/v1/slots/status", get(api::api_slots_status))
         .route("/api/v1/slots/history", get(api::api_slots_history))

@@ -55,6 +55,23 @@ struct DashboardPage {
     heatmap: Option<views::HeatmapView>,
     figures: Vec<views::FigureRow>,
     population: Option<String>,
+    world: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "world.html")]
+struct WorldPage {
+    l: LayoutView,
+    w: views::WorldView,
+}
+
+#[derive(Template)]
+#[template(path = "country.html")]
+struct CountryPage {
+    l: LayoutView,
+    c: views::CountryView,
+    kpis: Vec<views::KpiView>,
+    charts: Vec<views::ChartView>,
 }
 
 #[derive(Template)]
@@ -215,6 +232,35 @@ pub fn dashboard(
         heatmap: views::incidence_by_age(ctx, &t.key),
         figures: views::figures(ctx, t),
         population: views::population(ctx, t),
+        world: views::france_in_world(ctx, t),
+    };
+    Ok(page.render()?)
+}
+
+/// The world: map, ranking and comparison of the countries, for the reader's choices (the
+/// URL query).
+pub fn world(ctx: &Ctx<'_>, q: &crate::world::WorldQuery) -> Result<String, RenderError> {
+    let page = WorldPage {
+        l: views::layout(ctx, Some(Route::World), ctx.tx().world_h1, MAP_AND_CHARTS),
+        w: views::world(ctx, q),
+    };
+    Ok(page.render()?)
+}
+
+/// The page of one country of the world.
+pub fn country(ctx: &Ctx<'_>, t: &crate::release::TerritorySummary) -> Result<String, RenderError> {
+    let mut c = views::country(ctx, t);
+    let code = crate::routes::country_code(t).unwrap_or(&t.key);
+    let page = CountryPage {
+        l: views::layout(
+            ctx,
+            Some(Route::WorldCountry(code)),
+            &c.name,
+            MAP_AND_CHARTS,
+        ),
+        kpis: std::mem::take(&mut c.kpis),
+        charts: std::mem::take(&mut c.charts),
+        c,
     };
     Ok(page.render()?)
 }
@@ -444,6 +490,16 @@ pub fn not_found(ctx: &Ctx<'_>) -> Result<String, RenderError> {
 
 /// Renders the page at `path` (without the language prefix); `Ok(None)` for an unknown page.
 pub fn render(ctx: &Ctx<'_>, path: &str, q: &SearchParams) -> Result<Option<String>, RenderError> {
+    render_query(ctx, path, q, "")
+}
+
+/// [`render`] with the raw URL query (`/monde` reads its choices from it).
+pub fn render_query(
+    ctx: &Ctx<'_>,
+    path: &str,
+    q: &SearchParams,
+    raw_query: &str,
+) -> Result<Option<String>, RenderError> {
     let Some(route) = Route::parse(path) else {
         return Ok(None);
     };
@@ -458,13 +514,26 @@ pub fn render(ctx: &Ctx<'_>, path: &str, q: &SearchParams) -> Result<Option<Stri
         Route::About => about(ctx)?,
         Route::Licences => licences(ctx)?,
         Route::Territory(key) => match ctx.release.territory(key) {
-            Some(t) => dashboard(ctx, t)?,
+            Some(t) if !crate::release::is_world_level(&t.level) => dashboard(ctx, t)?,
+            _ => return Ok(None),
+        },
+        Route::World => world(
+            ctx,
+            &crate::world::WorldQuery::parse(ctx.release, raw_query),
+        )?,
+        Route::WorldCountry(code) => match crate::routes::world_country(ctx.release, code) {
+            Some(t) => country(ctx, t)?,
             None => return Ok(None),
         },
     }))
 }
 
-/// Paths of every page (without the language prefix), for the static export.
+/// Paths of every page in French (without the language prefix).
 pub fn all_paths(release: &crate::release::Release) -> Vec<String> {
     crate::routes::all_paths(release)
+}
+
+/// Paths of every page in `lang` (without the language prefix), for the static export.
+pub fn all_paths_in(release: &crate::release::Release, lang: crate::i18n::Lang) -> Vec<String> {
+    crate::routes::all_paths_in(release, lang)
 }

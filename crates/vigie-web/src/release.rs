@@ -6,8 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use vigie_contracts::release::{
-    DataDictionary, DataDirStatus, DataStatus, LatestValue, ReleaseManifest, SourcesFile,
-    TerritoryHead, TerritoryIndexEntry,
+    DataDictionary, DataDirStatus, DataStatus, LatestValue, PublishedSeries, ReleaseManifest,
+    SourcesFile, TerritoryFile, TerritoryHead, TerritoryIndexEntry, WorldInfo,
 };
 
 /// A release could not be loaded.
@@ -50,6 +50,51 @@ pub struct TerritorySummary {
     pub population: Option<f64>,
     /// Where that population comes from.
     pub population_source: Option<String>,
+    /// Codes, English name, continent and WHO region of the world's territories.
+    pub world: Option<WorldInfo>,
+    /// The world's territories (whose `latest` is empty): the last value of each series, by
+    /// (indicator, breakdown), computed from the series and their step.
+    pub series_latest: BTreeMap<(String, String), SeriesLatest>,
+}
+
+/// The last defined value of a published series and its date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeriesLatest {
+    /// Value.
+    pub value: f64,
+    /// ISO date of the value (`start + index × step`).
+    pub date: String,
+}
+
+/// Days between two values of a published series (`P1D` → 1, `P7D` → 7).
+pub fn step_days(step: &str) -> Option<i64> {
+    let n: i64 = step.strip_prefix('P')?.strip_suffix('D')?.parse().ok()?;
+    (n > 0).then_some(n)
+}
+
+/// The ISO date of value `i` of a series.
+pub fn series_date(s: &PublishedSeries, i: usize) -> Option<String> {
+    let step = step_days(&s.step)?;
+    let i = i64::try_from(i).ok()?;
+    crate::data::add_days(&s.start, i * step)
+}
+
+/// The last defined value of a series, with its date.
+pub fn series_last(s: &PublishedSeries) -> Option<SeriesLatest> {
+    let i = s.values.iter().rposition(Option::is_some)?;
+    Some(SeriesLatest {
+        value: s.get(i)?,
+        date: series_date(s, i)?,
+    })
+}
+
+/// Whether a level is one of the world's (`world_country`, `world`, `continent`,
+/// `who_region`, `non_country`), not a French territory.
+pub fn is_world_level(level: &str) -> bool {
+    matches!(
+        level,
+        "world_country" | "world" | "continent" | "who_region" | "non_country"
+    )
 }
 
 /// A loaded release.
@@ -148,11 +193,27 @@ impl Release {
                     ),
                 });
             }
-            let head: TerritoryHead = read_required(
-                &dir.join("open-data/territories")
-                    .join(format!("{}.json", t.territory)),
-            )?;
+            let path = dir
+                .join("open-data/territories")
+                .join(format!("{}.json", t.territory));
+            let mut series_latest = BTreeMap::new();
+            let head: TerritoryHead = if is_world_level(&t.level) {
+                // The world's files have no `latest`: the last value of each series is kept.
+                let full: TerritoryFile = read_required(&path)?;
+                for (id, by) in &full.indicators {
+                    for (b, s) in by {
+                        if let Some(l) = series_last(s) {
+                            series_latest.insert((id.clone(), b.clone()), l);
+                        }
+                    }
+                }
+                full.head
+            } else {
+                read_required(&path)?
+            };
             territories.push(TerritorySummary {
+                world: t.world.or(head.world),
+                series_latest,
                 key: t.territory,
                 name: t.name,
                 level: t.level,

@@ -29,6 +29,10 @@ pub enum Route<'a> {
     Licences,
     /// `/territoire/{key}`.
     Territory(&'a str),
+    /// `/monde` (`/en/world`).
+    World,
+    /// `/monde/{alpha3}` (`/en/world/{alpha3}`), as written in the path.
+    WorldCountry(&'a str),
 }
 
 /// One row of the route table.
@@ -45,8 +49,10 @@ pub struct Entry {
     pub label: fn(&Texts) -> &'static str,
 }
 
-/// The fixed pages, in navigation order; `/territoire/{key}` is the one parameterised route.
-pub const TABLE: [Entry; 9] = [
+/// The fixed pages, in navigation order; `/territoire/{key}` and `/monde/{alpha3}` are the
+/// parameterised routes. The world pages are the only ones whose English path differs
+/// (`/en/world`, [`Route::path_in`]).
+pub const TABLE: [Entry; 10] = [
     Entry {
         route: Route::Home,
         path: "/",
@@ -60,6 +66,13 @@ pub const TABLE: [Entry; 9] = [
         in_nav: true,
         live_scan: false,
         label: |t| t.nav_territories,
+    },
+    Entry {
+        route: Route::World,
+        path: WORLD_FR,
+        in_nav: true,
+        live_scan: false,
+        label: |t| t.nav_world,
     },
     Entry {
         route: Route::Vaccination,
@@ -114,6 +127,10 @@ pub const TABLE: [Entry; 9] = [
 
 /// Path prefix of the territory dashboards.
 const TERRITORY: &str = "/territoire/";
+/// The world page in French.
+const WORLD_FR: &str = "/monde";
+/// The world page in English.
+const WORLD_EN: &str = "/world";
 
 impl<'a> Route<'a> {
     /// The route of a path without the language prefix (trailing slash ignored); None for an
@@ -128,13 +145,36 @@ impl<'a> Route<'a> {
         if let Some(key) = p.strip_prefix(TERRITORY) {
             return (!key.is_empty() && !key.contains('/')).then_some(Route::Territory(key));
         }
+        if p == WORLD_EN {
+            return Some(Route::World);
+        }
+        for world in [WORLD_FR, WORLD_EN] {
+            if let Some(code) = p.strip_prefix(world).and_then(|r| r.strip_prefix('/')) {
+                return (!code.is_empty() && !code.contains('/'))
+                    .then_some(Route::WorldCountry(code));
+            }
+        }
         TABLE.iter().find(|e| e.path == p).map(|e| e.route)
     }
 
-    /// The path without the language prefix (`/territoire/DEP-07`).
+    /// The path in `lang` without the language prefix (`/monde/FRA`, `/world/FRA`).
+    pub fn path_in(&self, lang: Lang) -> String {
+        let world = match lang {
+            Lang::Fr => WORLD_FR,
+            Lang::En => WORLD_EN,
+        };
+        match self {
+            Route::World => world.to_string(),
+            Route::WorldCountry(code) => format!("{world}/{code}"),
+            r => r.path(),
+        }
+    }
+
+    /// The French path without the language prefix (`/territoire/DEP-07`, `/monde/FRA`).
     pub fn path(&self) -> String {
         match self {
             Route::Territory(key) => format!("{TERRITORY}{key}"),
+            Route::WorldCountry(code) => format!("{WORLD_FR}/{code}"),
             r => TABLE
                 .iter()
                 .find(|e| e.route == *r)
@@ -149,16 +189,41 @@ impl<'a> Route<'a> {
     }
 }
 
-/// Every page path of a release (without the language prefix), for the static export.
+/// Every page path of a release in French (without the language prefix).
 pub fn all_paths(release: &Release) -> Vec<String> {
-    let mut v: Vec<String> = TABLE.iter().map(|e| e.path.to_string()).collect();
-    v.extend(
-        release
-            .territories
-            .iter()
-            .map(|t| Route::Territory(&t.key).path()),
-    );
+    all_paths_in(release, Lang::Fr)
+}
+
+/// Every page path of a release in `lang` (without the language prefix), for the static
+/// export: the fixed pages, the French territories' dashboards and the countries' pages.
+pub fn all_paths_in(release: &Release, lang: Lang) -> Vec<String> {
+    let mut v: Vec<String> = TABLE.iter().map(|e| e.route.path_in(lang)).collect();
+    for t in &release.territories {
+        if !crate::release::is_world_level(&t.level) {
+            v.push(Route::Territory(&t.key).path());
+        } else if let Some(code) = country_code(t) {
+            v.push(Route::WorldCountry(code).path_in(lang));
+        }
+    }
     v
+}
+
+/// The alpha-3 code of a country of the world (`FRA`), None for other territories.
+pub fn country_code(t: &crate::release::TerritorySummary) -> Option<&str> {
+    (t.level == "world_country")
+        .then(|| t.key.strip_prefix("ISO-"))
+        .flatten()
+}
+
+/// The territory of a country page's code (`fra`, `FRA`), when the release has that country.
+pub fn world_country<'r>(
+    release: &'r Release,
+    code: &str,
+) -> Option<&'r crate::release::TerritorySummary> {
+    let key = format!("ISO-{}", code.trim().to_ascii_uppercase());
+    release
+        .territory(&key)
+        .filter(|t| t.level == "world_country")
 }
 
 /// The canonical spelling of a territory key (`dep-7` → `DEP-07`, `fr` → `FR`), if the
@@ -216,7 +281,7 @@ impl Urls {
 
     /// A page in `lang`.
     pub fn page_in(&self, lang: Lang, r: Route<'_>) -> String {
-        let path = format!("{}{}", lang.prefix(), r.path());
+        let path = format!("{}{}", lang.prefix(), r.path_in(lang));
         self.page_path(&path)
     }
 
@@ -270,6 +335,17 @@ mod tests {
         assert_eq!(Route::parse("/nope"), None);
         assert_eq!(Route::Territory("FR").path(), "/territoire/FR");
         assert_eq!(Route::Statistics.path(), "/statistiques");
+        assert_eq!(Route::parse("/monde"), Some(Route::World));
+        assert_eq!(Route::parse("/world/"), Some(Route::World));
+        assert_eq!(Route::parse("/monde/fra"), Some(Route::WorldCountry("fra")));
+        assert_eq!(Route::parse("/world/FRA"), Some(Route::WorldCountry("FRA")));
+        assert_eq!(Route::parse("/monde/"), Some(Route::World));
+        assert_eq!(Route::WorldCountry("FRA").path_in(Lang::En), "/world/FRA");
+        assert_eq!(Urls::live(Lang::En).page(Route::World), "/en/world");
+        assert_eq!(
+            Urls::live(Lang::Fr).page(Route::WorldCountry("DEU")),
+            "/monde/DEU"
+        );
         assert!(Route::Slots.live_scan() && !Route::Home.live_scan());
         for e in &TABLE {
             assert_eq!(Route::parse(e.path), Some(e.route), "{}", e.path);

@@ -202,7 +202,7 @@ pub fn export_with_slots(
             export: true,
             urls: Urls::export(lang, rel),
         };
-        for path in pages::all_paths(release) {
+        for path in pages::all_paths_in(release, lang) {
             let full = format!("{}{}", lang.prefix(), path);
             let dir = full.trim_matches('/');
             let rel = if dir.is_empty() {
@@ -289,6 +289,7 @@ pub fn export_with_slots(
     {
         n += write_json(out, "api/v1/geo/departments.json", geo.as_bytes())?;
     }
+    n += write_world(release, status, out)?;
     n += copy_tree(&release.dir.join("open-data"), &out.join("open-data"))?;
     n += copy_tree(&release.dir.join("charts"), &out.join("charts"))?;
     // The chart and map specs with their `.js` twins, for the interactive charts over file://.
@@ -304,6 +305,61 @@ pub fn export_with_slots(
         let rel = format!("charts/maps/{id}.json");
         if let Ok(bytes) = fs::read(release.dir.join(&rel)) {
             n += write_json(out, &rel, &bytes)? - 1;
+        }
+    }
+    Ok(n)
+}
+
+/// The world's documents the pages read, as files: the choropleth of every source and
+/// indicator, the default comparison of each (JSON and SVG), and every country's charts.
+fn write_world(
+    release: &Release,
+    status: vigie_contracts::release::DataStatus,
+    out: &Path,
+) -> io::Result<usize> {
+    use crate::world;
+    let mut n = 0;
+    let demo = status.is_demo();
+    let defaults = world::WorldQuery::defaults(release);
+    // The outlines, with a `.js` twin for the map over `file://`.
+    let geo = format!(
+        "vendor/world-atlas-{}/countries.geo.json",
+        crate::assets::WORLD_ATLAS
+    );
+    if let Some((_, bytes)) = crate::assets::find(&geo) {
+        n += write_json(out, &format!("assets/{geo}"), bytes)? - 1;
+    }
+    for s in &world::SOURCES {
+        for ind in world::INDICATORS {
+            let doc = world::map_doc(release, ind, s, status);
+            if doc.map.values.is_empty() {
+                continue;
+            }
+            n += write_json(
+                out,
+                &format!("api/v1/world/map/{}/{ind}.json", s.slug),
+                to_json(&doc).as_bytes(),
+            )?;
+            if let Some(spec) = world::compare_spec(release, &defaults.countries, ind, s, demo) {
+                let rel = format!("api/v1/world/compare/{}/{ind}", s.slug);
+                n += write_json(out, &format!("{rel}.json"), to_json(&spec).as_bytes())?;
+                let svg = vigie_charts::render_spec(&spec, vigie_contracts::Lang::Fr, 800, 400);
+                write(out, &format!("{rel}.svg"), svg.as_bytes())?;
+                n += 1;
+            }
+        }
+    }
+    for t in release
+        .territories
+        .iter()
+        .filter(|t| t.level == "world_country")
+    {
+        for spec in world::country_specs(release, &t.key, demo) {
+            let rel = format!("api/v1/world/charts/{}/{}", t.key, spec.id);
+            n += write_json(out, &format!("{rel}.json"), to_json(&spec).as_bytes())?;
+            let svg = vigie_charts::render_spec(&spec, vigie_contracts::Lang::Fr, 800, 400);
+            write(out, &format!("{rel}.svg"), svg.as_bytes())?;
+            n += 1;
         }
     }
     Ok(n)

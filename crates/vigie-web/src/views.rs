@@ -537,6 +537,7 @@ pub fn open_data_files(ctx: &Ctx<'_>) -> (Vec<FileView>, Vec<TerritoryFileView>)
         .release
         .territories
         .iter()
+        .filter(|t| !crate::release::is_world_level(&t.level))
         .filter_map(|t| {
             let path = format!("open-data/territories/{}.csv", t.key);
             Some(TerritoryFileView {
@@ -601,19 +602,36 @@ fn spec_lang(lang: Lang) -> vigie_contracts::Lang {
 /// drawn by vigie.js from the same spec, and the text alternative and data table with the
 /// spec's series labels in the spec's order.
 pub fn charts(ctx: &Ctx<'_>, key: &str, only: Option<&str>) -> Vec<ChartView> {
-    use vigie_contracts::chart::SpecKind;
     use vigie_contracts::presentation::ChartPage;
     let release = ctx.release;
-    let tx = ctx.tx();
-    let l = spec_lang(ctx.lang);
     let page = only.map(|_| ChartPage::Vaccination);
     crate::data::chart_specs(release, key, page)
         .into_iter()
         .map(|spec| {
             let id = &spec.id;
+            let json = ctx.urls.file(&format!("charts/{key}/{id}.json"));
+            let img = ctx.urls.file(&format!("charts/{key}/{id}.svg"));
+            chart_view(ctx, &spec, img, json)
+        })
+        .collect()
+}
+
+/// The figure of one chart spec: caption, SVG `img`, the spec's URL `json` for the script,
+/// text alternative and data table (one row a week, the spec's series in its order).
+pub fn chart_view(
+    ctx: &Ctx<'_>,
+    spec: &vigie_contracts::ChartSpec,
+    img: String,
+    json: String,
+) -> ChartView {
+    use vigie_contracts::chart::SpecKind;
+    let tx = ctx.tx();
+    let l = spec_lang(ctx.lang);
+    {
+        {
+            let id = &spec.id;
             let d = usize::from(spec.decimals);
             let caption = spec.title.get(l).to_string();
-            let json = ctx.urls.file(&format!("charts/{key}/{id}.json"));
             let (summary, table) = if spec.kind == SpecKind::Bars {
                 let table = TableView {
                     caption: match &spec.subtitle {
@@ -639,7 +657,12 @@ pub fn charts(ctx: &Ctx<'_>, key: &str, only: Option<&str>) -> Vec<ChartView> {
                     Some(table),
                 )
             } else {
-                let rows = spec.table(7, 12);
+                // One row a week, whatever the axis step, on the last date (within the last
+                // week) where the most series have a value: a weekly series on a daily axis
+                // (WHO with JHU) keeps its values in the table.
+                let every = usize::try_from(7 / spec.step_days.clamp(1, 7)).unwrap_or(1);
+                let rows = table_anchor(spec)
+                    .map_or_else(|| spec.table(every, 12), |s| s.table(every, 12));
                 let summary = rows.last().and_then(|(date, last)| {
                     let parts: Vec<String> = spec
                         .series
@@ -687,14 +710,47 @@ pub fn charts(ctx: &Ctx<'_>, key: &str, only: Option<&str>) -> Vec<ChartView> {
             ChartView {
                 stem: id.clone(),
                 caption,
-                img: ctx.urls.file(&format!("charts/{key}/{id}.svg")),
+                img,
                 data_src: json.clone(),
                 data_href: json,
                 summary,
                 table,
             }
-        })
-        .collect()
+        }
+    }
+}
+
+/// For a spec mixing a weekly series with daily ones: the spec with its `data_until` moved
+/// back (at most 6 axis dates) to the last date where the most series have a value, when that
+/// is not `data_until` itself.
+fn table_anchor(spec: &vigie_contracts::ChartSpec) -> Option<vigie_contracts::ChartSpec> {
+    use vigie_contracts::chart::{day_to_iso, iso_to_day};
+    // Only for a spec mixing cadences: some series has values at most one axis date in 7.
+    let sparse = spec.series.iter().any(|s| {
+        let idx: Vec<usize> = (0..s.values.len())
+            .filter(|i| s.values[*i].is_some())
+            .collect();
+        idx.len() > 1 && idx.windows(2).all(|w| w[1] - w[0] >= 7)
+    });
+    if !sparse {
+        return None;
+    }
+    let axis = spec.axis();
+    let last = iso_to_day(&spec.data_until).and_then(|d| axis.iter().position(|x| *x == d))?;
+    let count = |i: usize| {
+        spec.series
+            .iter()
+            .filter(|s| s.values.get(i).copied().flatten().is_some())
+            .count()
+    };
+    let best = (last.saturating_sub(6)..=last)
+        .rev()
+        .max_by_key(|i| (count(*i), *i))?;
+    (best != last && count(best) > count(last)).then(|| {
+        let mut s = spec.clone();
+        s.data_until = day_to_iso(axis[best]);
+        s
+    })
 }
 
 /// Short labels of the chart series (the dictionary's label when absent).
@@ -1046,12 +1102,13 @@ pub struct TerritoryLink {
     pub selected: bool,
 }
 
-/// The territories of `level` (all when None).
+/// The territories of `level` (every French territory when None: the world's countries have
+/// their own pages).
 pub fn territory_links(ctx: &Ctx<'_>, level: Option<&str>, current: &str) -> Vec<TerritoryLink> {
     ctx.release
         .territories
         .iter()
-        .filter(|t| level.is_none_or(|l| t.level == l))
+        .filter(|t| level.map_or(!crate::release::is_world_level(&t.level), |l| t.level == l))
         .map(|t| link_of(ctx, t, current))
         .collect()
 }
@@ -1156,6 +1213,7 @@ pub fn coverage_rows(ctx: &Ctx<'_>) -> Vec<(TerritoryLink, Vec<String>)> {
     ctx.release
         .territories
         .iter()
+        .filter(|t| !crate::release::is_world_level(&t.level))
         .map(|t| {
             let cells = [
                 "vaccination_coverage_dose1",
@@ -1197,6 +1255,8 @@ pub struct SourceRow {
     pub rows: String,
     /// First 16 hex digits of the SHA-256.
     pub sha: String,
+    /// What a reader must know about the source (« a cessé d'être mis à jour… »).
+    pub note: Option<String>,
 }
 
 /// The source files of the release.
@@ -1213,6 +1273,7 @@ pub fn source_rows(ctx: &Ctx<'_>) -> Vec<SourceRow> {
             sha: f.sha256.chars().take(16).collect(),
             file: f.file,
             dataset: f.title,
+            note: f.note,
         })
         .collect()
 }
@@ -1849,6 +1910,8 @@ pub mod access {
         pub rows: Option<u64>,
         /// SHA-256.
         pub sha256: String,
+        /// What a reader must know about the source (catalogue `note`).
+        pub note: Option<String>,
     }
 
     /// The input files of the release.
@@ -1867,6 +1930,7 @@ pub mod access {
                 last_date: f.last_date.clone(),
                 rows: f.rows,
                 sha256: f.sha256.clone(),
+                note: f.note.clone(),
             })
             .collect()
     }
@@ -2079,4 +2143,696 @@ pub mod access {
                 .collect(),
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The world: `/monde` and `/monde/{alpha3}`.
+
+/// An option of a select.
+pub struct ChoiceView {
+    /// Value sent.
+    pub value: String,
+    /// Label.
+    pub label: String,
+    /// Selected.
+    pub selected: bool,
+}
+
+/// A column head of the ranking: a link sorting by that column.
+pub struct SortHead {
+    /// Label.
+    pub label: &'static str,
+    /// The page sorted by this column (descending first, ascending when it already is).
+    pub href: String,
+    /// `aria-sort` (`descending`, `ascending`), none when not sorted by it.
+    pub aria_sort: Option<&'static str>,
+    /// Numeric column.
+    pub num: bool,
+}
+
+/// A row of the ranking (or of the aggregates' table).
+pub struct RankRow {
+    /// Rank (empty for aggregates).
+    pub rank: String,
+    /// Territory key (`ISO-FRA`).
+    pub key: String,
+    /// Country page, when the territory is a country.
+    pub href: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Value, formatted.
+    pub value: String,
+    /// The value as published (`data-value`, for scripts and tests).
+    pub raw: String,
+    /// Date of the value, formatted.
+    pub date: String,
+    /// Population, formatted (— when unknown).
+    pub population: String,
+    /// Alpha-3 code, for the comparison checkbox (countries only).
+    pub code: Option<String>,
+    /// Among the compared countries.
+    pub compared: bool,
+}
+
+/// The world map: where its data are.
+pub struct WorldMapView {
+    /// `data-map`: the choropleth document.
+    pub data_map: String,
+    /// `data-geo`: the outlines (GeoJSON).
+    pub data_geo: String,
+}
+
+/// The names of the query keys in the page's language.
+pub struct QueryKeys {
+    /// `pays` / `countries`.
+    pub countries: &'static str,
+    /// `indicateur` / `indicator`.
+    pub indicator: &'static str,
+    /// `echelle` / `scale`.
+    pub scale: &'static str,
+}
+
+/// `/monde`.
+pub struct WorldView {
+    /// The form's target (the page without query).
+    pub action: String,
+    /// Query keys.
+    pub keys: QueryKeys,
+    /// Indicators.
+    pub indicators: Vec<ChoiceView>,
+    /// Sources.
+    pub sources: Vec<ChoiceView>,
+    /// Scales.
+    pub scales: Vec<ChoiceView>,
+    /// `FRA,DEU,…`.
+    pub countries_value: String,
+    /// Codes left out, joined.
+    pub dropped: Option<String>,
+    /// Label of the indicator, with its unit and source (« … (par million d'hab., OMS) »).
+    pub indicator_label: String,
+    /// The map.
+    pub map: WorldMapView,
+    /// Ranking heads.
+    pub heads: Vec<SortHead>,
+    /// Ranking rows.
+    pub rows: Vec<RankRow>,
+    /// World, continents, WHO regions.
+    pub aggregates: Vec<RankRow>,
+    /// Pseudo-countries: (name, cumulated cases and source, formatted).
+    pub non_countries: Vec<(String, String)>,
+    /// The comparison chart.
+    pub compare: Option<ChartView>,
+    /// `log` or `linear` (`data-scale` of the comparison).
+    pub scale: &'static str,
+    /// The comparison's series (label, colour), in legend order.
+    pub legend: Vec<(String, String)>,
+    /// Rendered for the static export (one page: the default choices).
+    pub export: bool,
+}
+
+fn world_query_keys(lang: Lang) -> QueryKeys {
+    QueryKeys {
+        countries: lang.t("pays", "countries"),
+        indicator: lang.t("indicateur", "indicator"),
+        scale: lang.t("echelle", "scale"),
+    }
+}
+
+fn population_text(ctx: &Ctx<'_>, t: &TerritorySummary) -> String {
+    t.population
+        .filter(|p| *p > 0.0)
+        .map_or_else(|| "—".into(), |p| ctx.num(p, 0))
+}
+
+/// The view of `/monde` for the reader's choices `q`.
+pub fn world(ctx: &Ctx<'_>, q: &crate::world::WorldQuery) -> WorldView {
+    use crate::world::{self, SortKey};
+    let tx = ctx.tx();
+    let r = ctx.release;
+    let lang = ctx.lang;
+    let d = usize::from(world::decimals(q.indicator));
+    let page = ctx.urls.page(Route::World);
+    // Links carry the query only on the server (the static export has one page per path).
+    let with_query = |query: String| {
+        if ctx.urls.is_export() {
+            page.clone()
+        } else {
+            format!("{page}?{query}")
+        }
+    };
+    let row_of = |rank: String, t: &TerritorySummary, l: &crate::release::SeriesLatest| {
+        let code = crate::routes::country_code(t).map(str::to_string);
+        RankRow {
+            rank,
+            key: t.key.clone(),
+            href: code
+                .as_deref()
+                .map(|c| ctx.urls.page(Route::WorldCountry(c))),
+            name: world::name(t, lang),
+            value: ctx.num(l.value, d),
+            raw: l.value.to_string(),
+            date: ctx.date(&l.date),
+            population: population_text(ctx, t),
+            compared: code.as_ref().is_some_and(|c| q.countries.contains(c)),
+            code,
+        }
+    };
+    let ranked = world::ranking(r, q.indicator, q.source);
+    let mut rows: Vec<(usize, RankRow)> = ranked
+        .iter()
+        .enumerate()
+        .map(|(i, (t, l))| (i, row_of((i + 1).to_string(), t, l)))
+        .collect();
+    match q.sort {
+        SortKey::Value => {}
+        SortKey::Name => rows.sort_by_key(|r| fold_name(&r.1.name)),
+        SortKey::Date => rows.sort_by(|a, b| {
+            ranked[b.0]
+                .1
+                .date
+                .cmp(&ranked[a.0].1.date)
+                .then(a.0.cmp(&b.0))
+        }),
+        SortKey::Population => rows.sort_by(|a, b| {
+            let p = |i: usize| ranked[i].0.population.unwrap_or(0.0);
+            p(b.0).total_cmp(&p(a.0)).then(a.0.cmp(&b.0))
+        }),
+    }
+    // Ascending by value is the ranking read from the bottom; for the name, A to Z comes first.
+    let natural_ascending = q.sort == SortKey::Name;
+    if q.ascending != natural_ascending {
+        rows.reverse();
+    }
+    let head = |label: &'static str, key: SortKey, num: bool| {
+        let current = q.sort == key;
+        let default_asc = key == SortKey::Name;
+        let asc = if current { !q.ascending } else { default_asc };
+        SortHead {
+            label,
+            href: with_query(q.to_query(lang, Some((key, asc)))),
+            aria_sort: current.then_some(if q.ascending {
+                "ascending"
+            } else {
+                "descending"
+            }),
+            num,
+        }
+    };
+    let (label, unit) = world::label(r, lang, q.indicator);
+    let aggregates = world::aggregates(r)
+        .into_iter()
+        .filter_map(|t| {
+            let l = world::latest(t, q.indicator, q.source)?;
+            Some(row_of(String::new(), t, l))
+        })
+        .collect();
+    let non_countries = r
+        .territories
+        .iter()
+        .filter(|t| t.level == "non_country")
+        .map(|t| {
+            let cases = world::SOURCES.iter().find_map(|s| {
+                world::latest(t, "cases_cum", s).map(|l| {
+                    format!(
+                        "{} {} ({}, {} {})",
+                        ctx.num(l.value, 0),
+                        lang.t("cas", "cases"),
+                        s.short(lang),
+                        tx.on_date,
+                        ctx.date(&l.date)
+                    )
+                })
+            });
+            (world::name(t, lang), cases.unwrap_or_else(|| "—".into()))
+        })
+        .collect();
+    let compare = world::compare_spec(r, &q.countries, q.indicator, q.source, ctx.demo);
+    let legend = compare
+        .as_ref()
+        .map(|s| {
+            s.series
+                .iter()
+                .map(|se| (se.label.get(spec_lang(lang)).to_string(), se.color.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let compare = compare.map(|spec| {
+        let query = format!(
+            "countries={}&indicator={}&source={}",
+            q.countries.join(","),
+            q.indicator,
+            q.source.slug
+        );
+        let (img, json) = if ctx.urls.is_export() {
+            (
+                ctx.urls.file(&format!(
+                    "api/v1/world/compare/{}/{}.svg",
+                    q.source.slug, q.indicator
+                )),
+                ctx.urls.api(&format!(
+                    "api/v1/world/compare/{}/{}",
+                    q.source.slug, q.indicator
+                )),
+            )
+        } else {
+            (
+                format!(
+                    "{}?{query}&lang={}",
+                    ctx.urls.api("api/v1/world/compare.svg"),
+                    lang.code()
+                ),
+                format!("{}?{query}", ctx.urls.api("api/v1/world/compare")),
+            )
+        };
+        chart_view(ctx, &spec, img, json)
+    });
+    WorldView {
+        action: page.clone(),
+        keys: world_query_keys(lang),
+        indicators: world::INDICATORS
+            .iter()
+            .map(|i| ChoiceView {
+                value: (*i).to_string(),
+                label: world::label(r, lang, i).0,
+                selected: *i == q.indicator,
+            })
+            .collect(),
+        sources: world::SOURCES
+            .iter()
+            .map(|s| ChoiceView {
+                value: s.slug.to_string(),
+                label: s.long(lang).to_string(),
+                selected: s.slug == q.source.slug,
+            })
+            .collect(),
+        scales: [
+            (lang.t("lineaire", "linear"), tx.world_scale_linear, !q.log),
+            ("log", tx.world_scale_log, q.log),
+        ]
+        .into_iter()
+        .map(|(v, l, sel)| ChoiceView {
+            value: v.to_string(),
+            label: l.to_string(),
+            selected: sel,
+        })
+        .collect(),
+        countries_value: q.countries.join(","),
+        dropped: (!q.dropped.is_empty()).then(|| q.dropped.join(", ")),
+        // The unit only when the label does not already say it (« … par million d'habitants »).
+        indicator_label: if label.contains("million") || unit.is_empty() {
+            format!("{label} — {}", q.source.short(lang))
+        } else {
+            format!("{label} ({unit}) — {}", q.source.short(lang))
+        },
+        map: WorldMapView {
+            data_map: ctx.urls.api(&format!(
+                "api/v1/world/map/{}/{}",
+                q.source.slug, q.indicator
+            )),
+            data_geo: ctx.urls.file(&format!(
+                "assets/vendor/world-atlas-{}/countries.geo.json",
+                assets::WORLD_ATLAS
+            )),
+        },
+        heads: vec![
+            head(tx.world_rank, SortKey::Value, true),
+            head(tx.world_country, SortKey::Name, false),
+            head(tx.value, SortKey::Value, true),
+            head(tx.date, SortKey::Date, true),
+            head(tx.world_population, SortKey::Population, true),
+        ],
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+        aggregates,
+        non_countries,
+        compare,
+        scale: if q.log { "log" } else { "linear" },
+        legend,
+        export: ctx.urls.is_export(),
+    }
+}
+
+/// A name folded for sorting (accents and case ignored).
+fn fold_name(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'à' | 'â' | 'ä' | 'á' | 'å' | 'ã' | 'À' | 'Â' | 'Ä' | 'Á' | 'Å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
+            'î' | 'ï' | 'í' | 'Î' | 'Ï' | 'Í' => 'i',
+            'ô' | 'ö' | 'ó' | 'õ' | 'Ô' | 'Ö' | 'Ó' => 'o',
+            'ù' | 'û' | 'ü' | 'ú' | 'Ù' | 'Û' | 'Ü' | 'Ú' => 'u',
+            'ç' | 'Ç' => 'c',
+            'ñ' | 'Ñ' => 'n',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// A latest value of a country page: indicator, source, value and date.
+pub struct CountryFigure {
+    /// Indicator label.
+    pub label: String,
+    /// Source short name.
+    pub source: &'static str,
+    /// Value.
+    pub value: String,
+    /// Date.
+    pub date: String,
+}
+
+/// An input file of a country page.
+pub struct CountrySource {
+    /// File.
+    pub file: String,
+    /// Dataset title.
+    pub dataset: String,
+    /// Vintage (— when none).
+    pub vintage: String,
+    /// First → last date.
+    pub period: String,
+    /// SHA-256 (full).
+    pub sha: String,
+    /// When it was fetched (— when imported by hand).
+    pub fetched: String,
+}
+
+/// A cross-check of a country page.
+pub struct CheckRow {
+    /// Quantity compared (label).
+    pub quantity: String,
+    /// Which series against which.
+    pub compared: String,
+    /// Dates compared.
+    pub dates: String,
+    /// Mean relative difference, in %.
+    pub mean: String,
+    /// Largest one, in %, with its date.
+    pub max: String,
+    /// Why they differ.
+    pub explanation: String,
+}
+
+/// A downward revision of a country page.
+pub struct RevisionRow {
+    /// Date.
+    pub date: String,
+    /// Indicator label.
+    pub indicator: String,
+    /// Source.
+    pub source: String,
+    /// Total before.
+    pub before: String,
+    /// Total after.
+    pub after: String,
+}
+
+/// `/monde/{alpha3}`.
+pub struct CountryView {
+    /// Name.
+    pub name: String,
+    /// Continent and WHO region, in words.
+    pub subtitle: Option<String>,
+    /// Latest figures per source.
+    pub kpis: Vec<KpiView>,
+    /// Charts.
+    pub charts: Vec<ChartView>,
+    /// Every latest value per source.
+    pub figures: Vec<CountryFigure>,
+    /// Input files of its sources.
+    pub sources: Vec<CountrySource>,
+    /// JHU vs WHO (and OWID, SPF) comparisons.
+    pub checks: Vec<CheckRow>,
+    /// Downward revisions.
+    pub revisions: Vec<RevisionRow>,
+    /// « 12 révisions ».
+    pub revisions_count: String,
+    /// CSV, JSON, API.
+    pub open_data: Vec<Link>,
+    /// The France dashboard (France only).
+    pub france: Option<String>,
+    /// `/monde`.
+    pub world_href: String,
+    /// Population used for the rates.
+    pub population: Option<String>,
+}
+
+/// The view of a country page.
+pub fn country(ctx: &Ctx<'_>, t: &TerritorySummary) -> CountryView {
+    use crate::world;
+    let tx = ctx.tx();
+    let r = ctx.release;
+    let lang = ctx.lang;
+    let name_of = |key: &str| r.territory(key).map(|t| world::name(t, lang));
+    let subtitle = t.world.as_ref().and_then(|w| {
+        let mut parts = Vec::new();
+        if let Some(c) = w.continent.as_deref().and_then(name_of) {
+            parts.push(format!("{} : {c}", tx.continent));
+        }
+        if let Some(c) = w.who_region.as_deref().and_then(name_of) {
+            parts.push(format!("{} : {c}", tx.who_region));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    });
+    let mut kpis = Vec::new();
+    for s in &world::SOURCES {
+        for id in [
+            "cases_cum",
+            "deaths_cum",
+            "cases_7d_per_million",
+            "deaths_7d_per_million",
+        ] {
+            let Some(l) = world::latest(t, id, s) else {
+                continue;
+            };
+            let (label, unit) = world::label(r, lang, id);
+            kpis.push(KpiView {
+                id: format!("{id}-{}", s.slug),
+                label: format!("{label} — {}", s.short(lang)),
+                value: ctx.num(l.value, usize::from(world::decimals(id))),
+                unit: if id.ends_with("_cum") {
+                    String::new()
+                } else {
+                    unit
+                },
+                level_word: None,
+                level_class: String::new(),
+                change: None,
+                date: ctx.date(&l.date),
+                projection: None,
+            });
+        }
+    }
+    let charts = world::country_specs(r, &t.key, ctx.demo)
+        .iter()
+        .map(|spec| {
+            let rel = format!("api/v1/world/charts/{}/{}", t.key, spec.id);
+            chart_view(
+                ctx,
+                spec,
+                format!(
+                    "{}{}",
+                    ctx.urls.file(&format!("{rel}.svg")),
+                    if ctx.urls.is_export() {
+                        String::new()
+                    } else {
+                        format!("?lang={}", lang.code())
+                    }
+                ),
+                ctx.urls.api(&rel),
+            )
+        })
+        .collect();
+    let mut figures: Vec<(String, usize, CountryFigure)> = t
+        .series_latest
+        .iter()
+        .filter_map(|((id, b), l)| {
+            let s = world::source_of_breakdown(b)?;
+            let (label, _) = world::label(r, lang, id);
+            let order = world::SOURCES.iter().position(|x| x == s).unwrap_or(0);
+            Some((
+                label.to_lowercase(),
+                order,
+                CountryFigure {
+                    label,
+                    source: s.short(lang),
+                    value: ctx.num(l.value, usize::from(world::decimals(id))),
+                    date: ctx.date(&l.date),
+                },
+            ))
+        })
+        .collect();
+    figures.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let used: Vec<&str> = t
+        .series_latest
+        .keys()
+        .filter_map(|(_, b)| world::source_of_breakdown(b).map(|s| s.source_prefix))
+        .collect();
+    let sources = r
+        .sources
+        .files
+        .iter()
+        .filter(|f| {
+            f.source
+                .as_deref()
+                .is_some_and(|s| used.iter().any(|p| s.starts_with(p)))
+        })
+        .map(|f| CountrySource {
+            file: f.file.clone(),
+            dataset: f
+                .title
+                .clone()
+                .or_else(|| f.source.clone())
+                .unwrap_or_default(),
+            vintage: f.vintage.clone().unwrap_or_else(|| "—".into()),
+            period: format!(
+                "{} → {}",
+                ctx.date(f.first_date.as_deref().unwrap_or("—")),
+                ctx.date(f.last_date.as_deref().unwrap_or("—"))
+            ),
+            sha: f.sha256.clone(),
+            fetched: f
+                .fetched_at
+                .as_deref()
+                .map_or_else(|| "—".into(), |at| paris(ctx, at)),
+        })
+        .collect();
+    let checks_file: Option<vigie_contracts::release::ChecksFile> =
+        std::fs::read(r.dir.join("open-data/checks.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+    let breakdown_name = |b: &str| {
+        world::source_of_breakdown(b).map_or_else(|| b.to_string(), |s| s.short(lang).to_string())
+    };
+    let pct = |v: f64| format!("{}\u{a0}%", ctx.num(v * 100.0, 1));
+    let checks = checks_file
+        .as_ref()
+        .map(|c| {
+            c.checks
+                .iter()
+                .filter(|c| {
+                    c.territory == t.key
+                        || (c.kind == "spf_vs_world"
+                            && c.reference.split(' ').next() == Some(t.key.as_str()))
+                })
+                .map(|c| CheckRow {
+                    quantity: c
+                        .quantity
+                        .split(" + ")
+                        .map(|q| world::label(r, lang, q).0)
+                        .collect::<Vec<_>>()
+                        .join(" + "),
+                    compared: if c.kind == "spf_vs_world" {
+                        format!(
+                            "Santé publique France / {}",
+                            reference_name(lang, &c.reference)
+                        )
+                    } else {
+                        format!(
+                            "{} / {}",
+                            breakdown_name(&c.breakdown),
+                            reference_name(lang, &c.reference)
+                        )
+                    },
+                    dates: fmt::count(lang, c.dates_compared as u64),
+                    mean: pct(c.mean_relative_difference),
+                    max: match &c.at {
+                        Some(at) => format!(
+                            "{} ({} {})",
+                            pct(c.max_relative_difference),
+                            tx.on_date,
+                            ctx.date(at)
+                        ),
+                        None => pct(c.max_relative_difference),
+                    },
+                    explanation: match lang {
+                        Lang::Fr => c.explanation_fr.clone(),
+                        Lang::En => c.explanation_en.clone(),
+                    }
+                    .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let revisions: Vec<RevisionRow> = checks_file
+        .as_ref()
+        .map(|c| {
+            c.revisions
+                .iter()
+                .filter(|v| v.territory == t.key)
+                .map(|v| RevisionRow {
+                    date: ctx.date(&v.date),
+                    indicator: world::label(r, lang, &v.indicator).0,
+                    source: breakdown_name(&v.breakdown),
+                    before: ctx.num(v.before, 0),
+                    after: ctx.num(v.after, 0),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let key = &t.key;
+    CountryView {
+        name: world::name(t, lang),
+        subtitle,
+        kpis,
+        charts,
+        figures: figures.into_iter().map(|(_, _, f)| f).collect(),
+        sources,
+        checks,
+        revisions_count: fmt::plural(
+            lang,
+            revisions.len() as u64,
+            lang.t("révision", "revision"),
+            lang.t("révisions", "revisions"),
+        ),
+        revisions,
+        open_data: vec![
+            Link {
+                href: ctx.urls.file(&format!("open-data/territories/{key}.csv")),
+                text: format!("{key}.csv"),
+            },
+            Link {
+                href: ctx.urls.file(&format!("open-data/territories/{key}.json")),
+                text: format!("{key}.json"),
+            },
+            Link {
+                href: ctx.urls.api(&format!("api/v1/territories/{key}")),
+                text: format!("/api/v1/territories/{key}"),
+            },
+        ],
+        france: (key == "ISO-FRA" && r.territory("FR").is_some())
+            .then(|| ctx.urls.page(Route::Territory("FR"))),
+        world_href: ctx.urls.page(Route::World),
+        population: t.population.filter(|p| *p > 0.0).map(|p| {
+            format!(
+                "{} {} ({}).",
+                tx.population_used,
+                ctx.num(p, 0),
+                lang.t("table des pays de Vigie", "Vigie's countries table")
+            )
+        }),
+    }
+}
+
+/// The publisher of a check's reference (`WHO (source:who)` → « OMS », `owid_total_cases` →
+/// « Our World in Data »), the reference itself otherwise.
+fn reference_name(lang: Lang, reference: &str) -> String {
+    if let Some(s) = crate::world::SOURCES
+        .iter()
+        .find(|s| reference.contains(s.breakdown))
+    {
+        return s.short(lang).to_string();
+    }
+    if reference.starts_with("owid") {
+        return "Our World in Data".into();
+    }
+    if reference.starts_with("spf") || reference.contains("Santé publique France") {
+        return "Santé publique France".into();
+    }
+    reference.to_string()
+}
+
+/// « La France dans le monde » on the France dashboard, when the release has France's
+/// international series.
+pub fn france_in_world(ctx: &Ctx<'_>, t: &TerritorySummary) -> Option<String> {
+    (t.key == "FR" && crate::routes::world_country(ctx.release, "FRA").is_some())
+        .then(|| ctx.urls.page(Route::WorldCountry("FRA")))
 }

@@ -17,8 +17,8 @@ fn vendored_files_match_checksums() -> Result<(), Box<dyn std::error::Error>> {
         assert_eq!(format!("{:x}", Sha256::digest(&bytes)), hash, "{file}");
         n += 1;
     }
-    assert_eq!(n, 11);
-    for lib in ["leaflet-1.9.4", "uplot-1.6.32"] {
+    assert_eq!(n, 14);
+    for lib in ["leaflet-1.9.4", "uplot-1.6.32", "world-atlas-2.0.2"] {
         assert!(sums.contains(&format!("{lib}/LICENSE")), "{lib} licence");
     }
     for a in vigie_web::assets::VENDORED {

@@ -96,10 +96,26 @@ pub fn release_fixture(root: &Path, rel: &Path, id: &str) -> std::io::Result<()>
         &json!({"files": [
             {"file": "sp-pos.csv", "sha256": "ab".repeat(32), "bytes": 1000, "rows": 10, "source": "sp-pos",
              "first_date": "2022-02-01", "last_date": "2022-02-28"},
-            {"file": "departements.geojson", "sha256": "cd".repeat(32), "bytes": 2000, "source": "geometry-departements"}]})
+            {"file": "departements.geojson", "sha256": "cd".repeat(32), "bytes": 2000, "source": "geometry-departements"},
+            {"file": "intl/WHO-COVID-19-global-data.csv.gz", "sha256": "ef".repeat(32), "bytes": 3000, "rows": 40, "source": "who-covid-19-global-data",
+             "title": "OMS : cas et décès COVID-19 par pays et par semaine", "vintage": "2024-08", "fetched_at": "2024-08-20T08:00:00Z",
+             "first_date": "2022-01-02", "last_date": "2022-01-23"},
+            {"file": "intl/time_series_covid19_confirmed_global.csv", "sha256": "12".repeat(32), "bytes": 4000, "rows": 30, "source": "jhu-csse-confirmed-global",
+             "title": "JHU CSSE : cas confirmés cumulés par pays", "first_date": "2022-01-01", "last_date": "2022-01-28"}]})
         .to_string(),
     )?;
-    write(&rel, "open-data/checks.json", "{\"checks\": []}")?;
+    write(
+        &rel,
+        "open-data/checks.json",
+        &json!({"checks": [{"kind": "jhu_vs_who", "territory": "ISO-FRA", "quantity": "cases_cum_per_million",
+                            "reference": "WHO (source:who)", "breakdown": "source:jhu", "dates_compared": 4,
+                            "max_relative_difference": 0.125, "at": "2022-01-09", "mean_relative_difference": 0.05,
+                            "explanation_fr": "JHU agrège des sources nationales au jour de publication ; l'OMS publie par semaine de notification.",
+                            "explanation_en": "JHU aggregates national sources by publication day; the WHO publishes by reporting week."}],
+                "revisions": [{"territory": "ISO-FRA", "indicator": "cases_cum", "breakdown": "source:jhu", "date": "2022-01-10",
+                               "before": 1_234_567.0, "after": 1_234_000.0}]})
+        .to_string(),
+    )?;
     write(
         &rel,
         "open-data/data-dictionary.json",
@@ -111,7 +127,14 @@ pub fn release_fixture(root: &Path, rel: &Path, id: &str) -> std::io::Result<()>
              "formula": "hosp", "window_days": 1, "alignment": "trailing", "breakdowns": "all"},
             {"id": "cases_wow_change", "label_fr": "Évolution des cas sur 7 jours", "label_en": "Week-over-week change in cases",
              "unit": "%", "formula": "(cases_7d(t) − cases_7d(t-7)) / cases_7d(t-7) × 100",
-             "window_days": 7, "alignment": "trailing", "breakdowns": "all"}]}).to_string(),
+             "window_days": 7, "alignment": "trailing", "breakdowns": "all"},
+            {"id": "cases_cum_per_million", "label_fr": "Cas confirmés (cumul) par million d'habitants",
+             "label_en": "Confirmed cases (cumulative) per million", "unit": "par million d'habitants",
+             "formula": "cases_cum / population × 1000000", "window_days": 1, "alignment": "trailing", "breakdowns": "source",
+             "sources": ["jhu-csse-confirmed-global", "who-covid-19-global-data"]},
+            {"id": "cases_cum", "label_fr": "Cas confirmés (cumul)", "label_en": "Confirmed cases (cumulative)", "unit": "personnes",
+             "formula": "cases_cum", "window_days": 1, "alignment": "trailing", "breakdowns": "source",
+             "sources": ["jhu-csse-confirmed-global", "who-covid-19-global-data"]}]}).to_string(),
     )?;
     let terrs = [
         ("FR", "France", "country", None, 60.0),
@@ -123,6 +146,8 @@ pub fn release_fixture(root: &Path, rel: &Path, id: &str) -> std::io::Result<()>
         .iter()
         .map(|(k, n, l, r, _)| json!({"territory": k, "name": n, "level": l, "region": r, "population_insee": 330000}))
         .collect();
+    let mut index = index;
+    index.extend(world_fixture(&rel)?);
     write(
         &rel,
         "open-data/territories.json",
@@ -196,4 +221,109 @@ pub fn release_fixture(root: &Path, rel: &Path, id: &str) -> std::io::Result<()>
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"07","nom":"Ardèche"},"geometry":{"type":"Polygon","coordinates":[[[4.0,44.5],[4.8,44.5],[4.8,45.3],[4.0,45.3],[4.0,44.5]]]}}]}"#,
     )?;
     Ok(())
+}
+
+/// The world's territories of the fixture, in the shapes `vigie build` writes (`level`
+/// `world_country`…, a `world` object, series per source with their step, empty `latest`);
+/// returns their index entries. WHO cumulative cases per million (weekly, on Sundays):
+/// Germany 450 000 > France 412 345,6 > Italy 3 000 (its last week null).
+pub fn world_fixture(rel: &Path) -> std::io::Result<Vec<Value>> {
+    let world = |a3: &str, en: &str, cont: Option<&str>| json!({"name_en": en, "alpha3": a3, "alpha2": "", "numeric": "", "continent": cont, "who_region": null});
+    let who = |v: &[Option<f64>]| json!({"start": "2022-01-02", "end": "2022-01-23", "step": "P7D", "values": v});
+    let jhu = |v: f64| {
+        let values: Vec<f64> = (1..=28).map(|i| v * f64::from(i)).collect();
+        json!({"start": "2022-01-01", "end": "2022-01-28", "step": "P1D", "values": values})
+    };
+    let terrs = [
+        (
+            "ISO-FRA",
+            "France",
+            "world_country",
+            world("FRA", "France", Some("CONT-EU")),
+            67_813_000.0,
+            vec![
+                Some(100_000.0),
+                Some(200_000.0),
+                Some(300_000.0),
+                Some(412_345.6),
+            ],
+            1000.0,
+        ),
+        (
+            "ISO-DEU",
+            "Allemagne",
+            "world_country",
+            world("DEU", "Germany", Some("CONT-EU")),
+            83_000_000.0,
+            vec![
+                Some(150_000.0),
+                Some(250_000.0),
+                Some(350_000.0),
+                Some(450_000.0),
+            ],
+            500.0,
+        ),
+        (
+            "ISO-ITA",
+            "Italie",
+            "world_country",
+            world("ITA", "Italy", Some("CONT-EU")),
+            59_000_000.0,
+            vec![Some(1000.0), Some(2000.0), Some(3000.0), None],
+            2000.0,
+        ),
+        (
+            "WORLD",
+            "Monde",
+            "world",
+            world("", "World", None),
+            7_900_000_000.0,
+            vec![Some(10.0), Some(20.0), Some(30.0), Some(97_561.0)],
+            10.0,
+        ),
+        (
+            "CONT-EU",
+            "Europe",
+            "continent",
+            world("", "Europe", None),
+            747_000_000.0,
+            vec![Some(10.0), Some(20.0), Some(30.0), Some(338_390.0)],
+            10.0,
+        ),
+        (
+            "X-DIAMOND-PRINCESS",
+            "Diamond Princess",
+            "non_country",
+            world("", "Diamond Princess", None),
+            0.0,
+            vec![None, None, None, None],
+            0.0,
+        ),
+    ];
+    let mut index = Vec::new();
+    for (k, n, level, w, pop, who_values, jhu_step) in terrs {
+        let mut indicators = json!({"cases_cum_per_million": {"source:who": who(&who_values), "source:jhu": jhu(jhu_step)}});
+        if k == "X-DIAMOND-PRINCESS" {
+            indicators = json!({"cases_cum": {"source:jhu": {"start": "2020-02-01", "end": "2020-02-03", "step": "P1D", "values": [600.0, 700.0, 712.0]}}});
+        }
+        if k == "ISO-FRA" {
+            indicators["cases_cum"] =
+                json!({"source:who": who(&[Some(1.0), Some(2.0), Some(3.0), Some(38_997_490.0)])});
+        }
+        write(
+            rel,
+            &format!("open-data/territories/{k}.json"),
+            &json!({"territory": k, "name": n, "level": level, "region": null, "population_insee": pop as u64,
+                    "world": w, "population": pop, "population_source": "countries_table", "latest": {},
+                    "indicators": indicators})
+            .to_string(),
+        )?;
+        write(
+            rel,
+            &format!("open-data/territories/{k}.csv"),
+            "territory,indicator,breakdown,date,value,data_status\n",
+        )?;
+        index.push(json!({"territory": k, "name": n, "level": level, "region": null, "population_insee": pop as u64, "world": w}));
+    }
+    Ok(index)
 }

@@ -420,6 +420,28 @@ fn golden_jhu_totals_equal_the_sum_of_their_raw_rows() {
             raw_sum(text, "China", col, |p| p == "Hong Kong")
         );
     }
+    // Hand-computed from the raw rows: 7-day means of new cases and rates per million.
+    let r = reference();
+    for (country, key, until, week_before, day) in [
+        ("France", "ISO-FRA", "3/31/22", "3/24/22", "2022-03-31"),
+        ("Germany", "ISO-DEU", "1/15/22", "1/8/22", "2022-01-15"),
+        ("Namibia", "ISO-NAM", "7/1/21", "6/24/21", "2021-07-01"),
+    ] {
+        let main = |col: &str| raw_sum(&c2022, country, col, str::is_empty);
+        let mean = (main(until) - main(week_before)) / 7.0;
+        let ours = get(&rows, key, "cases_7d_mean", "source:jhu", day).unwrap();
+        assert!((ours - mean).abs() < 1e-4, "{key} {day}: {ours} vs {mean}");
+        let population = r.get(r.by_key(key).unwrap()).population as f64;
+        let per_million = main(until) / population * 1e6;
+        let ours = get(&rows, key, "cases_cum_per_million", "source:jhu", day).unwrap();
+        assert!(
+            (ours - per_million).abs() < 1e-4,
+            "{key} {day}: {ours} vs {per_million}"
+        );
+        let per_million_7d = (main(until) - main(week_before)) / population * 1e6;
+        let ours = get(&rows, key, "cases_7d_per_million", "source:jhu", day).unwrap();
+        assert!((ours - per_million_7d).abs() < 1e-4, "{key} {day}");
+    }
     // The older confirmed file is superseded by the newer one, whole series.
     let _ = c2020;
     // Every country of the JHU file is somewhere: WORLD is the sum of every row.

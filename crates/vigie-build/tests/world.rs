@@ -9,25 +9,35 @@ use std::io::Read;
 use std::path::Path;
 
 use serde_json::Value;
-use vigie_build::charts::{ChartFormats, PngScope};
 use vigie_build::{BuildOptions, build};
 use vigie_core::reference;
+
+mod common;
 
 /// `(territory, indicator, breakdown, date)` → value.
 type Rows = BTreeMap<(String, String, String, String), f64>;
 
+/// The shared options, writing to `out`.
 fn opts(sources: &Path, out: &Path) -> BuildOptions {
     BuildOptions {
-        sources: sources.to_path_buf(),
         out: out.to_path_buf(),
-        catalogs: Vec::new(),
-        built_at: "2026-12-03T06:00:00Z".into(),
-        charts: ChartFormats {
-            svg: false,
-            png: PngScope::None,
-        },
-        coverage_target: 90.0,
+        ..common::opts(sources, "2026-12-03T06:00:00Z")
     }
+}
+
+/// The release of the shared international folder: its rows, the folder, the release directory
+/// (kept alive by the temporary directory). `None` (with a printed reason) without shared data.
+fn build_shared_international() -> Option<(
+    Rows,
+    std::path::PathBuf,
+    std::path::PathBuf,
+    tempfile::TempDir,
+)> {
+    let dir = vigie_testkit::shared("international")?;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("release");
+    build(&opts(&dir, &out)).unwrap();
+    Some((rows(&out), dir, out, tmp))
 }
 
 fn rows(release: &Path) -> Rows {
@@ -362,14 +372,9 @@ fn raw_sum(text: &str, country: &str, date: &str, keep: impl Fn(&str) -> bool) -
 
 #[test]
 fn golden_jhu_totals_equal_the_sum_of_their_raw_rows() {
-    let Some(dir) = vigie_testkit::shared("international") else {
+    let Some((rows, dir, _out, _tmp)) = build_shared_international() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("release");
-    build(&opts(&dir, &out)).unwrap();
-    let rows = rows(&out);
-    let c2020 = read_text(&dir.join("jhu_2020-10-31/time_series_covid19_confirmed_global.csv"));
     let d2020 = read_text(&dir.join("jhu_2020-10-31/time_series_covid19_deaths_global.csv"));
     let c2022 = read_text(&dir.join("time_series_covid19_confirmed_global_2022-03-31.csv.gz"));
     let overseas = [
@@ -442,8 +447,6 @@ fn golden_jhu_totals_equal_the_sum_of_their_raw_rows() {
         let ours = get(&rows, key, "cases_7d_per_million", "source:jhu", day).unwrap();
         assert!((ours - per_million_7d).abs() < 1e-4, "{key} {day}");
     }
-    // The older confirmed file is superseded by the newer one, whole series.
-    let _ = c2020;
     // Every country of the JHU file is somewhere: WORLD is the sum of every row.
     let mut rdr = csv::Reader::from_reader(c2022.as_bytes());
     let col = rdr
@@ -464,13 +467,9 @@ fn golden_jhu_totals_equal_the_sum_of_their_raw_rows() {
 
 #[test]
 fn golden_who_totals_equal_owid_for_every_country() {
-    let Some(dir) = vigie_testkit::shared("international") else {
+    let Some((rows, dir, out, _tmp)) = build_shared_international() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("release");
-    build(&opts(&dir, &out)).unwrap();
-    let rows = rows(&out);
     let owid = read_text(&dir.join("owid-covid-latest.csv"));
     let mut rdr = csv::Reader::from_reader(owid.as_bytes());
     let h = rdr.headers().unwrap().clone();
@@ -557,9 +556,8 @@ fn the_gate_keeps_countries_and_knows_what_is_plausible_for_them() {
         }
     };
     let build_at = |at: &str| {
-        let mut o = opts(&d.sources(), Path::new(""));
-        o.built_at = at.into();
-        d.build(&o, GatePolicy::default(), 5).unwrap()
+        d.build(&common::opts(&d.sources(), at), GatePolicy::default(), 5)
+            .unwrap()
     };
     write(&world_fixture());
     let Outcome::Published(_, gate) = build_at("2026-12-01T00:00:00Z") else {
@@ -619,9 +617,13 @@ fn golden_the_shared_world_and_spf_files_make_one_release_through_the_gate() {
     // Read in place: links, not copies.
     std::os::unix::fs::symlink(&intl, d.sources().join("international")).unwrap();
     std::os::unix::fs::symlink(&spf, d.sources().join("spf")).unwrap();
-    let mut o = opts(&d.sources(), Path::new(""));
-    o.built_at = "2026-12-03T06:00:00Z".into();
-    let out = d.build(&o, GatePolicy::default(), 5).unwrap();
+    let out = d
+        .build(
+            &common::opts(&d.sources(), "2026-12-03T06:00:00Z"),
+            GatePolicy::default(),
+            5,
+        )
+        .unwrap();
     let Outcome::Published(_, gate) = out else {
         panic!("the real files were refused")
     };

@@ -547,15 +547,22 @@ impl RowSink<'_> {
     fn world_territory(&self, by: TerritoryBy, text: &str) -> Result<CodeMapping, String> {
         let r = self.reference;
         let t = text.trim_matches('"');
-        // A table beside a code lookup lists the exceptions (`OWID_KOS`, aggregates left out).
-        if by != TerritoryBy::Table
-            && let Some(key) = self
-                .territory_spec
-                .table
-                .as_deref()
-                .and_then(|n| self.catalog_table(n))
-                .and_then(|tab| tab.get(t))
-        {
+        // The code table: the whole mapping with `by = "table"` (exact place, then the
+        // country's `|*` wildcard), the exceptions beside a code lookup (`OWID_KOS`).
+        let table = self
+            .territory_spec
+            .table
+            .as_deref()
+            .and_then(|n| self.catalog_table(n));
+        let entry = table.and_then(|tab| {
+            tab.get(t).or_else(|| {
+                (by == TerritoryBy::Table)
+                    .then(|| t.split_once('|'))
+                    .flatten()
+                    .and_then(|(country, _)| tab.get(&format!("{country}|*")))
+            })
+        });
+        if let Some(key) = entry {
             return match key.as_str() {
                 "-" => Ok(CodeMapping::Excluded("left out by the code table")),
                 k => r
@@ -569,22 +576,7 @@ impl RowSink<'_> {
             TerritoryBy::Alpha3 => r.by_alpha3(t),
             TerritoryBy::WhoCode => r.by_who_code(t),
             TerritoryBy::Table => {
-                let table = self
-                    .territory_spec
-                    .table
-                    .as_deref()
-                    .and_then(|n| self.catalog_table(n));
-                let entry = table.and_then(|tab| {
-                    tab.get(t).or_else(|| {
-                        t.split_once('|')
-                            .and_then(|(country, _)| tab.get(&format!("{country}|*")))
-                    })
-                });
-                match entry.map(String::as_str) {
-                    Some("-") => return Ok(CodeMapping::Excluded("left out by the code table")),
-                    Some(key) => r.by_key(key),
-                    None => return Err(format!("unknown place {t:?} (not in the code table)")),
-                }
+                return Err(format!("unknown place {t:?} (not in the code table)"));
             }
             TerritoryBy::Code | TerritoryBy::Name => None,
         };

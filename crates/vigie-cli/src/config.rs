@@ -112,6 +112,18 @@ keep = 24
 history_days = 90
 # User-Agent sent to the platforms; empty: "Vigie/<version> (+<project URL>)".
 user_agent = ""
+
+[contributions]
+# Citizen contributions (POST /api/v1/contributions, /contribuer, /moderation), stored in
+# data_dir/contributions/contributions.sqlite. Moderators: `vigie moderators add NAME`.
+enabled = true
+# Days an e-mail address left by a contributor is kept (it is never published).
+email_retention_days = 90
+# Accepting a change to live data (a missing centre, a centre correction, an erratum) needs a
+# second moderator.
+second_approval = false
+# Hours a moderator's session lasts.
+session_hours = 8
 "#;
 
 /// The whole configuration.
@@ -123,6 +135,40 @@ pub struct Config {
     pub build: Build,
     pub fetch: Fetch,
     pub scan: Scan,
+    pub contributions: Contributions,
+}
+
+/// `[contributions]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Contributions {
+    pub enabled: bool,
+    pub email_retention_days: u32,
+    pub second_approval: bool,
+    pub session_hours: u32,
+}
+
+impl Default for Contributions {
+    fn default() -> Self {
+        let s = vigie_contributions::Settings::default();
+        Contributions {
+            enabled: true,
+            email_retention_days: s.email_retention_days,
+            second_approval: s.second_approval,
+            session_hours: s.session_hours,
+        }
+    }
+}
+
+impl Contributions {
+    /// The desk's settings.
+    pub fn settings(&self) -> vigie_contributions::Settings {
+        vigie_contributions::Settings {
+            email_retention_days: self.email_retention_days,
+            second_approval: self.second_approval,
+            session_hours: self.session_hours,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -204,6 +250,7 @@ impl Default for Config {
             build: Build::default(),
             fetch: Fetch::default(),
             scan: Scan::default(),
+            contributions: Contributions::default(),
         }
     }
 }

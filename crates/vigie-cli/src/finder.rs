@@ -149,6 +149,27 @@ impl SlotFinder for LiveFinder {
         )
     }
 
+    fn centre(&self, id: &str) -> Option<vigie_web::slots::SlotCentre> {
+        let idx = self.index()?;
+        let centres = &idx.snapshot().centres;
+        let c = centres
+            .binary_search_by(|c| c.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &centres[i])
+            .or_else(|| centres.iter().find(|c| c.id == id))?;
+        Some(vigie_web::slots::SlotCentre::from_snapshot(c))
+    }
+
+    fn centre_by_url(&self, url_key: &str) -> Option<vigie_web::slots::SlotCentre> {
+        let idx = self.index()?;
+        let c = idx
+            .snapshot()
+            .centres
+            .iter()
+            .find(|c| vigie_slots::centres::url_key(&c.booking_url) == url_key)?;
+        Some(vigie_web::slots::SlotCentre::from_snapshot(c))
+    }
+
     fn places(&self, q: &str, limit: usize) -> Vec<PlaceHit> {
         match Places::embedded() {
             Ok(p) => p.autocomplete(q, limit),

@@ -47,6 +47,10 @@ enum Command {
     Status(cmd::status::Args),
     /// Print the documented default configuration, or the effective one.
     Config(config::Args),
+    /// Manage the moderators of citizen contributions (add prints their password and token once).
+    Moderators(cmd::contributions::ModeratorArgs),
+    /// The citizen contributions' public register (export).
+    Contributions(cmd::contributions::ContributionArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +83,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(args, &conf),
         Command::Status(args) => cmd::status::run(args, &conf),
         Command::Config(args) => config::run(args, &conf),
+        Command::Moderators(args) => cmd::contributions::moderators(args, &conf),
+        Command::Contributions(args) => cmd::contributions::contributions(args, &conf),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -446,6 +446,8 @@ pub struct ServePlan {
     pub build: BuildPlan,
     pub fetch: FetchPlan,
     pub scan: ScanPlan,
+    /// Citizen contributions (None: not open on this server).
+    pub contributions: Option<vigie_contributions::Settings>,
 }
 
 /// Serve settings given on the command line.
@@ -509,6 +511,10 @@ impl ServePlan {
             build,
             fetch,
             scan,
+            contributions: conf
+                .contributions
+                .enabled
+                .then(|| conf.contributions.settings()),
         })
     }
 

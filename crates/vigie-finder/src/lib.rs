@@ -29,7 +29,7 @@ pub use geo::haversine_km;
 pub use places::{Place, PlaceHit, PlaceKind, Places};
 pub use search::{SearchAnswer, SearchIndex, SearchOrigin, SearchParams};
 pub use snapshot::{
-    CentreScan, CentreStatus, DailyEntry, PlatformEntry, PlatformScan, PlatformState, ScanResult,
-    Snapshot, SnapshotCentre, Visibility, build_snapshot, centres_csv, data_dictionary,
-    merge_stale, slots_csv,
+    CentreScan, CentreStatus, ContributionMark, DailyEntry, PlatformEntry, PlatformScan,
+    PlatformState, ScanResult, Snapshot, SnapshotCentre, Visibility, build_snapshot, centres_csv,
+    data_dictionary, merge_stale, slots_csv,
 };

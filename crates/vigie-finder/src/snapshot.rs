@@ -151,6 +151,22 @@ pub struct SnapshotCentre {
     pub stale_since: Option<String>,
     pub error: Option<CentreError>,
     pub sources: Vec<String>,
+    /// Accepted citizen contributions that changed or added this centre (newest last).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contributions: Vec<ContributionMark>,
+}
+
+/// An accepted contribution that changed a centre: which, when, what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ContributionMark {
+    /// The contribution's id in the public register (`C-000042`).
+    pub id: String,
+    /// When it was accepted (RFC 3339).
+    pub decided_at: String,
+    /// The moderator who accepted it.
+    pub moderator: String,
+    /// What it did: `added`, or the corrected field (`address`, `phone`, `hours`, `booking_url`).
+    pub change: String,
 }
 
 /// A centre hidden from every published file, and why.
@@ -196,6 +212,9 @@ pub struct PlatformScan {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Visibility {
     pub blocklist_urls: Vec<String>,
+    /// Centres hidden by id, with the reason published in `exclusions` (the accepted
+    /// contributions' blocklist: `not_vaccination_place`, `closed`).
+    pub hidden_ids: Vec<(String, String)>,
 }
 
 /// Names of centres reserved to professionals (reference `is_reserved_center`).
@@ -208,14 +227,17 @@ const RESERVED: [&str; 4] = [
 
 impl Visibility {
     /// Why a centre is hidden, if it is.
-    pub fn hidden_reason(&self, name: &str, url: &str) -> Option<&'static str> {
+    pub fn hidden_reason(&self, id: &str, name: &str, url: &str) -> Option<String> {
         let lower = name.to_lowercase();
         if RESERVED.iter().any(|r| lower.contains(r)) {
-            Some("reserved_name")
+            Some("reserved_name".into())
         } else if self.blocklist_urls.iter().any(|u| u == url) {
-            Some("blocklist")
+            Some("blocklist".into())
         } else {
-            None
+            self.hidden_ids
+                .iter()
+                .find(|(i, _)| i == id)
+                .map(|(_, reason)| reason.clone())
         }
     }
 }
@@ -429,6 +451,7 @@ fn centre_of(scan: &CentreScan, now: &Zoned, dates: &[Date]) -> SnapshotCentre {
         stale_since: None,
         error,
         sources,
+        contributions: Vec::new(),
     }
 }
 
@@ -487,13 +510,13 @@ pub fn build_snapshot(
     let dates = horizon_dates(now, horizon_days);
     for s in by_id.values() {
         let c = &s.centre;
-        if let Some(reason) = visibility.hidden_reason(&c.name, &c.booking_url) {
+        if let Some(reason) = visibility.hidden_reason(&c.id, &c.name, &c.booking_url) {
             exclusions.push(Exclusion {
                 id: c.id.clone(),
                 name: c.name.clone(),
                 platform: c.platform.slug().to_string(),
                 booking_url: c.booking_url.clone(),
-                reason: reason.to_string(),
+                reason,
             });
             continue;
         }
@@ -738,7 +761,10 @@ pub fn slots_csv(
     sorted.sort_by(|a, b| a.centre.id.cmp(&b.centre.id));
     for s in sorted {
         let c = &s.centre;
-        if visibility.hidden_reason(&c.name, &c.booking_url).is_some() {
+        if visibility
+            .hidden_reason(&c.id, &c.name, &c.booking_url)
+            .is_some()
+        {
             continue;
         }
         let ScanResult::Scanned(o) = &s.result else {

@@ -182,6 +182,7 @@ fn export_resources_synthetic() -> R {
         blocklist_urls: vec![
             "https://app.ordoclic.fr/app/pharmacie/captain-pharma-nanterre".into(),
         ],
+        ..Visibility::default()
     };
     let deps = vec!["07".to_string(), "24".to_string()];
     let reference = serde_json::json!({

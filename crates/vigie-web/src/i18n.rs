@@ -121,6 +121,131 @@ texts! {
     nav_about: "À propos", "About";
     nav_statistics: "Statistiques", "Statistics";
     nav_licences: "Licences", "Licences";
+    nav_contribute: "Contribuer", "Contribute";
+    nav_contributions: "Registre des contributions", "Contributions register";
+    nav_privacy: "Confidentialité", "Privacy";
+    nav_moderation: "Modération", "Moderation";
+    footer_contribute: "signaler une erreur", "report an error";
+    footer_contributions: "registre des contributions", "contributions register";
+    footer_privacy: "confidentialité", "privacy";
+    // Contributions: links on cards and figures.
+    report: "Signaler", "Report";
+    report_centre_label: "Signaler un problème sur ce centre", "Report a problem with this centre";
+    report_figure_label: "Signaler une erreur sur ce chiffre", "Report an error in this figure";
+    signal_not_bookable_one: "signalement de créneaux non réservables", "report of slots that could not be booked";
+    signal_not_bookable_many: "signalements de créneaux non réservables", "reports of slots that could not be booked";
+    signal_booked_one: "personne a pu réserver", "person could book";
+    signal_booked_many: "personnes ont pu réserver", "people could book";
+    signal_window: "ces 2 dernières heures", "in the last 2 hours";
+    corrected_by_contributor: "Information corrigée par un contributeur le", "Information corrected by a contributor on";
+    added_by_contributor: "Centre ajouté par un contributeur le", "Centre added by a contributor on";
+    erratum: "Erratum", "Erratum";
+    erratum_accepted: "signalement accepté le", "report accepted on";
+    // Contributions: forms.
+    contribute_intro: "Un centre manque, une information est fausse, un chiffre vous paraît faux ? Dites-le : pas besoin de compte. Chaque contribution est examinée par un modérateur, et chaque décision est publique dans le registre.", "A centre is missing, some information is wrong, a figure looks wrong? Tell us: no account needed. A moderator reviews every contribution, and every decision is public in the register.";
+    contribute_choose: "Que voulez-vous signaler ?", "What do you want to report?";
+    contribute_centre_choose: "Quel problème avez-vous rencontré avec ce centre ?", "What problem did you meet with this centre?";
+    choice_not_bookable: "Des créneaux sont affichés mais impossibles à réserver", "Slots are shown but cannot be booked";
+    choice_booked: "J’ai pu réserver un rendez-vous", "I could book an appointment";
+    choice_wrong_info: "Une information est fausse (adresse, téléphone, horaires, lien)", "Some information is wrong (address, phone, hours, link)";
+    choice_closed: "Le centre est fermé ou n’est pas un lieu de vaccination", "The centre is closed or not a vaccination place";
+    other_kinds: "Autre chose à signaler", "Something else to report";
+    about_centre: "Centre concerné :", "Centre:";
+    about_figure: "Chiffre concerné :", "Figure:";
+    f_name: "Nom du lieu", "Name of the place";
+    f_address: "Adresse", "Address";
+    f_commune: "Commune (nom, code postal ou code INSEE)", "Commune (name, postcode or INSEE code)";
+    f_booking_url: "Lien de réservation", "Booking link";
+    f_phone: "Téléphone", "Phone";
+    f_platform: "Plateforme de réservation", "Booking platform";
+    f_platform_unknown: "Je ne sais pas", "I don’t know";
+    f_platform_other: "Autre", "Other";
+    f_evidence_centre: "Comment le savez-vous ?", "How do you know?";
+    f_evidence_figure: "Qu’est-ce qui est faux, et d’où vient le bon chiffre ?", "What is wrong, and where does the right figure come from?";
+    f_evidence_dataset: "Pourquoi Vigie devrait-il lire ces données ?", "Why should Vigie read these data?";
+    f_field: "Quelle information ?", "Which information?";
+    f_value: "Information correcte", "Correct information";
+    f_value_hint: "Inutile si le centre est fermé ou n’est pas un lieu de vaccination.", "Not needed if the centre is closed or not a vaccination place.";
+    f_outcome: "Qu’avez-vous constaté ?", "What did you see?";
+    f_seen_at: "Quand ?", "When?";
+    f_territory: "Territoire", "Territory";
+    f_indicator: "Indicateur", "Indicator";
+    f_date: "Date du chiffre", "Date of the figure";
+    f_url: "Adresse du jeu de données", "Address of the dataset";
+    f_email: "Votre adresse électronique", "Your e-mail address";
+    f_email_hint: "Seulement pour vous prévenir de la décision. Elle n’est jamais publiée et elle est effacée au bout de", "Only to tell you of the decision. It is never published and is deleted after";
+    days_word: "jours", "days";
+    f_honeypot: "Ne remplissez pas ce champ", "Leave this field empty";
+    missing_centre_hint: "Indiquez la commune ou l’adresse, et le lien de réservation ou le téléphone. Avant de signaler un centre manquant, vérifiez-le à nouveau 15 minutes plus tard : les créneaux disparaissent vite.", "Give the commune or the address, and the booking link or the phone number. Before reporting a missing centre, check it again 15 minutes later: slots go fast.";
+    required: "obligatoire", "required";
+    optional: "facultatif", "optional";
+    send: "Envoyer", "Send";
+    form_error_title: "Votre contribution n’a pas été envoyée", "Your contribution was not sent";
+    form_error_too_fast: "Le formulaire a été envoyé trop vite. Attendez quelques secondes et envoyez-le à nouveau.", "The form was sent too fast. Wait a few seconds and send it again.";
+    form_error_expired: "Le formulaire a expiré. Vérifiez vos réponses et envoyez-le à nouveau.", "The form has expired. Check your answers and send it again.";
+    form_error_invalid: "Le formulaire n’est pas valide. Rechargez la page et recommencez.", "The form is not valid. Reload the page and try again.";
+    privacy_short: "Ce que nous gardons, et combien de temps", "What we keep, and for how long";
+    contributions_unavailable: "Les contributions ne sont pas ouvertes sur ce serveur.", "Contributions are not open on this server.";
+    // Contributions: status.
+    status_title: "Votre contribution", "Your contribution";
+    status_received: "Merci ! Votre contribution a bien été reçue.", "Thank you! Your contribution was received.";
+    status_keep_link: "Gardez l’adresse de cette page pour suivre la décision : elle est privée, ne la partagez pas.", "Keep the address of this page to follow the decision: it is private, do not share it.";
+    status_state: "État", "Status";
+    status_submitted: "Reçue le", "Received on";
+    status_decided: "Décidée le", "Decided on";
+    status_reason: "Motif", "Reason";
+    status_thread: "Signalements du même objet", "Reports of the same thing";
+    status_not_found: "Ce lien de suivi n’est pas valide.", "This follow-up link is not valid.";
+    // Contributions: register.
+    register_intro: "Chaque décision prise sur une contribution est publiée ici : le type, l’objet, la décision, son motif et ses dates. Aucune donnée personnelle n’y figure.", "Every decision taken on a contribution is published here: the kind, the object, the decision, its reason and its dates. No personal data is shown.";
+    register_empty: "Aucune décision pour l’instant.", "No decision yet.";
+    register_feeds: "Le registre est aussi disponible en", "The register is also available as";
+    col_id: "N°", "No.";
+    col_kind: "Type", "Kind";
+    col_object: "Objet", "Object";
+    col_department: "Département", "Department";
+    col_decision: "Décision", "Decision";
+    col_reason: "Motif", "Reason";
+    col_submitted: "Reçue le", "Received";
+    col_decided: "Décidée le", "Decided";
+    col_moderator: "Modérateur", "Moderator";
+    blocklist_title: "Lieux retirés de la recherche", "Places removed from the search";
+    blocklist_intro: "Centres signalés fermés ou qui ne sont pas des lieux de vaccination, retirés après décision d’un modérateur.", "Centres reported closed or not vaccination places, removed after a moderator’s decision.";
+    errata_title: "Errata", "Errata";
+    // Contributions: privacy.
+    privacy_title: "Confidentialité des contributions", "Privacy of contributions";
+    // Moderation.
+    mod_login_title: "Connexion des modérateurs", "Moderators’ login";
+    mod_name: "Nom", "Name";
+    mod_password: "Mot de passe", "Password";
+    mod_login: "Se connecter", "Log in";
+    mod_logout: "Se déconnecter", "Log out";
+    mod_bad_login: "Nom ou mot de passe incorrect.", "Wrong name or password.";
+    mod_queue_title: "File de modération", "Moderation queue";
+    mod_logged_as: "Connecté en tant que", "Logged in as";
+    mod_filter: "Filtrer", "Filter";
+    mod_all_kinds: "Tous les types", "All kinds";
+    mod_older_than: "Reçues il y a au moins (heures)", "Received at least (hours) ago";
+    mod_include_decided: "Inclure les contributions décidées", "Include decided contributions";
+    mod_empty: "Aucune contribution à examiner.", "No contribution to review.";
+    mod_open: "Examiner", "Review";
+    mod_item_title: "Contribution", "Contribution";
+    mod_says: "Ce que dit le contributeur", "What the contributor says";
+    mod_current: "Données actuelles", "Current data";
+    mod_current_none: "Aucune donnée actuelle pour cet objet.", "No current data for this object.";
+    mod_history: "Décisions précédentes", "Earlier decisions";
+    mod_decision: "Décision", "Decision";
+    mod_accept: "Accepter", "Accept";
+    mod_reject: "Refuser", "Reject";
+    mod_duplicate: "Doublon", "Duplicate";
+    mod_need_info: "Demander des informations", "Ask for information";
+    mod_reason: "Motif public (obligatoire sauf pour accepter)", "Public reason (required except to accept)";
+    mod_save: "Enregistrer la décision", "Save the decision";
+    mod_saved: "Décision enregistrée.", "Decision saved.";
+    mod_first_approval: "Première validation par", "First approval by";
+    mod_email_held: "Le contributeur a laissé une adresse pour être prévenu.", "The contributor left an address to be told.";
+    mod_need_login: "Connectez-vous pour modérer.", "Log in to moderate.";
+    mod_bad_csrf: "Le formulaire a expiré ou ne vient pas de cette page. Rechargez-la et recommencez.", "The form expired or does not come from this page. Reload it and try again.";
     title_home: "Situation épidémique", "Epidemic situation";
     title_sources: "Sources", "Sources";
     title_open_data: "Données ouvertes", "Open data";
@@ -391,6 +516,32 @@ pub fn slots(lang: Lang, n: u64) -> String {
         Lang::Fr => fmt::plural(lang, n, "créneau", "créneaux"),
         Lang::En => fmt::plural(lang, n, "slot", "slots"),
     }
+}
+
+/// The availability signal of a centre: « 3 signalements de créneaux non réservables ces 2
+/// dernières heures », « 1 personne a pu réserver ces 2 dernières heures » (one line each,
+/// none when zero).
+pub fn signals(lang: Lang, not_bookable: u32, booked: u32) -> Vec<String> {
+    let tx = lang.tx();
+    let mut out = Vec::new();
+    for (n, one, many) in [
+        (
+            not_bookable,
+            tx.signal_not_bookable_one,
+            tx.signal_not_bookable_many,
+        ),
+        (booked, tx.signal_booked_one, tx.signal_booked_many),
+    ] {
+        if n > 0 {
+            let word = if n == 1 { one } else { many };
+            out.push(format!(
+                "{} {word} {}",
+                fmt::count(lang, u64::from(n)),
+                tx.signal_window
+            ));
+        }
+    }
+    out
 }
 
 /// Caption of the slot history table: « Les 2 derniers relevés », « Le dernier relevé ».

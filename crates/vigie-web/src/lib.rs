@@ -27,6 +27,7 @@
 pub mod api;
 pub mod assets;
 pub mod cache;
+pub mod contrib;
 pub mod data;
 pub mod fmt;
 pub mod i18n;
@@ -106,6 +107,8 @@ pub struct AppState {
     pub slots: Option<Arc<dyn SlotFinder>>,
     /// The server's limits.
     pub limits: Arc<Limits>,
+    /// Citizen contributions; None: not open on this server (the forms say so).
+    pub contrib: Option<Arc<contrib::Contrib>>,
     caches: Arc<cache::Caches>,
     rate: limits::RateGate,
     geo_cache: GeoCache,
@@ -120,6 +123,7 @@ impl AppState {
             release: Arc::new(RwLock::new(Arc::new(release))),
             demo,
             slots: None,
+            contrib: None,
             caches: Arc::new(cache::Caches::new(limits.cache_bytes)),
             rate: limits::RateGate::new(limits.clone()),
             limits,
@@ -131,6 +135,12 @@ impl AppState {
     /// The same state with a slot finder plugged in.
     pub fn with_slot_finder(mut self, finder: Arc<dyn SlotFinder>) -> AppState {
         self.slots = Some(finder);
+        self
+    }
+
+    /// The same state with citizen contributions open, over `desk`.
+    pub fn with_contributions(mut self, desk: Arc<vigie_contributions::Desk>) -> AppState {
+        self.contrib = Some(Arc::new(contrib::Contrib::new(desk)));
         self
     }
 
@@ -372,7 +382,7 @@ fn html(status: StatusCode, body: Arc<String>) -> Response {
         .into_response()
 }
 
-fn now_seconds() -> Option<i64> {
+pub(crate) fn now_seconds() -> Option<i64> {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()
@@ -380,7 +390,12 @@ fn now_seconds() -> Option<i64> {
 }
 
 /// The page context of a request in `lang`.
-fn page_ctx<'a>(s: &'a AppState, r: &'a Release, lang: Lang) -> pages::Ctx<'a> {
+pub(crate) fn page_ctx<'a>(
+    s: &'a AppState,
+    r: &'a Release,
+    lang: Lang,
+    contrib: Option<&'a contrib::ContribView>,
+) -> pages::Ctx<'a> {
     pages::Ctx {
         release: r,
         demo: s.demo,
@@ -389,6 +404,7 @@ fn page_ctx<'a>(s: &'a AppState, r: &'a Release, lang: Lang) -> pages::Ctx<'a> {
         now: now_seconds(),
         export: false,
         urls: routes::Urls::live(lang),
+        contrib,
     }
 }
 
@@ -404,10 +420,10 @@ fn render_failed(e: &pages::RenderError) -> Response {
 }
 
 /// The 404 page of `path` (French, or English under `/en`).
-fn not_found_page(s: &AppState, path: &str) -> Response {
+pub(crate) fn not_found_page(s: &AppState, path: &str) -> Response {
     let (lang, _) = Lang::from_path(path);
     let r = s.current();
-    match pages::not_found(&page_ctx(s, &r, lang)) {
+    match pages::not_found(&page_ctx(s, &r, lang, None)) {
         Ok(body) => html(StatusCode::NOT_FOUND, Arc::new(body)),
         Err(e) => render_failed(&e),
     }
@@ -468,7 +484,11 @@ async fn page(State(s): State<AppState>, method: Method, uri: Uri) -> Response {
         return Redirect::permanent(&to).into_response();
     }
     let raw_query = uri.query().unwrap_or("");
-    let ctx = page_ctx(&s, &r, lang);
+    let view = s
+        .contrib
+        .as_ref()
+        .map(|c| c.view(now_seconds().unwrap_or(0)));
+    let ctx = page_ctx(&s, &r, lang, view.as_deref());
     let body = if route.is_some_and(|r| r.live_scan()) {
         pages::render_query(&ctx, path, &query, raw_query).map(|b| b.map(Arc::new))
     } else {
@@ -646,7 +666,8 @@ fn tag_source(s: &AppState, req: &Request) -> Option<String> {
             .scan_dir()
             .map(|(id, _)| format!("scan {id}"));
     }
-    let live = path.starts_with("/api/v1/slots")
+    let live = contrib::is_live_path(path)
+        || path.starts_with("/api/v1/slots")
         || path.starts_with("/api/v1/places")
         || scan_bound(Lang::from_path(path).1)
         || path == "/healthz";
@@ -842,6 +863,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/slots/status", get(api::api_slots_status))
         .route("/api/v1/slots/history", get(api::api_slots_history))
         .route("/api/v1/places", get(api::api_places))
+        .route("/open-data/contributions.csv", get(contrib::feed_csv))
         .route("/charts/{dir}/{file}", get(chart))
         .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))
@@ -857,7 +879,8 @@ pub fn router(state: AppState) -> Router {
             "/open-data",
             dir_files(state.clone(), release_open_data, None),
         )
-        .fallback(page)
+        .fallback(page);
+    let app = contrib::routes(app)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             error_bodies,

@@ -525,6 +525,10 @@ pub fn render_query(
             Some(t) => country(ctx, t)?,
             None => return Ok(None),
         },
+        // Served by their own handlers (crate::contrib): they change without a new release.
+        Route::Contribute | Route::Contributions | Route::Privacy | Route::Moderation => {
+            return Ok(None);
+        }
     }))
 }
 

@@ -33,6 +33,14 @@ pub enum Route<'a> {
     World,
     /// `/monde/{alpha3}` (`/en/world/{alpha3}`), as written in the path.
     WorldCountry(&'a str),
+    /// `/contribuer`: the contribution forms (served by [`crate::contrib`]).
+    Contribute,
+    /// `/contributions`: the public register of decisions.
+    Contributions,
+    /// `/confidentialite`: what is kept and for how long.
+    Privacy,
+    /// `/moderation`: the moderators' pages.
+    Moderation,
 }
 
 /// One row of the route table.
@@ -47,18 +55,21 @@ pub struct Entry {
     pub live_scan: bool,
     /// Its navigation label / title.
     pub label: fn(&Texts) -> &'static str,
+    /// Written by the static export (the contribution pages need the server).
+    pub exported: bool,
 }
 
 /// The fixed pages, in navigation order; `/territoire/{key}` and `/monde/{alpha3}` are the
 /// parameterised routes. The world pages are the only ones whose English path differs
 /// (`/en/world`, [`Route::path_in`]).
-pub const TABLE: [Entry; 10] = [
+pub const TABLE: [Entry; 14] = [
     Entry {
         route: Route::Home,
         path: "/",
         in_nav: true,
         live_scan: false,
         label: |t| t.nav_home,
+        exported: true,
     },
     Entry {
         route: Route::Territories,
@@ -66,6 +77,7 @@ pub const TABLE: [Entry; 10] = [
         in_nav: true,
         live_scan: false,
         label: |t| t.nav_territories,
+        exported: true,
     },
     Entry {
         route: Route::World,
@@ -73,6 +85,7 @@ pub const TABLE: [Entry; 10] = [
         in_nav: true,
         live_scan: false,
         label: |t| t.nav_world,
+        exported: true,
     },
     Entry {
         route: Route::Vaccination,
@@ -80,6 +93,7 @@ pub const TABLE: [Entry; 10] = [
         in_nav: true,
         live_scan: false,
         label: |t| t.nav_vaccination,
+        exported: true,
     },
     Entry {
         route: Route::Slots,
@@ -87,6 +101,7 @@ pub const TABLE: [Entry; 10] = [
         in_nav: true,
         live_scan: true,
         label: |t| t.nav_slots,
+        exported: true,
     },
     Entry {
         route: Route::Sources,
@@ -94,6 +109,7 @@ pub const TABLE: [Entry; 10] = [
         in_nav: true,
         live_scan: true,
         label: |t| t.nav_sources,
+        exported: true,
     },
     Entry {
         route: Route::OpenData,
@@ -101,6 +117,7 @@ pub const TABLE: [Entry; 10] = [
         in_nav: true,
         live_scan: false,
         label: |t| t.nav_open_data,
+        exported: true,
     },
     Entry {
         route: Route::About,
@@ -108,6 +125,7 @@ pub const TABLE: [Entry; 10] = [
         in_nav: true,
         live_scan: false,
         label: |t| t.nav_about,
+        exported: true,
     },
     Entry {
         route: Route::Statistics,
@@ -115,6 +133,7 @@ pub const TABLE: [Entry; 10] = [
         in_nav: false,
         live_scan: true,
         label: |t| t.nav_statistics,
+        exported: true,
     },
     Entry {
         route: Route::Licences,
@@ -122,6 +141,39 @@ pub const TABLE: [Entry; 10] = [
         in_nav: false,
         live_scan: false,
         label: |t| t.nav_licences,
+        exported: true,
+    },
+    Entry {
+        route: Route::Contribute,
+        path: "/contribuer",
+        in_nav: false,
+        live_scan: false,
+        label: |t| t.nav_contribute,
+        exported: false,
+    },
+    Entry {
+        route: Route::Contributions,
+        path: "/contributions",
+        in_nav: false,
+        live_scan: false,
+        label: |t| t.nav_contributions,
+        exported: false,
+    },
+    Entry {
+        route: Route::Privacy,
+        path: "/confidentialite",
+        in_nav: false,
+        live_scan: false,
+        label: |t| t.nav_privacy,
+        exported: false,
+    },
+    Entry {
+        route: Route::Moderation,
+        path: "/moderation",
+        in_nav: false,
+        live_scan: false,
+        label: |t| t.nav_moderation,
+        exported: false,
     },
 ];
 
@@ -197,7 +249,11 @@ pub fn all_paths(release: &Release) -> Vec<String> {
 /// Every page path of a release in `lang` (without the language prefix), for the static
 /// export: the fixed pages, the French territories' dashboards and the countries' pages.
 pub fn all_paths_in(release: &Release, lang: Lang) -> Vec<String> {
-    let mut v: Vec<String> = TABLE.iter().map(|e| e.route.path_in(lang)).collect();
+    let mut v: Vec<String> = TABLE
+        .iter()
+        .filter(|e| e.exported)
+        .map(|e| e.route.path_in(lang))
+        .collect();
     for t in &release.territories {
         if !crate::release::is_world_level(&t.level) {
             v.push(Route::Territory(&t.key).path());

@@ -173,6 +173,35 @@ pub struct SlotCentre {
     pub booking_url: Option<String>,
     /// Phone.
     pub phone: Option<String>,
+    /// Department code.
+    #[serde(default)]
+    pub department: Option<String>,
+    /// Accepted contributions that changed or added the centre.
+    #[serde(default)]
+    pub contributions: Vec<vigie_finder::ContributionMark>,
+}
+
+impl SlotCentre {
+    /// A centre of the live scan as the pages read it (no search: no distance, every slot
+    /// matching).
+    pub fn from_snapshot(c: &vigie_finder::SnapshotCentre) -> SlotCentre {
+        SlotCentre {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            address: c.address.clone(),
+            distance_km: None,
+            matching_slots: u64::from(c.slot_count),
+            daily_matching: Vec::new(),
+            phone_only: c.phone_only,
+            next_slot: c.next_slot.clone(),
+            status: Some(c.status),
+            stale_since: c.stale_since.clone(),
+            booking_url: Some(c.booking_url.clone()),
+            phone: c.phone.clone(),
+            department: c.department.clone(),
+            contributions: c.contributions.clone(),
+        }
+    }
 }
 
 /// `GET /api/v1/slots/status`: the state of the last scan of each platform (the owned form
@@ -227,6 +256,18 @@ pub trait SlotFinder: Send + Sync {
     /// `open-data/`), served at `/vitemadose/…` and `/slots/open-data/…`. Optional: the
     /// default has none (those paths answer 404).
     fn scan_dir(&self) -> Option<(String, std::path::PathBuf)> {
+        None
+    }
+    /// A centre of the live scan by id (the contribution forms and the moderation pages).
+    /// Optional: the default knows none.
+    fn centre(&self, id: &str) -> Option<SlotCentre> {
+        let _ = id;
+        None
+    }
+    /// A centre of the live scan by booking URL key (`vigie_slots::centres::url_key`), to
+    /// tell moderators a « missing » centre is already known. Optional.
+    fn centre_by_url(&self, url_key: &str) -> Option<SlotCentre> {
+        let _ = url_key;
         None
     }
 }

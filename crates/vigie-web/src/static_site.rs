@@ -201,6 +201,7 @@ pub fn export_with_slots(
             now: None,
             export: true,
             urls: Urls::export(lang, rel),
+            contrib: None,
         };
         for path in pages::all_paths_in(release, lang) {
             let full = format!("{}{}", lang.prefix(), path);

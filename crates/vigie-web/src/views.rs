@@ -29,6 +29,9 @@ pub struct Ctx<'a> {
     pub export: bool,
     /// The URL builder of the page.
     pub urls: Urls,
+    /// What the pages show of the citizen contributions (errata, availability signals, the
+    /// « Signaler » links); None when contributions are not open (and in the static export).
+    pub contrib: Option<&'a crate::contrib::ContribView>,
 }
 
 impl Ctx<'_> {
@@ -111,6 +114,12 @@ pub struct LayoutView {
     pub statistics_href: String,
     /// `/licences`.
     pub licences_href: String,
+    /// `/contribuer`, when contributions are open on a live server.
+    pub contribute_href: Option<String>,
+    /// `/contributions`.
+    pub contributions_href: String,
+    /// `/confidentialite`.
+    pub privacy_href: String,
 }
 
 /// Which front-end libraries a page loads.
@@ -172,6 +181,9 @@ pub fn layout(ctx: &Ctx<'_>, route: Option<Route<'_>>, title: &str, needs: Needs
         sources_href: u.page(Route::Sources),
         statistics_href: u.page(Route::Statistics),
         licences_href: u.page(Route::Licences),
+        contribute_href: (ctx.contrib.is_some() && !ctx.export).then(|| u.page(Route::Contribute)),
+        contributions_href: u.page(Route::Contributions),
+        privacy_href: u.page(Route::Privacy),
     }
 }
 
@@ -198,6 +210,10 @@ pub struct KpiView {
     pub date: String,
     /// Vaccination projection.
     pub projection: Option<String>,
+    /// « Signaler » link (contributions open, live server only).
+    pub report_href: Option<String>,
+    /// Accepted errata of this figure (« Erratum (signalement accepté le …) : … »).
+    pub errata: Vec<String>,
 }
 
 /// The KPI cards of `page` (`territory`, `home`, `vaccination`) for a territory, as the
@@ -233,6 +249,42 @@ pub fn kpis(ctx: &Ctx<'_>, t: &TerritorySummary, page: &str) -> Vec<KpiView> {
                 change: change.map(|c| format!("{c} {}", tx.in_7_days)),
                 date: ctx.date(k.date.as_deref().unwrap_or("")),
                 projection: k.projection.as_ref().map(|p| i18n::projection(ctx.lang, p)),
+                report_href: ctx.contrib.filter(|_| !ctx.export).map(|_| {
+                    format!(
+                        "{}/contribuer?kind=figure_error&territory={}&indicator={}&date={}",
+                        ctx.lang.prefix(),
+                        qenc(&t.key),
+                        qenc(&card.indicator),
+                        qenc(k.date.as_deref().unwrap_or(""))
+                    )
+                }),
+                errata: ctx
+                    .contrib
+                    .map(|v| {
+                        v.errata_of(&t.key, &card.indicator)
+                            .map(|e| {
+                                let at = fmt::paris_time(
+                                    ctx.lang,
+                                    &e.provenance.decided_at_rfc3339(),
+                                    true,
+                                )
+                                .unwrap_or_default();
+                                let date = e
+                                    .date
+                                    .as_deref()
+                                    .map(|d| format!(" — {}", ctx.date(d)))
+                                    .unwrap_or_default();
+                                format!(
+                                    "{} ({} {at}, {}){date} : {}",
+                                    tx.erratum,
+                                    tx.erratum_accepted,
+                                    e.provenance.contribution_id,
+                                    e.text.as_deref().unwrap_or("")
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             })
         })
         .collect()
@@ -1538,6 +1590,12 @@ pub struct CentreView {
     pub booking: Option<String>,
     /// (tel: URL, display).
     pub phone: Option<(String, String)>,
+    /// « Signaler » link (contributions open, live server only).
+    pub report_href: Option<String>,
+    /// « 3 signalements de créneaux non réservables ces 2 dernières heures ».
+    pub signals: Vec<String>,
+    /// « Information corrigée par un contributeur le … » (the latest accepted contribution).
+    pub contributed: Option<String>,
 }
 
 /// The server-rendered answer of a search.
@@ -1699,6 +1757,25 @@ pub fn slot_outcome(ctx: &Ctx<'_>, q: &SearchParams) -> SlotOutcome {
                         let tel: String = p.chars().filter(|ch| *ch != ' ' && *ch != '.').collect();
                         (format!("tel:{tel}"), fmt::phone_display(p))
                     }),
+                report_href: ctx
+                    .contrib
+                    .filter(|_| !ctx.export)
+                    .map(|_| format!("{}/contribuer?centre_id={}", l.prefix(), qenc(&c.id))),
+                signals: ctx
+                    .contrib
+                    .and_then(|v| v.signals.get(&c.id))
+                    .map(|sig| i18n::signals(l, sig.not_bookable, sig.booked))
+                    .unwrap_or_default(),
+                contributed: c.contributions.last().map(|m| {
+                    let at = fmt::paris_time(l, &m.decided_at, true)
+                        .unwrap_or_else(|| m.decided_at.clone());
+                    let what = if m.change == "added" {
+                        tx.added_by_contributor
+                    } else {
+                        tx.corrected_by_contributor
+                    };
+                    format!("{what} {at} ({})", m.id)
+                }),
             })
             .collect(),
     }))
@@ -2077,6 +2154,8 @@ pub mod access {
         pub booking_url: Option<String>,
         /// Phone.
         pub phone: Option<String>,
+        /// Accepted contributions that changed or added it.
+        pub contributions: Vec<vigie_finder::ContributionMark>,
     }
 
     impl Centre {
@@ -2139,6 +2218,7 @@ pub mod access {
                     stale_since: c.stale_since.clone(),
                     booking_url: c.booking_url.clone(),
                     phone: c.phone.clone(),
+                    contributions: c.contributions.clone(),
                 })
                 .collect(),
         }
@@ -2618,6 +2698,8 @@ pub fn country(ctx: &Ctx<'_>, t: &TerritorySummary) -> CountryView {
                 change: None,
                 date: ctx.date(&l.date),
                 projection: None,
+                report_href: None,
+                errata: Vec::new(),
             });
         }
     }

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod build;
+pub mod contributions;
 pub mod fetch;
 pub mod publish;
 pub mod scan;

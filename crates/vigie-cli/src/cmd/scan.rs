@@ -377,16 +377,45 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             }
         }
     }
+    // Accepted citizen contributions: added centres, corrected fields, the blocklist.
+    let overlay = contributions_overlay(&opts.target);
+    records.extend(overlay.records());
     let merged = merge(records);
+    let mut marks: HashMap<String, Vec<vigie_finder::ContributionMark>> = HashMap::new();
 
     // Targets.
     let mut targets = Vec::new();
     let mut centres = HashMap::new();
     for m in &merged {
-        let r = &m.record;
-        let (Some(platform), Some(centre)) = (r.platform, r.to_centre()) else {
+        let (Some(platform), Some(original)) = (m.record.platform, m.record.to_centre()) else {
             continue;
         };
+        // Corrections replace fields of the official list and the platform data; the centre
+        // keeps its id.
+        let mut corrected = m.record.clone();
+        let mut centre_marks: Vec<_> = m
+            .sources
+            .iter()
+            .filter(|s| s.document == vigie_contributions::overlay::DOCUMENT)
+            .filter_map(|s| {
+                let id = s.id.as_deref()?;
+                let a = overlay
+                    .added
+                    .iter()
+                    .find(|a| a.provenance.contribution_id == id)?;
+                Some(vigie_contributions::overlay::added_mark(&a.provenance))
+            })
+            .collect();
+        centre_marks.extend(overlay.correct(&original.id, &mut corrected));
+        let r = &corrected;
+        let Some(mut centre) = r.to_centre() else {
+            continue;
+        };
+        centre.id = original.id.clone();
+        centre.provenance.platform_id = original.provenance.platform_id.clone();
+        if !centre_marks.is_empty() {
+            marks.insert(centre.id.clone(), centre_marks);
+        }
         if !opts.platforms.contains(&platform) {
             continue;
         }
@@ -496,14 +525,22 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             error,
         });
     }
-    let visibility = Visibility::default();
-    let fresh = build_snapshot(
+    let visibility = Visibility {
+        hidden_ids: overlay.hidden_ids(),
+        ..Visibility::default()
+    };
+    let mut fresh = build_snapshot(
         &scans,
         &platform_scans,
         &visibility,
         &opts.now,
         opts.horizon_days,
     );
+    for c in &mut fresh.centres {
+        if let Some(m) = marks.remove(&c.id) {
+            c.contributions = m;
+        }
+    }
     let snapshot = match &previous {
         Some(prev) if !failed.is_empty() => {
             vigie_finder::merge_stale(prev, &fresh, &failed, &opts.now)
@@ -673,6 +710,23 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
         list_issues: list_issues.len(),
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// What accepted contributions change (none when the target is not a data directory or no
+/// contribution was ever made there; a desk that cannot be read is reported and skipped).
+fn contributions_overlay(target: &Target) -> vigie_contributions::Overlay {
+    let Target::DataDir(root) = target else {
+        return vigie_contributions::Overlay::default();
+    };
+    if !vigie_contributions::store::path_in(root).is_file() {
+        return vigie_contributions::Overlay::default();
+    }
+    vigie_contributions::Desk::open(root, vigie_contributions::Settings::default())
+        .and_then(|d| d.overlay())
+        .unwrap_or_else(|e| {
+            tracing::warn!("contributions not applied to the scan: {e}");
+            vigie_contributions::Overlay::default()
+        })
 }
 
 /// The official list of vaccination places in `DATA/sources/`, when fetched.

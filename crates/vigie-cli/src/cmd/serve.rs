@@ -192,12 +192,24 @@ pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
     let release =
         vigie_web::Release::load(&live).with_context(|| format!("loading {}", live.display()))?;
     let demo = release.is_demo();
-    let state = vigie_web::AppState::new(release, demo)
+    let mut state = vigie_web::AppState::new(release, demo)
         .with_limits(plan.limits.clone())
         .following(link)
         .with_slot_finder(std::sync::Arc::new(crate::finder::LiveFinder::new(
             dir.layout().scans(),
         )));
+    if let Some(settings) = &plan.contributions {
+        let desk =
+            vigie_contributions::Desk::open(&dir.root, settings.clone()).with_context(|| {
+                format!(
+                    "opening the contributions {}",
+                    vigie_contributions::store::path_in(&dir.root).display()
+                )
+            })?;
+        let desk = std::sync::Arc::new(desk);
+        start_purge(desk.clone());
+        state = state.with_contributions(desk);
+    }
     let listen = plan.listen;
     let reload_every = plan.reload_every;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -230,6 +242,21 @@ pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
         .await
         .context("server error")
     })
+}
+
+/// Deletes the contributors' e-mail addresses past their retention and expired sessions, at
+/// start and then every hour.
+fn start_purge(desk: std::sync::Arc<vigie_contributions::Desk>) {
+    std::thread::spawn(move || {
+        loop {
+            match desk.purge(jiff::Timestamp::now().as_second()) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("{n} contributors' e-mail addresses deleted (retention)"),
+                Err(e) => tracing::warn!("contributions purge: {e}"),
+            }
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    });
 }
 
 /// Whether the live release of `root` is the demonstration dataset.

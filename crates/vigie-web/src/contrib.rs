@@ -81,6 +81,8 @@ pub struct Contrib {
     /// The desk.
     pub desk: Arc<Desk>,
     submit: Mutex<(Arc<Limiter>, Arc<Limiter>)>,
+    /// Clients blocked after failed logins or tokens, until when.
+    blocked: Mutex<std::collections::HashMap<[u8; 16], Instant>>,
     /// The key hashing client addresses and when it was made.
     key: Mutex<(Instant, [u8; 32])>,
     view: RwLock<Arc<ContribView>>,
@@ -107,6 +109,7 @@ impl Contrib {
         Contrib {
             desk,
             submit: Mutex::new(fresh_limiters()),
+            blocked: Mutex::default(),
             key: Mutex::new((
                 Instant::now(),
                 auth::random_bytes::<32>().unwrap_or([7; 32]),
@@ -125,6 +128,7 @@ impl Contrib {
                 auth::random_bytes::<32>().unwrap_or([9; 32]),
             );
             *crate::limits::lock(&self.submit) = fresh_limiters();
+            crate::limits::lock(&self.blocked).clear();
         }
         let mac = auth::hmac(&key.1, ip.to_string().as_bytes());
         let mut out = [0u8; 16];
@@ -132,12 +136,35 @@ impl Contrib {
         out
     }
 
-    fn check(&self, ip: IpAddr, login: bool) -> Result<(), Duration> {
+    /// Counts a submission of `ip`: `Err(wait)` when over its rate.
+    fn check(&self, ip: IpAddr) -> Result<(), Duration> {
         let k = self.client_key(ip);
-        let limiters = crate::limits::lock(&self.submit).clone();
-        let l = if login { limiters.1 } else { limiters.0 };
+        let l = crate::limits::lock(&self.submit).0.clone();
         l.check_key(&k)
             .map_err(|not_until| not_until.wait_time_from(l.clock().now()))
+    }
+
+    /// `Err(wait)` while `ip` is blocked after too many failed logins or bearer tokens
+    /// (successful ones never count, so scripts deciding many contributions are not slowed).
+    fn auth_blocked(&self, ip: IpAddr) -> Result<(), Duration> {
+        let k = self.client_key(ip);
+        let now = Instant::now();
+        let mut blocked = crate::limits::lock(&self.blocked);
+        blocked.retain(|_, until| *until > now);
+        match blocked.get(&k) {
+            Some(until) => Err(*until - now),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a failed login or bearer token of `ip` (5 at once, then one per minute).
+    fn auth_failed(&self, ip: IpAddr) {
+        let k = self.client_key(ip);
+        let l = crate::limits::lock(&self.submit).1.clone();
+        if let Err(not_until) = l.check_key(&k) {
+            let wait = not_until.wait_time_from(l.clock().now());
+            crate::limits::lock(&self.blocked).insert(k, Instant::now() + wait);
+        }
     }
 
     /// The view of the contributions at `now` (recomputed when older than [`VIEW_TTL`]).
@@ -409,7 +436,7 @@ async fn submit_raw(
             }
         }
     }
-    c.check(ip, false).map_err(SubmitError::Rate)?;
+    c.check(ip).map_err(SubmitError::Rate)?;
     let r = s.current();
     let known = LiveKnown {
         release: &r,
@@ -658,13 +685,16 @@ async fn bearer(s: &AppState, headers: &HeaderMap, ip: IpAddr) -> Result<String,
     let Some(token) = token else {
         return Err(unauthorized());
     };
-    if let Err(wait) = c.check(ip, true) {
+    if let Err(wait) = c.auth_blocked(ip) {
         return Err(too_many(wait, true, Lang::En));
     }
     let desk = c.desk.clone();
     match tokio::task::spawn_blocking(move || desk.bearer(&token)).await {
         Ok(Ok(Some(name))) => Ok(name),
-        _ => Err(unauthorized()),
+        _ => {
+            c.auth_failed(ip);
+            Err(unauthorized())
+        }
     }
 }
 
@@ -1824,7 +1854,7 @@ pub async fn page_login(State(s): State<AppState>, req: Request) -> Response {
     let Some(c) = s.contrib.clone() else {
         return login_page(&s, lang, None, StatusCode::SERVICE_UNAVAILABLE);
     };
-    if let Err(wait) = c.check(ip, true) {
+    if let Err(wait) = c.auth_blocked(ip) {
         return too_many(wait, false, lang);
     }
     let Ok(body) = axum::body::to_bytes(req.into_body(), 16 * 1024).await else {
@@ -1856,12 +1886,15 @@ pub async fn page_login(State(s): State<AppState>, req: Request) -> Response {
             }
             no_store(res)
         }
-        _ => login_page(
-            &s,
-            lang,
-            Some(lang.tx().mod_bad_login),
-            StatusCode::UNAUTHORIZED,
-        ),
+        _ => {
+            c.auth_failed(ip);
+            login_page(
+                &s,
+                lang,
+                Some(lang.tx().mod_bad_login),
+                StatusCode::UNAUTHORIZED,
+            )
+        }
     }
 }
 

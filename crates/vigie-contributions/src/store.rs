@@ -255,7 +255,8 @@ impl Desk {
         }
     }
 
-    /// Records a checked submission at `now`; returns once it is on disk.
+    /// Records a checked submission at `now` (`department`: the centre's, when the caller
+    /// knows it); returns once it is on disk.
     pub fn submit(
         &self,
         incoming: &Incoming,
@@ -263,6 +264,8 @@ impl Desk {
         now: i64,
     ) -> Result<Receipt, ContribError> {
         let s = &incoming.submission;
+        // The caller knows a centre's department; the others are read from the submission.
+        let department = department.or_else(|| s.department(&|_| None));
         let json = serde_json::to_string(s).map_err(|e| ContribError::Db(e.to_string()))?;
         let token = auth::random_token()?;
         let thread = s.thread();

@@ -66,7 +66,7 @@ impl utoipa::Modify for DataStatusHeader {
 #[openapi(
     info(
         title = "Vigie API",
-        description = "Read-only JSON API of Vigie: French Covid-19 epidemic and vaccination indicators, their provenance, and vaccination slots.",
+        description = "JSON API of Vigie: French Covid-19 epidemic and vaccination indicators, their provenance, vaccination slots, and citizen contributions (submitted without an account, decided by moderators, every decision public).",
         license(name = "Data: Licence Ouverte 2.0; software: Apache-2.0")
     ),
     paths(
@@ -89,11 +89,40 @@ impl utoipa::Modify for DataStatusHeader {
         api_world_map,
         api_world_compare,
         api_world_compare_svg,
-        api_world_chart
+        api_world_chart,
+        crate::contrib::api_submit,
+        crate::contrib::api_register,
+        crate::contrib::api_follow,
+        crate::contrib::api_signals,
+        crate::contrib::api_errata,
+        crate::contrib::api_blocklist,
+        crate::contrib::api_queue,
+        crate::contrib::api_decide
     ),
-    modifiers(&DataStatusHeader)
+    modifiers(&DataStatusHeader, &ModeratorToken)
 )]
 pub struct ApiDoc;
+
+/// The moderators' bearer token (`vigie moderators add NAME` prints it once).
+struct ModeratorToken;
+
+impl utoipa::Modify for ModeratorToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "moderator_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A moderator's token, printed once by `vigie moderators add NAME`",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The OpenAPI document as JSON.
 pub fn openapi_json() -> String {

@@ -283,26 +283,32 @@ fn html_page(status: StatusCode, body: Result<String, askama::Error>) -> Respons
     }
 }
 
+/// The problem document of a malformed contribution: `field` names the field that is wrong.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// `<field>: <what is wrong>` (English).
+    pub detail: String,
+    /// The same as `detail`.
+    pub error: String,
+    /// The field (`kind`, `booking_url`, `body` for an unreadable document…).
+    pub field: String,
+    /// `<field> : <ce qui ne va pas>` (French).
+    pub detail_fr: String,
+}
+
 /// A problem+json answer naming a field (`400` of a malformed contribution).
 fn field_problem(field: &str, en: &str, fr: &str) -> Response {
-    #[derive(Serialize)]
-    struct FieldProblem<'a> {
-        #[serde(rename = "type")]
-        kind: &'a str,
-        title: &'a str,
-        status: u16,
-        detail: String,
-        error: String,
-        field: &'a str,
-        detail_fr: String,
-    }
     let body = FieldProblem {
-        kind: "about:blank",
-        title: "Bad Request",
+        kind: "about:blank".into(),
+        title: "Bad Request".into(),
         status: 400,
         detail: format!("{field}: {en}"),
         error: format!("{field}: {en}"),
-        field,
+        field: field.into(),
         detail_fr: format!("{field} : {fr}"),
     };
     (
@@ -314,6 +320,50 @@ fn field_problem(field: &str, en: &str, fr: &str) -> Response {
         serde_json::to_string(&body).unwrap_or_default(),
     )
         .into_response()
+}
+
+/// The body of `POST /api/v1/contributions` (documentation: every value is a string; only
+/// the fields of the `kind` are accepted, see docs/contributions.md).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ContributionBody {
+    /// `missing_centre`, `centre_correction`, `availability_report`, `figure_error` or
+    /// `dataset_suggestion`.
+    pub kind: Kind,
+    /// missing_centre: the place's name.
+    pub name: Option<String>,
+    /// missing_centre: the address.
+    pub address: Option<String>,
+    /// missing_centre: the commune's INSEE code.
+    pub commune: Option<String>,
+    /// missing_centre: the booking URL (https).
+    pub booking_url: Option<String>,
+    /// missing_centre: the phone number.
+    pub phone: Option<String>,
+    /// missing_centre: the platform's slug (`doctolib`…, or `autre`).
+    pub platform: Option<String>,
+    /// centre_correction, availability_report: the centre's id in the slot search.
+    pub centre_id: Option<String>,
+    /// centre_correction: `address`, `phone`, `hours`, `booking_url`, `closed`,
+    /// `not_vaccination_place`.
+    pub field: Option<String>,
+    /// centre_correction: the new value (not for `closed`, `not_vaccination_place`).
+    pub value: Option<String>,
+    /// availability_report: `not_bookable` or `booked`.
+    pub outcome: Option<String>,
+    /// availability_report: when (RFC 3339; default now; at most 7 days ago).
+    pub seen_at: Option<String>,
+    /// figure_error: the territory key (`FR`, `DEP-07`).
+    pub territory: Option<String>,
+    /// figure_error: the indicator id.
+    pub indicator: Option<String>,
+    /// figure_error: the date of the figure (`YYYY-MM-DD`).
+    pub date: Option<String>,
+    /// dataset_suggestion: the dataset's URL.
+    pub url: Option<String>,
+    /// How the contributor knows (required except for availability reports).
+    pub evidence: Option<String>,
+    /// Optional: to be told of the decision; never published, deleted after the retention.
+    pub email: Option<String>,
 }
 
 /// What a submission is checked against: the request's release and the live scan.
@@ -484,6 +534,13 @@ fn status_paths(lang: Lang, id: &str, token: &str) -> (String, String) {
 }
 
 /// `POST /api/v1/contributions`.
+#[utoipa::path(post, path = "/api/v1/contributions", tag = "contributions",
+    request_body(content = ContributionBody, content_type = "application/json"),
+    responses((status = 202, description = "Recorded (on disk) and pending; `status_url` is the contributor's private link", body = Accepted, content_type = "application/json"),
+              (status = 400, description = "Malformed: `field` names the field", body = FieldProblem, content_type = "application/problem+json"),
+              (status = 413, description = "Body too large", body = crate::api::Problem, content_type = "application/problem+json"),
+              (status = 429, description = "Too many submissions from this client (`Retry-After`)", body = crate::api::Problem, content_type = "application/problem+json"),
+              (status = 503, description = "Contributions are not open on this server", body = crate::api::Problem, content_type = "application/problem+json")))]
 pub async fn api_submit(State(s): State<AppState>, req: Request) -> Response {
     let ip = client(&s, req.headers(), peer_of(&req));
     let Ok(body) = axum::body::to_bytes(req.into_body(), 64 * 1024).await else {
@@ -541,6 +598,10 @@ fn query_value(uri: &axum::http::Uri, name: &str) -> Option<String> {
 
 /// `GET /api/v1/contributions/{id}?token=…`: the contributor's view (404 without the right
 /// token: the link is the capability).
+#[utoipa::path(get, path = "/api/v1/contributions/{id}", tag = "contributions",
+    params(("id" = String, Path, description = "C-000042"), ("token" = String, Query, description = "The token of the private status link")),
+    responses((status = 200, description = "The contribution's status", body = Followed, content_type = "application/json"),
+              (status = 404, description = "Unknown, or not the right token", body = crate::api::Problem, content_type = "application/problem+json")))]
 pub async fn api_follow(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -576,6 +637,8 @@ fn register_entries(s: &AppState) -> Vec<RegisterEntry> {
 }
 
 /// `GET /api/v1/contributions`.
+#[utoipa::path(get, path = "/api/v1/contributions", tag = "contributions",
+    responses((status = 200, description = "The public register: every decided contribution, newest decision first, without personal data", body = RegisterAnswer, content_type = "application/json")))]
 pub async fn api_register(State(s): State<AppState>) -> Response {
     let entries = register_entries(&s);
     let mut res = axum::Json(RegisterAnswer {
@@ -591,6 +654,8 @@ pub async fn api_register(State(s): State<AppState>) -> Response {
 }
 
 /// `GET /api/v1/errata`.
+#[utoipa::path(get, path = "/api/v1/errata", tag = "contributions",
+    responses((status = 200, description = "Accepted figure errors, shown beside the figures", body = [Erratum], content_type = "application/json")))]
 pub async fn api_errata(State(s): State<AppState>) -> Response {
     let errata = s
         .contrib
@@ -607,6 +672,8 @@ pub struct BlocklistAnswer {
 }
 
 /// `GET /api/v1/blocklist`.
+#[utoipa::path(get, path = "/api/v1/blocklist", tag = "contributions",
+    responses((status = 200, description = "Centres removed from the slot search after an accepted contribution, with the reason", body = BlocklistAnswer, content_type = "application/json")))]
 pub async fn api_blocklist(State(s): State<AppState>) -> Response {
     let entries = s
         .contrib
@@ -626,6 +693,8 @@ pub struct SignalsAnswer {
 }
 
 /// `GET /api/v1/contributions/signals`.
+#[utoipa::path(get, path = "/api/v1/contributions/signals", tag = "contributions",
+    responses((status = 200, description = "Availability reports per centre in the last two hours (never changing the slot counts)", body = SignalsAnswer, content_type = "application/json")))]
 pub async fn api_signals(State(s): State<AppState>) -> Response {
     let centres = s
         .contrib
@@ -724,6 +793,16 @@ async fn decide(
 }
 
 /// `POST /api/v1/moderation/contributions/{id}/decision` (bearer token).
+#[utoipa::path(post, path = "/api/v1/moderation/contributions/{id}/decision", tag = "moderation",
+    params(("id" = String, Path, description = "C-000042")),
+    request_body(content = DecisionBody, content_type = "application/json"),
+    security(("moderator_token" = [])),
+    responses((status = 200, description = "Decided (with second approvals, a first accept answers `awaiting_second_approval`)", body = DecisionAnswer, content_type = "application/json"),
+              (status = 400, description = "Unreadable body", body = crate::api::Problem, content_type = "application/problem+json"),
+              (status = 401, description = "No or wrong `Authorization: Bearer` token", body = crate::api::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "Unknown contribution", body = crate::api::Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The decision cannot be taken (a reason is missing, no thread to join, the same moderator twice)", body = crate::api::Problem, content_type = "application/problem+json"),
+              (status = 429, description = "Too many failed tokens from this client", body = crate::api::Problem, content_type = "application/problem+json")))]
 pub async fn api_decide(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -789,6 +868,12 @@ pub struct QueueEntry {
 }
 
 /// `GET /api/v1/moderation/contributions?kind=&department=&older_than_hours=&all=` (bearer).
+#[utoipa::path(get, path = "/api/v1/moderation/contributions", tag = "moderation",
+    params(("kind" = Option<String>, Query, description = "Only this kind"), ("department" = Option<String>, Query, description = "Only this department"),
+           ("older_than_hours" = Option<u32>, Query, description = "Only contributions at least this old"), ("all" = Option<bool>, Query, description = "Also decided ones")),
+    security(("moderator_token" = [])),
+    responses((status = 200, description = "The moderation queue, oldest first, with the contributors' evidence", body = [QueueEntry], content_type = "application/json"),
+              (status = 401, description = "No or wrong `Authorization: Bearer` token", body = crate::api::Problem, content_type = "application/problem+json")))]
 pub async fn api_queue(State(s): State<AppState>, req: Request) -> Response {
     let ip = client(&s, req.headers(), peer_of(&req));
     if let Err(res) = bearer(&s, req.headers(), ip).await {

@@ -592,6 +592,23 @@ pub fn endpoint_fr(path: &str) -> Option<&'static str> {
             "Dernière valeur de chaque couche de la carte (incidence, positivité, hôpital, tension en réanimation, couverture) par département."
         }
         "/api/v1/places" => "Autocomplétion des communes, codes postaux et départements.",
+        "/api/v1/contributions" => {
+            "Les contributions citoyennes : en envoyer une sans compte (POST), ou lire le registre public des décisions (GET)."
+        }
+        "/api/v1/contributions/{id}" => {
+            "L'état d'une contribution, pour son auteur (lien privé avec son jeton)."
+        }
+        "/api/v1/contributions/signals" => {
+            "Les signalements de disponibilité par centre sur les deux dernières heures."
+        }
+        "/api/v1/errata" => "Les erreurs de chiffres signalées et acceptées par les modérateurs.",
+        "/api/v1/blocklist" => {
+            "Les centres retirés de la recherche après une contribution acceptée, avec le motif."
+        }
+        "/api/v1/moderation/contributions" => "La file de modération (jeton de modérateur requis).",
+        "/api/v1/moderation/contributions/{id}/decision" => {
+            "La décision d'un modérateur sur une contribution (jeton de modérateur requis)."
+        }
         "/api/v1/provenance/{territory}/{indicator}" => {
             "D'où vient un chiffre : formule, entrées, fichiers sources avec leurs empreintes, publication."
         }

@@ -22,7 +22,9 @@
 //! benchmark, bench/web/README.md). The slot finder page, `/statistiques` and `/sources` show
 //! the scan too and are rendered on each request.
 //!
-//! **Invariant:** this crate only reads the release directory; it never writes data.
+//! **Invariant:** this crate only reads the release directory and the scan; it never writes
+//! them. Citizen contributions ([`contrib`]) are written only through the
+//! `vigie_contributions::Desk` the server is given.
 
 pub mod api;
 pub mod assets;

@@ -371,6 +371,13 @@ pub fn open_data(ctx: &Ctx<'_>) -> Result<String, RenderError> {
                 ),
             ]
             .into_iter()
+            .chain(ctx.contrib.is_some().then_some((
+                "contributions.csv",
+                ctx.lang.t(
+                    "Registre public des contributions et des décisions des modérateurs (aussi en Atom : /contributions.atom)",
+                    "Public register of contributions and moderators' decisions (also as Atom: /contributions.atom)",
+                ),
+            )))
             .map(|(path, what)| (u.file(path), format!("/{path}"), what))
             .collect()
         },

@@ -179,6 +179,37 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// Writes the public register of citizen contributions into the export: `contributions.csv`
+/// (also under `open-data/`), `contributions.atom` and `api/v1/contributions.json` (the
+/// answer of `GET /api/v1/contributions`); returns the number of files.
+pub fn write_register(
+    entries: &[vigie_contributions::RegisterEntry],
+    now_rfc3339: &str,
+    out: &Path,
+) -> io::Result<usize> {
+    let other = |e: String| io::Error::other(e);
+    let csv = vigie_contributions::register::csv(entries).map_err(|e| other(e.to_string()))?;
+    let atom = crate::contrib::atom(entries, now_rfc3339).map_err(|e| other(e.to_string()))?;
+    let json = serde_json::to_vec(&crate::contrib::RegisterAnswer {
+        count: entries.len(),
+        entries: entries.to_vec(),
+    })
+    .map_err(|e| other(e.to_string()))?;
+    for (rel, bytes) in [
+        ("contributions.csv", &csv),
+        ("open-data/contributions.csv", &csv),
+        ("contributions.atom", &atom.into_bytes()),
+        ("api/v1/contributions.json", &json),
+    ] {
+        let path = out.join(rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        fs::write(path, bytes)?;
+    }
+    Ok(4)
+}
+
 /// Writes the site into `out` (an empty directory) with, when a slot snapshot is given, the
 /// files of the in-browser slot search ([`write_slot_files`]); returns the number of files.
 pub fn export_with_slots(

@@ -819,3 +819,47 @@ async fn failed_logins_are_limited_and_valid_tokens_are_not() -> TestResult {
     assert!(a.headers.contains_key("retry-after"));
     Ok(())
 }
+
+#[tokio::test]
+async fn the_register_is_in_the_open_data_and_the_static_export() -> TestResult {
+    let (tmp, rel, data) = setup();
+    let (addr, desk) = start(&rel, &data).await?;
+    let body =
+        json!({"kind": "dataset_suggestion", "url": "https://www.data.gouv.fr/z", "evidence": "e"});
+    let a = post_json([127, 0, 0, 110], addr, "/api/v1/contributions", &body, &[]).await?;
+    let id = a.json()["id"].as_str().unwrap().to_string();
+    desk.decide(
+        &id,
+        "erin",
+        vigie_contributions::Decision::Accept,
+        Some("Lu"),
+        1_796_000_000,
+    )?;
+    let page = get(addr, "/donnees").await?.body;
+    assert!(
+        page.contains("/contributions.csv"),
+        "the open-data page lists the register"
+    );
+    let out = tmp.path().join("export");
+    let n =
+        vigie_web::static_site::write_register(&desk.register()?, "2026-12-03T10:00:00Z", &out)?;
+    assert_eq!(n, 4);
+    let served = get(addr, "/contributions.csv").await?.body;
+    assert_eq!(
+        std::fs::read_to_string(out.join("contributions.csv"))?,
+        served
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("open-data/contributions.csv"))?,
+        served
+    );
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(
+        out.join("api/v1/contributions.json"),
+    )?)?;
+    assert_eq!(json, get(addr, "/api/v1/contributions").await?.json());
+    assert!(
+        std::fs::read_to_string(out.join("contributions.atom"))?
+            .contains(&format!("urn:vigie:contribution:{id}"))
+    );
+    Ok(())
+}

@@ -65,7 +65,11 @@ fn missing(doc: &Value) -> Result<(Vec<String>, usize, usize), &'static str> {
                 if !status.starts_with('2') {
                     errors += 1;
                     let problem = &r["content"]["application/problem+json"]["schema"]["$ref"];
-                    if problem != "#/components/schemas/Problem" {
+                    // A problem document, or one naming the field that is wrong (RFC 9457
+                    // extension member `field`).
+                    if problem != "#/components/schemas/Problem"
+                        && problem != "#/components/schemas/FieldProblem"
+                    {
                         missing.push(format!("{at}: not a problem document"));
                     }
                 }

@@ -77,31 +77,86 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
         &release_dir,
     )?;
     let scan = snapshot.as_ref().map(|(s, dir)| (s, dir.as_path()));
+    let register = register(
+        args.release.is_none().then_some(data_dir.as_path()),
+        &release_dir,
+    );
+    let site = Site {
+        release: &release,
+        demo,
+        scan,
+        register: register.as_deref(),
+    };
     match target {
-        Target::Dir(dir) => to_dir(&release, demo, scan, &dir, quiet),
-        Target::S3 { bucket, prefix } => {
-            to_s3(&args, &release, demo, scan, &bucket, &prefix, quiet)
-        }
+        Target::Dir(dir) => to_dir(&site, &dir, quiet),
+        Target::S3 { bucket, prefix } => to_s3(&args, &site, &bucket, &prefix, quiet),
     }
+}
+
+/// What a publication writes: the release, its slot scan and the contributions register.
+struct Site<'a> {
+    release: &'a vigie_web::Release,
+    demo: bool,
+    scan: Option<(&'a vigie_finder::Snapshot, &'a Path)>,
+    register: Option<&'a [vigie_contributions::RegisterEntry]>,
 }
 
 /// The site of `release` with the slot scan (its in-browser search, its ViteMaDose v2 files at
 /// `vitemadose/` and its slot open data at `slots/open-data/`, the paths `vigie serve` answers)
-/// into `out`; returns the number of files.
-fn export(
-    release: &vigie_web::Release,
-    demo: bool,
-    scan: Option<(&vigie_finder::Snapshot, &Path)>,
-    out: &Path,
-) -> anyhow::Result<usize> {
+/// and the contributions register into `out`; returns the number of files.
+fn export(site: &Site<'_>, out: &Path) -> anyhow::Result<usize> {
+    let Site {
+        release,
+        demo,
+        scan,
+        register,
+    } = *site;
     let mut files =
         vigie_web::static_site::export_with_slots(release, demo, scan.map(|s| s.0), out)
             .with_context(|| format!("exporting to {}", out.display()))?;
+    if let Some(entries) = register {
+        let now = jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        files += vigie_web::static_site::write_register(entries, &now, out)
+            .with_context(|| format!("writing the contributions register to {}", out.display()))?;
+    }
     if let Some((_, dir)) = scan {
         files += vigie_web::static_site::write_scan_files(dir, out)
             .with_context(|| format!("copying the scan {} to {}", dir.display(), out.display()))?;
     }
     Ok(files)
+}
+
+/// The public register of the release's data directory (`D/current` or `D/releases/<id>`), when
+/// contributions were ever made there.
+fn register(
+    data_dir: Option<&Path>,
+    release_dir: &Path,
+) -> Option<Vec<vigie_contributions::RegisterEntry>> {
+    let candidates: Vec<PathBuf> = match data_dir {
+        Some(d) => vec![d.to_path_buf()],
+        None => [
+            release_dir.parent(),
+            release_dir.parent().and_then(Path::parent),
+        ]
+        .into_iter()
+        .flatten()
+        .map(Path::to_path_buf)
+        .collect(),
+    };
+    let root = candidates
+        .into_iter()
+        .find(|d| vigie_contributions::store::path_in(d).is_file())?;
+    match vigie_contributions::Desk::open(&root, vigie_contributions::Settings::default())
+        .and_then(|d| d.register())
+    {
+        Ok(entries) => Some(entries),
+        Err(e) => {
+            tracing::warn!("contributions register not published: {e}");
+            None
+        }
+    }
 }
 
 /// The live slot scan published with the site and its directory: `scans/current` of the data
@@ -139,16 +194,10 @@ fn slot_snapshot(
     Ok(Some((snapshot, dir)))
 }
 
-fn to_dir(
-    release: &vigie_web::Release,
-    demo: bool,
-    scan: Option<(&vigie_finder::Snapshot, &Path)>,
-    target: &Path,
-    quiet: bool,
-) -> anyhow::Result<()> {
+fn to_dir(site: &Site<'_>, target: &Path, quiet: bool) -> anyhow::Result<()> {
     let staging = vigie_build::release::Staging::create(target)
         .with_context(|| format!("preparing {}", target.display()))?;
-    let files = match export(release, demo, scan, &staging.dir) {
+    let files = match export(site, &staging.dir) {
         Ok(n) => n,
         Err(e) => {
             staging.discard();
@@ -161,7 +210,7 @@ fn to_dir(
     if !quiet {
         println!(
             "published release {} to {}: {files} files",
-            release.id(),
+            site.release.id(),
             target.display()
         );
     }
@@ -170,9 +219,7 @@ fn to_dir(
 
 fn to_s3(
     args: &Args,
-    release: &vigie_web::Release,
-    demo: bool,
-    scan: Option<(&vigie_finder::Snapshot, &Path)>,
+    site: &Site<'_>,
     bucket: &str,
     prefix: &str,
     quiet: bool,
@@ -211,7 +258,8 @@ fn to_s3(
         .prefix("vigie-publish-")
         .tempdir()
         .context("creating a scratch directory")?;
-    export(release, demo, scan, scratch.path())?;
+    export(site, scratch.path())?;
+    let release = site.release;
     let published_at = jiff::Timestamp::now().to_string();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -363,6 +363,9 @@ pub struct Provenance {
     pub demo: bool,
     /// `demo` or `official`.
     pub data_status: DataStatus,
+    /// Errata of this figure accepted by the moderators (citizen contributions).
+    #[serde(default)]
+    pub errata: Vec<vigie_contributions::Erratum>,
 }
 
 /// Where a figure comes from: formula, inputs, source files with hashes, release.
@@ -401,6 +404,16 @@ pub async fn api_provenance(
         built_at: r.manifest.built_at.clone(),
         demo: status.is_demo(),
         data_status: status,
+        errata: s
+            .contrib
+            .as_ref()
+            .map(|c| {
+                c.view(crate::now_seconds().unwrap_or(0))
+                    .errata_of(&t.key, &indicator)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default(),
     })
 }
 

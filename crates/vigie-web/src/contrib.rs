@@ -86,6 +86,9 @@ pub struct Contrib {
     /// The key hashing client addresses and when it was made.
     key: Mutex<(Instant, [u8; 32])>,
     view: RwLock<Arc<ContribView>>,
+    /// Bumped by every decision: part of the ETags of the release's answers, since errata
+    /// show on its pages and in its provenance.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 fn limiter(burst: u32, period: Duration) -> Arc<Limiter> {
@@ -115,6 +118,7 @@ impl Contrib {
                 auth::random_bytes::<32>().unwrap_or([7; 32]),
             )),
             view: RwLock::default(),
+            generation: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -165,6 +169,11 @@ impl Contrib {
             let wait = not_until.wait_time_from(l.clock().now());
             crate::limits::lock(&self.blocked).insert(k, Instant::now() + wait);
         }
+    }
+
+    /// How many decisions this server took (see the field).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// The view of the contributions at `now` (recomputed when older than [`VIEW_TTL`]).
@@ -786,7 +795,9 @@ async fn decide(
     .await
     .map_err(|e| vigie_contributions::ContribError::Db(e.to_string()))??;
     c.refresh(t);
-    // Errata are shown on the release's cached pages.
+    // Errata are shown on the release's cached pages and in its provenance answers.
+    c.generation
+        .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     s.caches.pages.clear();
     s.caches.slots.clear();
     Ok(item)

@@ -673,7 +673,11 @@ fn tag_source(s: &AppState, req: &Request) -> Option<String> {
         || path.starts_with("/api/v1/places")
         || scan_bound(Lang::from_path(path).1)
         || path == "/healthz";
-    (!live).then(|| s.current().id().to_string())
+    // Decisions on contributions change errata shown with the release's figures.
+    (!live).then(|| match &s.contrib {
+        Some(c) => format!("{} {}", s.current().id(), c.generation()),
+        None => s.current().id().to_string(),
+    })
 }
 
 /// Strong ETags and `304 Not Modified` for GET and HEAD. Slot answers change without a new

@@ -241,6 +241,12 @@ async fn every_kind_goes_through_moderation_into_the_register() -> TestResult {
     let page = get(addr, "/contributions").await?.body;
     assert!(!page.contains(&ids[0]));
 
+    let etag_before = get(addr, "/territoire/FR")
+        .await?
+        .headers
+        .get("etag")
+        .cloned();
+    assert!(etag_before.is_some());
     // A decision without a token, or with a wrong one: 401.
     let decision = json!({"decision": "accept", "reason": "Vérifié auprès du centre"});
     let path = format!("/api/v1/moderation/contributions/{}/decision", ids[0]);
@@ -420,6 +426,18 @@ async fn every_kind_goes_through_moderation_into_the_register() -> TestResult {
     let fr = get(addr, "/territoire/FR").await?.body;
     assert!(fr.contains("Erratum"), "erratum on the dashboard");
     assert!(fr.contains(&ids[3]));
+    // Its ETag changed with the decisions (a cached copy without the erratum is not reused),
+    // and the figure's provenance lists the erratum.
+    let fr_answer = get(addr, "/territoire/FR").await?;
+    assert_ne!(fr_answer.headers.get("etag"), etag_before.as_ref());
+    let prov = get(addr, "/api/v1/provenance/FR/incidence_rate_7d")
+        .await?
+        .json();
+    assert_eq!(
+        prov["errata"][0]["provenance"]["contribution_id"],
+        ids[3].as_str()
+    );
+    assert_eq!(prov["errata"][0]["text"], "Vérifié auprès du centre");
     let errata = get(addr, "/api/v1/errata").await?.json();
     assert_eq!(errata.as_array().map(Vec::len), Some(1));
     let overlay = desk.overlay()?;

@@ -870,20 +870,30 @@ async fn api_errors_are_problem_documents() -> TestResult {
     let (_d, s) = state()?;
     let app = vigie_web::router(s.with_slot_finder(Arc::new(Fake)));
     let doc: Value = serde_json::from_str(&vigie_web::api::openapi_json())?;
-    let mut routes: Vec<String> = doc["paths"]
+    // Each path with the methods it documents (the others must be refused).
+    let mut routes: Vec<(String, Vec<String>)> = doc["paths"]
         .as_object()
         .ok_or("paths")?
-        .keys()
-        .map(|p| {
-            p.replace("{territory}", "FR")
+        .iter()
+        .map(|(p, item)| {
+            let uri = p
+                .replace("{territory}", "FR")
                 .replace("{indicator}", "incidence_rate_7d")
-                .replace("{id}", "20220301T000000Z")
+                .replace("{id}", "20220301T000000Z");
+            let methods = item
+                .as_object()
+                .map(|m| m.keys().map(|k| k.to_ascii_uppercase()).collect())
+                .unwrap_or_default();
+            (uri, methods)
         })
         .collect();
-    routes.push("/api/openapi.json".into());
+    routes.push(("/api/openapi.json".into(), vec!["GET".into()]));
     assert!(routes.len() >= 17);
-    for uri in &routes {
+    for (uri, documented) in &routes {
         for method in ["POST", "PUT", "DELETE"] {
+            if documented.iter().any(|m| m == method) {
+                continue;
+            }
             let req = Request::builder()
                 .method(method)
                 .uri(uri)

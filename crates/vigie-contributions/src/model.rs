@@ -17,60 +17,52 @@ pub const MAX_SHORT: usize = 300;
 /// Longest URL, in bytes.
 pub const MAX_URL: usize = 500;
 
-/// The kinds of contribution.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// A vaccination place Vigie does not show.
-    MissingCentre,
-    /// A field of a centre is wrong (or the centre is closed, or not a vaccination place).
-    CentreCorrection,
-    /// Slots shown but impossible to book, or a booking made.
-    AvailabilityReport,
-    /// A published figure is wrong.
-    FigureError,
-    /// A dataset Vigie should read.
-    DatasetSuggestion,
+/// A closed set of values with one wire name each (`as_str`, `parse`, `ALL`, serde).
+macro_rules! wire_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $variant:ident = $wire:literal,)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Serialize, Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $wire)] $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: [$name; [$($wire),+].len()] = [$($name::$variant),+];
+
+            /// The wire name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $wire,)+
+                }
+            }
+
+            /// The value of a wire name.
+            pub fn parse(s: &str) -> Option<$name> {
+                Self::ALL.into_iter().find(|v| v.as_str() == s)
+            }
+        }
+    };
+}
+
+wire_enum! {
+    /// The kinds of contribution.
+    pub enum Kind {
+        /// A vaccination place Vigie does not show.
+        MissingCentre = "missing_centre",
+        /// A field of a centre is wrong (or the centre is closed, or not a vaccination place).
+        CentreCorrection = "centre_correction",
+        /// Slots shown but impossible to book, or a booking made.
+        AvailabilityReport = "availability_report",
+        /// A published figure is wrong.
+        FigureError = "figure_error",
+        /// A dataset Vigie should read.
+        DatasetSuggestion = "dataset_suggestion",
+    }
 }
 
 impl Kind {
-    /// Every kind, in the order the pages list them.
-    pub const ALL: [Kind; 5] = [
-        Kind::MissingCentre,
-        Kind::CentreCorrection,
-        Kind::AvailabilityReport,
-        Kind::FigureError,
-        Kind::DatasetSuggestion,
-    ];
-
-    /// The wire name (`missing_centre`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::MissingCentre => "missing_centre",
-            Kind::CentreCorrection => "centre_correction",
-            Kind::AvailabilityReport => "availability_report",
-            Kind::FigureError => "figure_error",
-            Kind::DatasetSuggestion => "dataset_suggestion",
-        }
-    }
-
-    /// The kind of a wire name.
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// French label.
     pub fn label_fr(self) -> &'static str {
         match self {
@@ -113,55 +105,21 @@ impl Kind {
     }
 }
 
-/// The field a centre correction is about.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum CentreField {
-    Address,
-    Phone,
-    Hours,
-    BookingUrl,
-    /// The centre is closed (no value).
-    Closed,
-    /// The place is not a vaccination place (no value): it goes to the public blocklist.
-    NotVaccinationPlace,
+wire_enum! {
+    /// The field a centre correction is about.
+    pub enum CentreField {
+        Address = "address",
+        Phone = "phone",
+        Hours = "hours",
+        BookingUrl = "booking_url",
+        /// The centre is closed (no value).
+        Closed = "closed",
+        /// The place is not a vaccination place (no value): it goes to the public blocklist.
+        NotVaccinationPlace = "not_vaccination_place",
+    }
 }
 
 impl CentreField {
-    /// Every field.
-    pub const ALL: [CentreField; 6] = [
-        CentreField::Address,
-        CentreField::Phone,
-        CentreField::Hours,
-        CentreField::BookingUrl,
-        CentreField::Closed,
-        CentreField::NotVaccinationPlace,
-    ];
-
-    /// Wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CentreField::Address => "address",
-            CentreField::Phone => "phone",
-            CentreField::Hours => "hours",
-            CentreField::BookingUrl => "booking_url",
-            CentreField::Closed => "closed",
-            CentreField::NotVaccinationPlace => "not_vaccination_place",
-        }
-    }
-
     /// French label.
     pub fn label_fr(self) -> &'static str {
         match self {
@@ -190,41 +148,15 @@ impl CentreField {
     pub fn needs_value(self) -> bool {
         !matches!(self, CentreField::Closed | CentreField::NotVaccinationPlace)
     }
-
-    fn parse(s: &str) -> Option<CentreField> {
-        CentreField::ALL.into_iter().find(|f| f.as_str() == s)
-    }
 }
 
-/// What an availability report says.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// « Créneaux affichés mais impossibles à réserver ».
-    NotBookable,
-    /// « J’ai pu réserver ».
-    Booked,
-}
-
-impl Outcome {
-    /// Wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::NotBookable => "not_bookable",
-            Outcome::Booked => "booked",
-        }
+wire_enum! {
+    /// What an availability report says.
+    pub enum Outcome {
+        /// « Créneaux affichés mais impossibles à réserver ».
+        NotBookable = "not_bookable",
+        /// « J’ai pu réserver ».
+        Booked = "booked",
     }
 }
 
@@ -885,83 +817,33 @@ fn fold(s: &str) -> String {
         .collect()
 }
 
-/// A moderator's decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Accept,
-    Reject,
-    /// The same thing was already reported: grouped with the thread's first contribution.
-    Duplicate,
-    /// The moderator needs more information (the contribution stays open).
-    NeedInfo,
-}
-
-impl Decision {
-    /// Wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Accept => "accept",
-            Decision::Reject => "reject",
-            Decision::Duplicate => "duplicate",
-            Decision::NeedInfo => "need_info",
-        }
-    }
-
-    /// The decision of a wire name.
-    pub fn parse(s: &str) -> Option<Decision> {
-        [
-            Decision::Accept,
-            Decision::Reject,
-            Decision::Duplicate,
-            Decision::NeedInfo,
-        ]
-        .into_iter()
-        .find(|d| d.as_str() == s)
+wire_enum! {
+    /// A moderator's decision.
+    pub enum Decision {
+        Accept = "accept",
+        Reject = "reject",
+        /// The same thing was already reported: grouped with the thread's first contribution.
+        Duplicate = "duplicate",
+        /// The moderator needs more information (the contribution stays open).
+        NeedInfo = "need_info",
     }
 }
 
-/// Where a contribution stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Waiting for a moderator.
-    Pending,
-    /// Accepted once; waits for a second moderator (when second approvals are required).
-    AwaitingSecondApproval,
-    Accepted,
-    Rejected,
-    Duplicate,
-    NeedInfo,
+wire_enum! {
+    /// Where a contribution stands.
+    pub enum Status {
+        /// Waiting for a moderator.
+        Pending = "pending",
+        /// Accepted once; waits for a second moderator (when second approvals are required).
+        AwaitingSecondApproval = "awaiting_second_approval",
+        Accepted = "accepted",
+        Rejected = "rejected",
+        Duplicate = "duplicate",
+        NeedInfo = "need_info",
+    }
 }
 
 impl Status {
-    /// Wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::AwaitingSecondApproval => "awaiting_second_approval",
-            Status::Accepted => "accepted",
-            Status::Rejected => "rejected",
-            Status::Duplicate => "duplicate",
-            Status::NeedInfo => "need_info",
-        }
-    }
-
-    /// The status of a wire name.
-    pub fn parse(s: &str) -> Option<Status> {
-        [
-            Status::Pending,
-            Status::AwaitingSecondApproval,
-            Status::Accepted,
-            Status::Rejected,
-            Status::Duplicate,
-            Status::NeedInfo,
-        ]
-        .into_iter()
-        .find(|d| d.as_str() == s)
-    }
-
     /// French label.
     pub fn label_fr(self) -> &'static str {
         match self {

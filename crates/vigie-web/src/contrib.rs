@@ -2019,13 +2019,9 @@ fn forbidden(s: &AppState, lang: Lang) -> Response {
 /// `POST /moderation/deconnexion` (CSRF token required).
 pub async fn page_logout(State(s): State<AppState>, req: Request) -> Response {
     let lang = lang_of(req.uri());
-    let Some((cookie, session)) = session_of(&s, req.headers()) else {
-        return login_page(
-            &s,
-            lang,
-            Some(lang.tx().mod_need_login),
-            StatusCode::UNAUTHORIZED,
-        );
+    let (cookie, session) = match require_session(&s, &req, lang) {
+        Ok(found) => found,
+        Err(res) => return *res,
     };
     let Ok(body) = axum::body::to_bytes(req.into_body(), 16 * 1024).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
@@ -2267,22 +2263,47 @@ pub async fn page_item(
     req: Request,
 ) -> Response {
     let lang = lang_of(req.uri());
-    let Some((_, session)) = session_of(&s, req.headers()) else {
-        return login_page(
-            &s,
+    let session = match require_session(&s, &req, lang) {
+        Ok((_, session)) => session,
+        Err(res) => return *res,
+    };
+    let saved = query_value(req.uri(), "ok").is_some();
+    show_item(&s, lang, &session, &id, saved, None, StatusCode::OK)
+}
+
+/// The moderator's session of a request, or the login page (`401`).
+fn require_session(
+    s: &AppState,
+    req: &Request,
+    lang: Lang,
+) -> Result<(String, vigie_contributions::Session), Box<Response>> {
+    session_of(s, req.headers()).ok_or_else(|| {
+        Box::new(login_page(
+            s,
             lang,
             Some(lang.tx().mod_need_login),
             StatusCode::UNAUTHORIZED,
-        );
-    };
-    let Some(c) = s.contrib.clone() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let Ok(Some(item)) = c.desk.get(&id) else {
-        return crate::not_found_page(&s, req.uri().path());
-    };
-    let saved = query_value(req.uri(), "ok").is_some();
-    item_page(&s, lang, &session, &item, saved, None, StatusCode::OK)
+        ))
+    })
+}
+
+/// The page of the contribution `id` (404 when there is none).
+fn show_item(
+    s: &AppState,
+    lang: Lang,
+    session: &vigie_contributions::Session,
+    id: &str,
+    saved: bool,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    match s.contrib.as_ref().map(|c| c.desk.get(id)) {
+        Some(Ok(Some(item))) => item_page(s, lang, session, &item, saved, error, status),
+        _ => crate::not_found_page(
+            s,
+            &format!("{}/moderation/contributions/{id}", lang.prefix()),
+        ),
+    }
 }
 
 /// `POST /moderation/contributions/{id}`: a decision from the form (session + CSRF token).
@@ -2292,13 +2313,9 @@ pub async fn page_decide(
     req: Request,
 ) -> Response {
     let lang = lang_of(req.uri());
-    let Some((_, session)) = session_of(&s, req.headers()) else {
-        return login_page(
-            &s,
-            lang,
-            Some(lang.tx().mod_need_login),
-            StatusCode::UNAUTHORIZED,
-        );
+    let session = match require_session(&s, &req, lang) {
+        Ok((_, session)) => session,
+        Err(res) => return *res,
     };
     let Ok(body) = axum::body::to_bytes(req.into_body(), 16 * 1024).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
@@ -2307,18 +2324,22 @@ pub async fn page_decide(
     if !csrf_ok(&f, &session) {
         return forbidden(&s, lang);
     }
-    let Some(decision) = f.get("decision").and_then(|d| Decision::parse(d)) else {
-        return redisplay(
+    let refused = |error: String| {
+        show_item(
             &s,
             lang,
             &session,
             &id,
-            Some(
-                lang.t("Choisissez une décision.", "Choose a decision.")
-                    .into(),
-            ),
+            false,
+            Some(error),
+            StatusCode::BAD_REQUEST,
         )
-        .await;
+    };
+    let Some(decision) = f.get("decision").and_then(|d| Decision::parse(d)) else {
+        return refused(
+            lang.t("Choisissez une décision.", "Choose a decision.")
+                .into(),
+        );
     };
     let reason = f.get("reason").cloned();
     match decide(&s, id.clone(), session.moderator.clone(), decision, reason).await {
@@ -2330,32 +2351,8 @@ pub async fn page_decide(
             .into_response(),
         ),
         Err(vigie_contributions::ContribError::NotFound) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => redisplay(&s, lang, &session, &id, Some(e.to_string())).await,
+        Err(e) => refused(e.to_string()),
     }
-}
-
-async fn redisplay(
-    s: &AppState,
-    lang: Lang,
-    session: &vigie_contributions::Session,
-    id: &str,
-    error: Option<String>,
-) -> Response {
-    let Some(c) = s.contrib.clone() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let Ok(Some(item)) = c.desk.get(id) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    item_page(
-        s,
-        lang,
-        session,
-        &item,
-        false,
-        error,
-        StatusCode::BAD_REQUEST,
-    )
 }
 
 /// The contribution routes, French and English.

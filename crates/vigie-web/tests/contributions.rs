@@ -172,6 +172,30 @@ fn hidden(page: &str, name: &str) -> Option<String> {
     Some(rest[..rest.find('"')?].to_string())
 }
 
+/// Posts the login form as `name` from `from` (the form token read from the login page).
+async fn log_in(
+    from: [u8; 4],
+    addr: SocketAddr,
+    name: &str,
+    password: &str,
+) -> Result<Answer, Box<dyn std::error::Error + Send + Sync>> {
+    let login = get(addr, "/moderation").await?.body;
+    let token = hidden(&login, "form_token").ok_or("no form token on the login page")?;
+    request(
+        from,
+        addr,
+        "POST",
+        "/moderation/connexion",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        &form(&[
+            ("form_token", &token),
+            ("name", name),
+            ("password", password),
+        ]),
+    )
+    .await
+}
+
 fn setup() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
@@ -264,21 +288,7 @@ async fn every_kind_goes_through_moderation_into_the_register() -> TestResult {
     assert_eq!(a.status, 401);
 
     // The moderation form with a session but a bad CSRF token: 403.
-    let login = get(addr, "/moderation").await?.body;
-    let token = hidden(&login, "form_token").expect("login form token");
-    let a = request(
-        [127, 0, 0, 3],
-        addr,
-        "POST",
-        "/moderation/connexion",
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        &form(&[
-            ("form_token", &token),
-            ("name", "alice"),
-            ("password", &moderator.password),
-        ]),
-    )
-    .await?;
+    let a = log_in([127, 0, 0, 3], addr, "alice", &moderator.password).await?;
     assert_eq!(a.status, 303, "{}", a.body);
     let set_cookie = a.headers.get("set-cookie").cloned().unwrap_or_default();
     for attr in ["HttpOnly", "Secure", "SameSite=Strict"] {
@@ -556,21 +566,7 @@ async fn script_payloads_come_back_escaped_everywhere() -> TestResult {
     assert_eq!(a.status, 202);
     let id = a.json()["id"].as_str().unwrap().to_string();
     // The moderation queue and item pages, logged in.
-    let login = get(addr, "/moderation").await?.body;
-    let token = hidden(&login, "form_token").unwrap();
-    let a = request(
-        [127, 0, 0, 51],
-        addr,
-        "POST",
-        "/moderation/connexion",
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        &form(&[
-            ("form_token", &token),
-            ("name", "bob"),
-            ("password", &m.password),
-        ]),
-    )
-    .await?;
+    let a = log_in([127, 0, 0, 51], addr, "bob", &m.password).await?;
     let cookie = a.headers["set-cookie"]
         .split(';')
         .next()
@@ -807,32 +803,15 @@ async fn failed_logins_are_limited_and_valid_tokens_are_not() -> TestResult {
         }
     }
     // Wrong passwords: 401 five times, then 429 with Retry-After, even for the right one.
-    let login = get(addr, "/moderation").await?.body;
-    let token = hidden(&login, "form_token").unwrap();
-    let try_login = |password: String| {
-        let body = form(&[
-            ("form_token", &token),
-            ("name", "dora"),
-            ("password", &password),
-        ]);
-        async move {
-            request(
-                [127, 0, 0, 98],
-                addr,
-                "POST",
-                "/moderation/connexion",
-                &[("Content-Type", "application/x-www-form-urlencoded")],
-                &body,
-            )
-            .await
-        }
-    };
     for _ in 0..5 {
-        assert_eq!(try_login("wrong".into()).await?.status, 401);
+        assert_eq!(
+            log_in([127, 0, 0, 98], addr, "dora", "wrong").await?.status,
+            401
+        );
     }
-    let a = try_login("wrong".into()).await?;
+    let a = log_in([127, 0, 0, 98], addr, "dora", "wrong").await?;
     assert_eq!(a.status, 401);
-    let a = try_login(m.password.clone()).await?;
+    let a = log_in([127, 0, 0, 98], addr, "dora", &m.password).await?;
     assert_eq!(a.status, 429);
     assert!(a.headers.contains_key("retry-after"));
     Ok(())

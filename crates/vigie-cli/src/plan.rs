@@ -344,6 +344,9 @@ pub struct ScanPlan {
     pub user_agent: Option<String>,
     pub keep: usize,
     pub history_days: u32,
+    /// The data directory whose accepted contributions the scan applies (the instance's, also
+    /// when it scans the demonstration into `DIR/demo`); None: the target data directory.
+    pub contributions_dir: Option<PathBuf>,
 }
 
 /// Scan settings given on the command line.
@@ -392,6 +395,7 @@ impl ScanPlan {
             user_agent: (!s.user_agent.is_empty()).then(|| s.user_agent.clone()),
             keep: s.keep,
             history_days: s.history_days,
+            contributions_dir: None,
         })
     }
 
@@ -403,6 +407,10 @@ impl ScanPlan {
         now: jiff::Zoned,
         target: crate::cmd::scan::Target,
     ) -> crate::cmd::scan::ScanOpts {
+        let target_dir = match &target {
+            crate::cmd::scan::Target::DataDir(d) => Some(d.clone()),
+            crate::cmd::scan::Target::Out(_) => None,
+        };
         let mut centres = self.centres.clone();
         let discover = centres.is_empty();
         if discover && let crate::cmd::scan::Target::DataDir(d) = &target {
@@ -421,6 +429,7 @@ impl ScanPlan {
             target,
             keep: self.keep,
             history_days: self.history_days,
+            contributions_dir: self.contributions_dir.clone().or(target_dir),
         }
     }
 }
@@ -448,6 +457,9 @@ pub struct ServePlan {
     pub scan: ScanPlan,
     /// Citizen contributions (None: not open on this server).
     pub contributions: Option<vigie_contributions::Settings>,
+    /// The instance's data directory (`--data-dir`, also with `--demo`): its
+    /// `contributions/` holds the contributions and moderators.
+    pub instance_dir: PathBuf,
 }
 
 /// Serve settings given on the command line.
@@ -473,7 +485,7 @@ impl ServePlan {
         let root = if flags.demo {
             data_dir.join("demo")
         } else {
-            data_dir
+            data_dir.clone()
         };
         let build = BuildPlan::resolve(
             conf,
@@ -489,7 +501,7 @@ impl ServePlan {
                 ..FetchOverrides::default()
             },
         )?;
-        let scan = ScanPlan::resolve(
+        let mut scan = ScanPlan::resolve(
             conf,
             &ScanOverrides {
                 data_dir: Some(root.clone()),
@@ -497,6 +509,8 @@ impl ServePlan {
             },
             false,
         )?;
+        // Contributions belong to the instance, demonstration or not.
+        scan.contributions_dir = Some(data_dir.clone());
         let s = &conf.serve;
         s.limits.validate()?;
         Ok(ServePlan {
@@ -515,6 +529,7 @@ impl ServePlan {
                 .contributions
                 .enabled
                 .then(|| conf.contributions.settings()),
+            instance_dir: data_dir,
         })
     }
 

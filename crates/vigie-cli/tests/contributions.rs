@@ -304,6 +304,20 @@ fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
 fn a_server_killed_with_sigkill_loses_no_acknowledged_contribution() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
+    // A moderator created with the same --data-dir as the server (which serves DIR/demo).
+    let (ok, out, err) = run(&[
+        "moderators",
+        "add",
+        "zoe",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let token = out
+        .lines()
+        .find_map(|l| l.strip_prefix("token: "))
+        .unwrap()
+        .to_string();
     let (server, addr) = serve(&data);
     let mut links = Vec::new();
     for i in 0..3 {
@@ -322,9 +336,29 @@ fn a_server_killed_with_sigkill_loses_no_acknowledged_contribution() {
         assert_eq!(status, 200, "{link}: {answer}");
         assert!(answer.contains("\"status\":\"pending\""), "{answer}");
     }
-    // The moderators' file is the data directory's (`--demo` serves DIR/demo).
+    // The instance's desk, demonstration or not: the moderator created before decides.
+    assert!(data.join("contributions/contributions.sqlite").is_file());
+    let id = links[0]
+        .split('/')
+        .nth(4)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap();
+    let mut s = TcpStream::connect(&addr).unwrap();
+    let body = r#"{"decision": "accept", "reason": "ok"}"#;
+    write!(
+        s,
+        "POST /api/v1/moderation/contributions/{id}/decision HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    assert!(raw.starts_with("HTTP/1.1 200"), "{raw}");
+    let (_, register) = http(&addr, "GET", "/api/v1/contributions", "");
     assert!(
-        data.join("demo/contributions/contributions.sqlite")
-            .is_file()
+        register.contains(id) && !register.contains("moi@example.org"),
+        "{register}"
     );
 }

@@ -128,22 +128,21 @@ fn export(site: &Site<'_>, out: &Path) -> anyhow::Result<usize> {
     Ok(files)
 }
 
-/// The public register of the release's data directory (`D/current` or `D/releases/<id>`), when
-/// contributions were ever made there.
+/// The public register of the release's data directory (`D/current`, `D/releases/<id>`, or
+/// `D/demo/releases/<id>`), when contributions were ever made there.
 fn register(
     data_dir: Option<&Path>,
     release_dir: &Path,
 ) -> Option<Vec<vigie_contributions::RegisterEntry>> {
     let candidates: Vec<PathBuf> = match data_dir {
         Some(d) => vec![d.to_path_buf()],
-        None => [
-            release_dir.parent(),
-            release_dir.parent().and_then(Path::parent),
-        ]
-        .into_iter()
-        .flatten()
-        .map(Path::to_path_buf)
-        .collect(),
+        // `D/current`, `D/releases/<id>`, `D/demo/releases/<id>` (the demonstration).
+        None => release_dir
+            .ancestors()
+            .skip(1)
+            .take(3)
+            .map(Path::to_path_buf)
+            .collect(),
     };
     let root = candidates
         .into_iter()

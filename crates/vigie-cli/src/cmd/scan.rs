@@ -89,6 +89,8 @@ pub struct ScanOpts {
     pub keep: usize,
     /// Days of availability history kept.
     pub history_days: u32,
+    /// The data directory whose accepted contributions apply (None: none).
+    pub contributions_dir: Option<PathBuf>,
 }
 
 /// Where a scan is written.
@@ -178,6 +180,10 @@ pub fn run(args: Args, conf: &crate::config::Config, quiet: bool) -> anyhow::Res
         (None, None) => Target::DataDir(plan.data_dir.clone()),
     };
     let mut opts = plan.opts(now, target);
+    // The instance's contributions apply to a scan into its data directory (`--demo` included).
+    if args.out.is_none() {
+        opts.contributions_dir = Some(args.data_dir.clone().unwrap_or(plan.data_dir.clone()));
+    }
     opts.demo = args.demo;
     opts.replay = args.replay.clone();
     opts.record = args.record.clone();
@@ -378,7 +384,7 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
         }
     }
     // Accepted citizen contributions: added centres, corrected fields, the blocklist.
-    let overlay = contributions_overlay(&opts.target);
+    let overlay = contributions_overlay(opts.contributions_dir.as_deref());
     records.extend(overlay.records());
     let merged = merge(records);
     let mut marks: HashMap<String, Vec<vigie_finder::ContributionMark>> = HashMap::new();
@@ -712,10 +718,10 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
     })
 }
 
-/// What accepted contributions change (none when the target is not a data directory or no
-/// contribution was ever made there; a desk that cannot be read is reported and skipped).
-fn contributions_overlay(target: &Target) -> vigie_contributions::Overlay {
-    let Target::DataDir(root) = target else {
+/// What accepted contributions change (none without a data directory or when no contribution
+/// was ever made there; a desk that cannot be read is reported and skipped).
+fn contributions_overlay(root: Option<&Path>) -> vigie_contributions::Overlay {
+    let Some(root) = root else {
         return vigie_contributions::Overlay::default();
     };
     if !vigie_contributions::store::path_in(root).is_file() {

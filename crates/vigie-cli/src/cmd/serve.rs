@@ -199,11 +199,12 @@ pub fn run(args: Args, conf: &crate::config::Config) -> anyhow::Result<()> {
             dir.layout().scans(),
         )));
     if let Some(settings) = &plan.contributions {
-        let desk =
-            vigie_contributions::Desk::open(&dir.root, settings.clone()).with_context(|| {
+        // The instance's contributions, whether it serves real data or the demonstration.
+        let desk = vigie_contributions::Desk::open(&plan.instance_dir, settings.clone())
+            .with_context(|| {
                 format!(
                     "opening the contributions {}",
-                    vigie_contributions::store::path_in(&dir.root).display()
+                    vigie_contributions::store::path_in(&plan.instance_dir).display()
                 )
             })?;
         let desk = std::sync::Arc::new(desk);

@@ -49,6 +49,19 @@ for _ in $(seq 1 240); do
 done
 curl -fsS "http://127.0.0.1:$port/healthz"
 
+echo "== moderator for the contribution tests"
+# `moderators add` prints `password: …` and `token: …` once; they stay in this shell (not echoed).
+if ! mod="$("$bin" -q moderators add testmod --data-dir "$work/data" 2>"$work/moderators.err")"; then
+  cat "$work/moderators.err"; echo "could not create the moderator"; exit 1
+fi
+VIGIE_MOD_NAME=testmod
+VIGIE_MOD_PASSWORD="$(printf '%s\n' "$mod" | sed -n 's/^password: //p')"
+VIGIE_MOD_TOKEN="$(printf '%s\n' "$mod" | sed -n 's/^token: //p')"
+if [ -z "$VIGIE_MOD_PASSWORD" ] || [ -z "$VIGIE_MOD_TOKEN" ]; then
+  echo "no password or token in the output of vigie moderators add"; exit 1
+fi
+export VIGIE_MOD_NAME VIGIE_MOD_PASSWORD VIGIE_MOD_TOKEN
+
 echo "== vigie publish (static export)"
 "$bin" -q publish --release "$work/data/demo/current" --to "$work/site"
 

@@ -26,9 +26,10 @@ export async function launch() {
   });
 }
 
-// Opens a page, collecting console errors, failed requests and requests leaving the machine.
-export async function open(browser, url, viewport = DESKTOP, init = null) {
-  const context = await browser.newContext({ viewport, bypassCSP: false });
+// Opens a page, collecting console errors, failed requests and requests leaving the machine;
+// `options` are more options of the browser context (`locale`, …).
+export async function open(browser, url, viewport = DESKTOP, init = null, options = {}) {
+  const context = await browser.newContext({ viewport, bypassCSP: false, ...options });
   if (init) await context.addInitScript(init);
   const page = await context.newPage();
   const errors = [];

@@ -206,6 +206,9 @@ pub struct Incoming {
     /// The contributor's address, to hear of the decision; stored apart, deleted after the
     /// retention.
     pub email: Option<String>,
+    /// The name of the centre a centre kind is about, when the caller knows it (it goes into
+    /// the public object: « Centre de Privas (doctolib:123) — Téléphone »).
+    pub centre_name: Option<String>,
 }
 
 /// A field that is wrong, and why (French and English).
@@ -670,6 +673,7 @@ impl Submission {
         Ok(Incoming {
             submission,
             email: email(raw)?,
+            centre_name: None,
         })
     }
 
@@ -684,10 +688,14 @@ impl Submission {
         }
     }
 
-    /// What the submission is about, as the public register shows it (no personal data):
-    /// the centre id, the territory, indicator and date, the place's name and commune, the
-    /// suggested site's host.
-    pub fn object(&self) -> String {
+    /// What the submission is about, as the public register shows it (in French, no personal
+    /// data): the centre's name (when known) and id with the field or what was seen, the
+    /// territory, indicator and date, the place's name and commune, the suggested site's host.
+    pub fn object(&self, centre_name: Option<&str>) -> String {
+        let centre = |id: &str| match centre_name {
+            Some(n) => format!("{n} ({id})"),
+            None => id.to_string(),
+        };
         match self {
             Submission::MissingCentre { name, commune, .. } => {
                 let place = commune
@@ -698,17 +706,24 @@ impl Submission {
             }
             Submission::CentreCorrection {
                 centre_id, field, ..
-            } => format!("{centre_id} · {}", field.as_str()),
+            } => format!("{} — {}", centre(centre_id), field.label_fr()),
             Submission::AvailabilityReport {
                 centre_id, outcome, ..
-            } => format!("{centre_id} · {}", outcome.as_str()),
+            } => format!(
+                "{} — {}",
+                centre(centre_id),
+                match outcome {
+                    Outcome::NotBookable => "créneaux affichés mais impossibles à réserver",
+                    Outcome::Booked => "rendez-vous réservé",
+                }
+            ),
             Submission::FigureError {
                 territory,
                 indicator,
                 date,
                 ..
             } => match date {
-                Some(d) => format!("{territory} · {indicator} · {d}"),
+                Some(d) => format!("{territory} · {indicator}, au {d}"),
                 None => format!("{territory} · {indicator}"),
             },
             Submission::DatasetSuggestion { url, .. } => host(url).to_string(),
@@ -909,7 +924,7 @@ mod tests {
         ));
         let ok = Submission::parse(&raw(&with_place), NOW, &AnyKnown).unwrap();
         assert_eq!(ok.submission.kind(), Kind::MissingCentre);
-        assert_eq!(ok.submission.object(), "Pharmacie du Centre (Privas)");
+        assert_eq!(ok.submission.object(None), "Pharmacie du Centre (Privas)");
         assert_eq!(ok.submission.department(&|_| None).as_deref(), Some("07"));
     }
 

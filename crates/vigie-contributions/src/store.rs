@@ -282,7 +282,7 @@ impl Desk {
             params![
                 s.kind().as_str(),
                 json,
-                s.object(),
+                s.object(incoming.centre_name.as_deref()),
                 thread,
                 department,
                 s.centre_id(),

@@ -69,7 +69,7 @@ proptest! {
         match Submission::parse(&raw, NOW, &AnyKnown) {
             Ok(incoming) => {
                 let s = incoming.submission;
-                prop_assert!(!s.object().is_empty());
+                prop_assert!(!s.object(None).is_empty());
                 prop_assert!(!s.thread().is_empty());
                 prop_assert_eq!(Some(s.kind().as_str()), raw.get("kind").map(|k| k.trim()));
                 // Only the kind's fields (and the shared ones) were accepted.

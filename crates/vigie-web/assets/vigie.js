@@ -832,11 +832,18 @@
         if (cur) cur.focus();
       });
     }
+    var serverLines = {};
     function draw() {
       var d = lastData; if (!d) return;
       drawDays(d);
       var rows = d.centres.map(function (c) { return { c: c, n: count(c) }; });
       if (day) rows = rows.slice().sort(function (a, b) { return (a.n === 0) - (b.n === 0); });
+      // The server's contribution lines of each card (availability signals, « corrigée par un
+      // contributeur »), kept on the redrawn cards: the search API does not carry them.
+      results.querySelectorAll('li.centre[data-id]').forEach(function (li) {
+        var kept = li.querySelectorAll('p.signal, p.contributed');
+        if (kept.length) serverLines[li.dataset.id] = Array.prototype.map.call(kept, function (p) { return p.cloneNode(true); });
+      });
       results.textContent = '';
       results.appendChild(el('h2', '', t('Résultats', 'Results') + (d.query && d.query.label ? ' — ' + d.query.label : '')));
       var withN = rows.filter(function (r) { return r.n > 0; }).length, total = 0;
@@ -875,7 +882,16 @@
           if (actions.firstChild) actions.appendChild(document.createTextNode(' '));
           actions.appendChild(tel);
         }
+        (serverLines[c.id] || []).forEach(function (p) { li.appendChild(p.cloneNode(true)); });
         if (actions.firstChild) li.appendChild(actions);
+        // « Signaler »: only where the server's page offers contributions (not the static export).
+        if (form.dataset.report) {
+          var rep = el('p', 'report'), ra = el('a', '', form.dataset.reportText || t('Signaler', 'Report'));
+          ra.href = form.dataset.report + '?centre_id=' + encodeURIComponent(c.id);
+          if (form.dataset.reportLabel) ra.setAttribute('aria-label', form.dataset.reportLabel + ' : ' + c.name);
+          rep.appendChild(ra);
+          li.appendChild(rep);
+        }
         ol.appendChild(li);
       });
       ol.hidden = view === 'map';

@@ -501,7 +501,12 @@ async fn submit_raw(
         release: &r,
         slots: s.slots.as_deref(),
     };
-    let incoming = Submission::parse(&raw, t, &known).map_err(SubmitError::Field)?;
+    let mut incoming = Submission::parse(&raw, t, &known).map_err(SubmitError::Field)?;
+    incoming.centre_name = incoming
+        .submission
+        .centre_id()
+        .and_then(|id| s.slots.as_ref()?.centre(id))
+        .map(|c| c.name);
     let slots = s.slots.clone();
     let department = incoming.submission.department(&|id| {
         slots
@@ -973,7 +978,9 @@ struct ContributePage {
     /// Form-level error (token, rate).
     error: Option<String>,
     /// The field in error, to link from the summary.
-    error_field: Option<(String, String)>,
+    /// The field in error: (name, message, label of its visible input — None for a hidden or
+    /// unknown field, whose message is shown alone).
+    error_field: Option<(String, String, Option<String>)>,
     form_token: String,
     action: String,
     privacy_href: String,
@@ -1389,26 +1396,45 @@ fn render_form(
     } else {
         Vec::new()
     };
+    let fields = kind
+        .map(|k| form_fields(s, &r, lang, k, values, field_error, retention))
+        .unwrap_or_default();
+    // « Erreur : » first in the title of a page that refused the form.
+    let title = if field_error.is_some() || form_error.is_some() {
+        format!("{} {title}", lang.t("Erreur\u{a0}:", "Error:"))
+    } else {
+        title.to_string()
+    };
     let page = ContributePage {
-        l: layout(s, &r, lang, Route::Contribute, title),
+        l: layout(s, &r, lang, Route::Contribute, &title),
         kind_label: kind.map(|k| kind_label(lang, k).to_string()),
         kind: kind.map_or("", Kind::as_str).to_string(),
-        about: kind.and_then(|k| about(s, &r, lang, k, values)),
+        // The centre chooser names its centre too.
+        about: about(
+            s,
+            &r,
+            lang,
+            kind.unwrap_or(Kind::AvailabilityReport),
+            values,
+        ),
         intro_hint: (kind == Some(Kind::MissingCentre)).then_some(tx.missing_centre_hint),
-        fields: kind
-            .map(|k| form_fields(s, &r, lang, k, values, field_error, retention))
-            .unwrap_or_default(),
-        choices,
-        other_choices,
         error_field: field_error.map(|e| {
+            let label = fields
+                .iter()
+                .find(|f| f.name == e.field && f.input != "hidden")
+                .map(|f| f.label.to_string());
             (
                 e.field.clone(),
                 match lang {
                     Lang::Fr => e.fr.clone(),
                     Lang::En => e.en.clone(),
                 },
+                label,
             )
         }),
+        fields,
+        choices,
+        other_choices,
         error: form_error,
         form_token: s
             .contrib
@@ -2043,7 +2069,7 @@ pub async fn page_logout(State(s): State<AppState>, req: Request) -> Response {
 }
 
 /// What a submission says, field by field, as the moderators read it.
-fn says(lang: Lang, sub: &Submission) -> Vec<(String, String)> {
+fn says(lang: Lang, sub: &Submission, centre_name: Option<&str>) -> Vec<(String, String)> {
     let tx = lang.tx();
     let mut v: Vec<(String, String)> = Vec::new();
     let mut push = |k: &str, val: Option<&str>| {
@@ -2075,7 +2101,13 @@ fn says(lang: Lang, sub: &Submission) -> Vec<(String, String)> {
             value,
             evidence,
         } => {
-            push("centre_id", Some(centre_id));
+            push(
+                lang.t("Centre", "Centre"),
+                Some(&match centre_name {
+                    Some(n) => format!("{n} ({centre_id})"),
+                    None => centre_id.clone(),
+                }),
+            );
             push(
                 tx.f_field,
                 Some(match lang {
@@ -2091,7 +2123,13 @@ fn says(lang: Lang, sub: &Submission) -> Vec<(String, String)> {
             outcome,
             seen_at,
         } => {
-            push("centre_id", Some(centre_id));
+            push(
+                lang.t("Centre", "Centre"),
+                Some(&match centre_name {
+                    Some(n) => format!("{n} ({centre_id})"),
+                    None => centre_id.clone(),
+                }),
+            );
             push(
                 tx.f_outcome,
                 Some(match outcome {
@@ -2135,7 +2173,7 @@ fn current(s: &AppState, r: &Release, lang: Lang, sub: &Submission) -> Vec<(Stri
                 v.push((tx.f_address.to_string(), a.clone()));
             }
             if let Some(p) = &c.phone {
-                v.push((tx.f_phone.to_string(), p.clone()));
+                v.push((tx.f_phone.to_string(), crate::fmt::phone_display(p)));
             }
             if let Some(u) = &c.booking_url {
                 v.push((tx.f_booking_url.to_string(), u.clone()));
@@ -2223,7 +2261,15 @@ fn item_page(
         status_class: st_class,
         submitted: when(lang, item.submitted_at),
         department: item.department.clone().unwrap_or_default(),
-        says: says(lang, &item.submission),
+        says: says(
+            lang,
+            &item.submission,
+            item.submission
+                .centre_id()
+                .and_then(|id| s.slots.as_ref()?.centre(id))
+                .map(|c| c.name)
+                .as_deref(),
+        ),
         current: current(s, &r, lang, &item.submission),
         history: history
             .iter()

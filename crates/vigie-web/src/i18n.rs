@@ -142,16 +142,16 @@ texts! {
     erratum: "Erratum", "Erratum";
     erratum_accepted: "signalement accepté le", "report accepted on";
     // Contributions: forms.
-    contribute_intro: "Un centre manque, une information est fausse, un chiffre vous paraît faux ? Dites-le : pas besoin de compte. Chaque contribution est examinée par un modérateur, et chaque décision est publique dans le registre.", "A centre is missing, some information is wrong, a figure looks wrong? Tell us: no account needed. A moderator reviews every contribution, and every decision is public in the register.";
-    contribute_choose: "Que voulez-vous signaler ?", "What do you want to report?";
-    contribute_centre_choose: "Quel problème avez-vous rencontré avec ce centre ?", "What problem did you meet with this centre?";
+    contribute_intro: "Un centre manque, une information est fausse, un chiffre vous paraît faux\u{202f}? Dites-le\u{a0}: pas besoin de compte. Chaque contribution est examinée par un modérateur, et chaque décision est publique dans le registre.", "A centre is missing, some information is wrong, a figure looks wrong? Tell us: no account needed. A moderator reviews every contribution, and every decision is public in the register.";
+    contribute_choose: "Que voulez-vous signaler\u{202f}?", "What do you want to report?";
+    contribute_centre_choose: "Quel problème avez-vous rencontré avec ce centre\u{202f}?", "What problem did you meet with this centre?";
     choice_not_bookable: "Des créneaux sont affichés mais impossibles à réserver", "Slots are shown but cannot be booked";
     choice_booked: "J’ai pu réserver un rendez-vous", "I could book an appointment";
     choice_wrong_info: "Une information est fausse (adresse, téléphone, horaires, lien)", "Some information is wrong (address, phone, hours, link)";
     choice_closed: "Le centre est fermé ou n’est pas un lieu de vaccination", "The centre is closed or not a vaccination place";
     other_kinds: "Autre chose à signaler", "Something else to report";
-    about_centre: "Centre concerné :", "Centre:";
-    about_figure: "Chiffre concerné :", "Figure:";
+    about_centre: "Centre concerné\u{a0}:", "Centre:";
+    about_figure: "Chiffre concerné\u{a0}:", "Figure:";
     f_name: "Nom du lieu", "Name of the place";
     f_address: "Adresse", "Address";
     f_commune: "Commune (nom, code postal ou code INSEE)", "Commune (name, postcode or INSEE code)";
@@ -160,14 +160,14 @@ texts! {
     f_platform: "Plateforme de réservation", "Booking platform";
     f_platform_unknown: "Je ne sais pas", "I don’t know";
     f_platform_other: "Autre", "Other";
-    f_evidence_centre: "Comment le savez-vous ?", "How do you know?";
-    f_evidence_figure: "Qu’est-ce qui est faux, et d’où vient le bon chiffre ?", "What is wrong, and where does the right figure come from?";
-    f_evidence_dataset: "Pourquoi Vigie devrait-il lire ces données ?", "Why should Vigie read these data?";
-    f_field: "Quelle information ?", "Which information?";
+    f_evidence_centre: "Comment le savez-vous\u{202f}?", "How do you know?";
+    f_evidence_figure: "Qu’est-ce qui est faux, et d’où vient le bon chiffre\u{202f}?", "What is wrong, and where does the right figure come from?";
+    f_evidence_dataset: "Pourquoi Vigie devrait-il lire ces données\u{202f}?", "Why should Vigie read these data?";
+    f_field: "Quelle information\u{202f}?", "Which information?";
     f_value: "Information correcte", "Correct information";
-    f_value_hint: "Inutile si le centre est fermé ou n’est pas un lieu de vaccination.", "Not needed if the centre is closed or not a vaccination place.";
-    f_outcome: "Qu’avez-vous constaté ?", "What did you see?";
-    f_seen_at: "Quand ?", "When?";
+    f_value_hint: "À remplir, sauf si le centre est fermé ou n’est pas un lieu de vaccination.", "Needed, unless the centre is closed or is not a vaccination place.";
+    f_outcome: "Qu’avez-vous constaté\u{202f}?", "What did you see?";
+    f_seen_at: "Quand\u{202f}?", "When?";
     f_territory: "Territoire", "Territory";
     f_indicator: "Indicateur", "Indicator";
     f_date: "Date du chiffre", "Date of the figure";
@@ -176,7 +176,7 @@ texts! {
     f_email_hint: "Seulement pour vous prévenir de la décision. Elle n’est jamais publiée et elle est effacée au bout de", "Only to tell you of the decision. It is never published and is deleted after";
     days_word: "jours", "days";
     f_honeypot: "Ne remplissez pas ce champ", "Leave this field empty";
-    missing_centre_hint: "Indiquez la commune ou l’adresse, et le lien de réservation ou le téléphone. Avant de signaler un centre manquant, vérifiez-le à nouveau 15 minutes plus tard : les créneaux disparaissent vite.", "Give the commune or the address, and the booking link or the phone number. Before reporting a missing centre, check it again 15 minutes later: slots go fast.";
+    missing_centre_hint: "Indiquez la commune ou l’adresse, et le lien de réservation ou le téléphone. Avant de signaler un centre manquant, vérifiez-le à nouveau 15\u{a0}minutes plus tard\u{a0}: les créneaux disparaissent vite.", "Give the commune or the address, and the booking link or the phone number. Before reporting a missing centre, check it again 15 minutes later: slots go fast.";
     required: "obligatoire", "required";
     optional: "facultatif", "optional";
     send: "Envoyer", "Send";
@@ -188,8 +188,8 @@ texts! {
     contributions_unavailable: "Les contributions ne sont pas ouvertes sur ce serveur.", "Contributions are not open on this server.";
     // Contributions: status.
     status_title: "Votre contribution", "Your contribution";
-    status_received: "Merci ! Votre contribution a bien été reçue.", "Thank you! Your contribution was received.";
-    status_keep_link: "Gardez l’adresse de cette page pour suivre la décision : elle est privée, ne la partagez pas.", "Keep the address of this page to follow the decision: it is private, do not share it.";
+    status_received: "Merci\u{202f}! Votre contribution a bien été reçue.", "Thank you! Your contribution was received.";
+    status_keep_link: "Gardez l’adresse de cette page pour suivre la décision\u{a0}: elle est privée, ne la partagez pas.", "Keep the address of this page to follow the decision: it is private, do not share it.";
     status_state: "État", "Status";
     status_submitted: "Reçue le", "Received on";
     status_decided: "Décidée le", "Decided on";
@@ -197,7 +197,7 @@ texts! {
     status_thread: "Signalements du même objet", "Reports of the same thing";
     status_not_found: "Ce lien de suivi n’est pas valide.", "This follow-up link is not valid.";
     // Contributions: register.
-    register_intro: "Chaque décision prise sur une contribution est publiée ici : le type, l’objet, la décision, son motif et ses dates. Aucune donnée personnelle n’y figure.", "Every decision taken on a contribution is published here: the kind, the object, the decision, its reason and its dates. No personal data is shown.";
+    register_intro: "Chaque décision prise sur une contribution est publiée ici\u{a0}: le type, l’objet, la décision, son motif et ses dates. Aucune donnée personnelle n’y figure.", "Every decision taken on a contribution is published here: the kind, the object, the decision, its reason and its dates. No personal data is shown.";
     register_empty: "Aucune décision pour l’instant.", "No decision yet.";
     register_feeds: "Le registre est aussi disponible en", "The register is also available as";
     col_id: "N°", "No.";

@@ -509,8 +509,11 @@ impl ServePlan {
             },
             false,
         )?;
-        // Contributions belong to the instance, demonstration or not.
-        scan.contributions_dir = Some(data_dir.clone());
+        // Contributions belong to the instance: the demonstration, scanned into `DIR/demo`,
+        // applies those of `DIR` (otherwise the scan's data directory is the instance's).
+        if flags.demo {
+            scan.contributions_dir = Some(data_dir.clone());
+        }
         let s = &conf.serve;
         s.limits.validate()?;
         Ok(ServePlan {

@@ -232,6 +232,10 @@ fn accepted_contributions_change_the_next_scan_and_rejected_ones_do_not() {
     assert!(ok);
     let j: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(j["count"], 4);
+    // Nobody left an address here: nobody to tell.
+    let (ok, notify, _) = run(&["contributions", "notify", "--data-dir", dir]);
+    assert!(ok);
+    assert_eq!(notify, "");
 }
 
 /// The server, killed (SIGKILL) when dropped.
@@ -356,6 +360,21 @@ fn a_server_killed_with_sigkill_loses_no_acknowledged_contribution() {
     let mut raw = String::new();
     s.read_to_string(&mut raw).unwrap();
     assert!(raw.starts_with("HTTP/1.1 200"), "{raw}");
+    // The decided contribution's contributor is listed, with the address, to be told.
+    drop(_server);
+    let (ok, notify, err) = run(&[
+        "contributions",
+        "notify",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        notify.starts_with(&format!("{id}\taccepted\t"))
+            && notify.trim_end().ends_with("\tmoi@example.org"),
+        "{notify}"
+    );
+    let (_server, addr) = serve(&data);
     let (_, register) = http(&addr, "GET", "/api/v1/contributions", "");
     assert!(
         register.contains(id) && !register.contains("moi@example.org"),

@@ -666,6 +666,36 @@ impl Desk {
         Ok(n)
     }
 
+    /// The contributors to tell of a decision: (id, status, decision time, e-mail address) of
+    /// every decided contribution whose address is still held, oldest decision first.
+    pub fn to_notify(&self) -> Result<Vec<(String, Status, i64, String)>, ContribError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT c.id, c.status, c.decided_at, e.email FROM contributions c
+                 JOIN emails e ON e.contribution_id = c.id
+                 WHERE c.decided_at IS NOT NULL ORDER BY c.decided_at, c.seq",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(db)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, status, at, email) = row.map_err(db)?;
+            let status = Status::parse(&status).ok_or_else(|| bad_row(&id, "status"))?;
+            out.push((id, status, at, email));
+        }
+        Ok(out)
+    }
+
     /// The e-mail address held for a contribution (to tell its contributor of the decision).
     pub fn email_of(&self, id: &str) -> Result<Option<String>, ContribError> {
         self.conn()
@@ -1086,6 +1116,20 @@ mod tests {
         };
         let desk = Desk::open(dir.path(), Settings::default()).unwrap();
         assert!(desk.get(&id).unwrap().is_some());
+        // Undecided: nobody to tell yet; decided: its address, until the retention.
+        assert!(desk.to_notify().unwrap().is_empty());
+        desk.decide(&id, "m", Decision::Accept, None, NOW + 10)
+            .unwrap();
+        let n = desk.to_notify().unwrap();
+        assert_eq!(
+            n,
+            vec![(
+                id.clone(),
+                Status::Accepted,
+                NOW + 10,
+                "moi@example.org".to_string()
+            )]
+        );
         assert_eq!(
             desk.email_of(&id).unwrap().as_deref(),
             Some("moi@example.org")

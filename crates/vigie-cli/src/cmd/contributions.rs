@@ -60,6 +60,10 @@ pub enum ContributionAction {
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Print the contributors to tell of a decision, one per line, tab-separated: id, status,
+    /// decision time (RFC 3339), e-mail address. Vigie sends no e-mail itself; the addresses
+    /// are deleted after `[contributions] email_retention_days`. Not for publication.
+    Notify,
 }
 
 fn now() -> i64 {
@@ -113,6 +117,15 @@ pub fn moderators(args: ModeratorArgs, conf: &crate::config::Config) -> anyhow::
 pub fn contributions(args: ContributionArgs, conf: &crate::config::Config) -> anyhow::Result<()> {
     let desk = desk(args.data_dir, conf)?;
     match args.action {
+        ContributionAction::Notify => {
+            for (id, status, at, email) in desk.to_notify()? {
+                println!(
+                    "{id}\t{}\t{}\t{email}",
+                    status.as_str(),
+                    vigie_contributions::overlay::rfc3339(at)
+                );
+            }
+        }
         ContributionAction::Export { format, out } => {
             let entries = desk.register()?;
             let bytes = match format.as_str() {

@@ -79,6 +79,17 @@ pub struct Item {
     pub has_email: bool,
 }
 
+impl Item {
+    /// Where a change made by this (accepted) contribution comes from.
+    pub fn provenance(&self) -> Provenance {
+        Provenance {
+            contribution_id: self.id.clone(),
+            decided_at: self.decided_at.unwrap_or(self.submitted_at),
+            moderator: self.moderator.clone().unwrap_or_default(),
+        }
+    }
+}
+
 /// One entry of the public register: a decided contribution, without personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegisterEntry {
@@ -523,11 +534,7 @@ impl Desk {
     pub fn overlay(&self) -> Result<Overlay, ContribError> {
         let mut o = Overlay::default();
         for item in self.accepted()? {
-            let provenance = Provenance {
-                contribution_id: item.id.clone(),
-                decided_at: item.decided_at.unwrap_or(item.submitted_at),
-                moderator: item.moderator.clone().unwrap_or_default(),
-            };
+            let provenance = item.provenance();
             match item.submission {
                 Submission::MissingCentre {
                     name,
@@ -579,24 +586,23 @@ impl Desk {
         Ok(self
             .accepted()?
             .into_iter()
-            .filter_map(|item| match item.submission {
-                Submission::FigureError {
-                    territory,
-                    indicator,
-                    date,
-                    ..
-                } => Some(Erratum {
-                    territory,
-                    indicator,
-                    date,
-                    text: item.reason.clone(),
-                    provenance: Provenance {
-                        contribution_id: item.id.clone(),
-                        decided_at: item.decided_at.unwrap_or(item.submitted_at),
-                        moderator: item.moderator.clone().unwrap_or_default(),
-                    },
-                }),
-                _ => None,
+            .filter_map(|item| {
+                let provenance = item.provenance();
+                match item.submission {
+                    Submission::FigureError {
+                        territory,
+                        indicator,
+                        date,
+                        ..
+                    } => Some(Erratum {
+                        territory,
+                        indicator,
+                        date,
+                        text: item.reason,
+                        provenance,
+                    }),
+                    _ => None,
+                }
             })
             .collect())
     }

@@ -1094,18 +1094,12 @@ fn status_word(tx: &Texts, lang: Lang, st: Status) -> (String, &'static str) {
         Status::NeedInfo => "st-info",
         Status::Pending | Status::AwaitingSecondApproval => "st-pending",
     };
-    let word = match lang {
-        Lang::Fr => st.label_fr(),
-        Lang::En => st.label_en(),
-    };
+    let word = lang.t(st.label_fr(), st.label_en());
     (word.to_string(), class)
 }
 
 fn kind_label(lang: Lang, k: Kind) -> &'static str {
-    match lang {
-        Lang::Fr => k.label_fr(),
-        Lang::En => k.label_en(),
-    }
+    lang.t(k.label_fr(), k.label_en())
 }
 
 fn when(lang: Lang, t: i64) -> String {
@@ -1126,10 +1120,9 @@ fn form_fields(
     let tx = lang.tx();
     let v = |k: &str| values.get(k).cloned().unwrap_or_default();
     let err = |k: &str| {
-        error.filter(|e| e.field == k).map(|e| match lang {
-            Lang::Fr => e.fr.clone(),
-            Lang::En => e.en.clone(),
-        })
+        error
+            .filter(|e| e.field == k)
+            .map(|e| lang.t(&e.fr, &e.en).to_string())
     };
     let f =
         |name: &'static str, label: &'static str, input: &'static str, required: bool| FieldView {
@@ -1180,11 +1173,7 @@ fn form_fields(
                 .map(|c| {
                     (
                         c.as_str().to_string(),
-                        match lang {
-                            Lang::Fr => c.label_fr(),
-                            Lang::En => c.label_en(),
-                        }
-                        .to_string(),
+                        lang.t(c.label_fr(), c.label_en()).to_string(),
                     )
                 })
                 .collect();
@@ -1423,14 +1412,7 @@ fn render_form(
                 .iter()
                 .find(|f| f.name == e.field && f.input != "hidden")
                 .map(|f| f.label.to_string());
-            (
-                e.field.clone(),
-                match lang {
-                    Lang::Fr => e.fr.clone(),
-                    Lang::En => e.en.clone(),
-                },
-                label,
-            )
+            (e.field.clone(), lang.t(&e.fr, &e.en).to_string(), label)
         }),
         fields,
         choices,
@@ -1616,10 +1598,7 @@ fn register_rows(lang: Lang, entries: &[RegisterEntry]) -> Vec<RegisterRow> {
     entries
         .iter()
         .map(|e| {
-            let status: &'static str = match lang {
-                Lang::Fr => e.status.label_fr(),
-                Lang::En => e.status.label_en(),
-            };
+            let status: &'static str = lang.t(e.status.label_fr(), e.status.label_en());
             RegisterRow {
                 id: e.id.clone(),
                 kind: kind_label(lang, e.kind),
@@ -2071,6 +2050,10 @@ pub async fn page_logout(State(s): State<AppState>, req: Request) -> Response {
 /// What a submission says, field by field, as the moderators read it.
 fn says(lang: Lang, sub: &Submission, centre_name: Option<&str>) -> Vec<(String, String)> {
     let tx = lang.tx();
+    let centre_line = |id: &str| match centre_name {
+        Some(n) => format!("{n} ({id})"),
+        None => id.to_string(),
+    };
     let mut v: Vec<(String, String)> = Vec::new();
     let mut push = |k: &str, val: Option<&str>| {
         if let Some(val) = val {
@@ -2101,20 +2084,8 @@ fn says(lang: Lang, sub: &Submission, centre_name: Option<&str>) -> Vec<(String,
             value,
             evidence,
         } => {
-            push(
-                lang.t("Centre", "Centre"),
-                Some(&match centre_name {
-                    Some(n) => format!("{n} ({centre_id})"),
-                    None => centre_id.clone(),
-                }),
-            );
-            push(
-                tx.f_field,
-                Some(match lang {
-                    Lang::Fr => field.label_fr(),
-                    Lang::En => field.label_en(),
-                }),
-            );
+            push(lang.t("Centre", "Centre"), Some(&centre_line(centre_id)));
+            push(tx.f_field, Some(lang.t(field.label_fr(), field.label_en())));
             push(tx.f_value, value.as_deref());
             push(tx.f_evidence_centre, Some(evidence));
         }
@@ -2123,13 +2094,7 @@ fn says(lang: Lang, sub: &Submission, centre_name: Option<&str>) -> Vec<(String,
             outcome,
             seen_at,
         } => {
-            push(
-                lang.t("Centre", "Centre"),
-                Some(&match centre_name {
-                    Some(n) => format!("{n} ({centre_id})"),
-                    None => centre_id.clone(),
-                }),
-            );
+            push(lang.t("Centre", "Centre"), Some(&centre_line(centre_id)));
             push(
                 tx.f_outcome,
                 Some(match outcome {

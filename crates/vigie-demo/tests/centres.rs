@@ -273,7 +273,7 @@ fn the_scanner_s_list_reader_routes_every_demo_centre() -> Result<(), Error> {
             vigie_slots::Platform::Valwin => &Valwin,
             _ => &Mesoigner,
         };
-        let Ok(Step::Send(requests)) = connector.step(&target, &[]) else {
+        let Ok(Step::Send(requests)) = connector.start(&target)?.step(vec![]) else {
             return Err(format!("no request for {}", centre.name).into());
         };
         for r in requests {

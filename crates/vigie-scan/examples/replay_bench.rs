@@ -100,9 +100,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t0 = Instant::now();
     let mut direct_slots = 0usize;
     for t in &targets {
+        let mut flow = Bimedoc.start(&t.target)?;
         let mut ex: Vec<Exchange> = Vec::new();
         loop {
-            match Bimedoc.step(&t.target, &ex)? {
+            match flow.step(std::mem::take(&mut ex))? {
                 Step::Send(reqs) => {
                     for r in reqs {
                         let body = answers.get(&r.url).cloned().unwrap_or_default();

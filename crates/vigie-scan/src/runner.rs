@@ -493,17 +493,23 @@ impl CentreCtx {
             status: None,
             message: e.to_string(),
         })?;
-        let mut exchanges: Vec<Exchange> = Vec::new();
+        let mut flow = connector
+            .start(&t.target)
+            .map_err(|e| classify(&e, false))?;
+        let mut answers: Vec<Exchange> = Vec::new();
+        let mut sent = 0usize;
         for _ in 0..self.max_steps.max(1) {
-            let step = connector
-                .step(&t.target, &exchanges)
+            // Each answer is handed to the flow once: the flow keeps what it parsed.
+            let step = flow
+                .step(std::mem::take(&mut answers))
                 .map_err(|e| classify(&e, c.missing))?;
             match step {
                 Step::Done(outcome) => return Ok(outcome),
                 Step::Send(requests) => {
+                    sent += requests.len();
                     for r in requests {
                         let ex = self.send(state, r, c).await?;
-                        exchanges.push(ex);
+                        answers.push(ex);
                     }
                 }
             }
@@ -512,9 +518,8 @@ impl CentreCtx {
             class: ErrorClass::LoopGuard,
             status: None,
             message: format!(
-                "connector not done after {} steps ({} requests)",
-                self.max_steps,
-                exchanges.len()
+                "connector not done after {} steps ({sent} requests)",
+                self.max_steps
             ),
         })
     }

@@ -941,7 +941,7 @@ fn configured_connectors_use_the_configured_origin() -> R {
         platform_data: None,
     };
     let bimedoc = c.get(Platform::Bimedoc).ok_or("no Bimedoc connector")?;
-    match bimedoc.step(&t, &[])? {
+    match bimedoc.start(&t)?.step(vec![])? {
         vigie_slots::Step::Send(r) => assert_eq!(
             r.iter().map(|r| r.url.as_str()).collect::<Vec<_>>(),
             vec![

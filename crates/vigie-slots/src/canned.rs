@@ -1,4 +1,4 @@
-//! Canned answers for the step flows ([`Connector`], [`Discovery`]), without any network:
+//! Canned answers for the step flows ([`Connector`] flows, [`Discovery`]), without any network:
 //! [`Canned`] answers a request from rules matching its method, its URL (the query parameters
 //! compared as an unordered multiset) and, when the rule gives one, its JSON body; it logs
 //! every request it is asked and runs a flow to its end ([`Canned::drive`],
@@ -179,28 +179,39 @@ impl Canned {
                 Err(requests) => requests,
             };
             for r in requests {
-                let ex = self.answer(&r).ok_or_else(|| CannedError::Unanswered {
-                    method: r.method,
-                    url: r.url.clone(),
-                })?;
-                exchanges.push(ex);
+                exchanges.push(self.exchange(r)?);
             }
         }
         Err(CannedError::TooManySteps(self.max_steps))
     }
 
-    /// Runs a connector on `target` to its outcome.
+    fn exchange(&mut self, r: Request) -> Result<Exchange, CannedError> {
+        self.answer(&r).ok_or(CannedError::Unanswered {
+            method: r.method,
+            url: r.url,
+        })
+    }
+
+    /// Runs a connector on `target` to its outcome: each step's answers are handed to the
+    /// flow once, in the order of its requests.
     pub fn drive(
         &mut self,
         connector: &dyn Connector,
         target: &ScanTarget,
     ) -> Result<ScanOutcome, CannedError> {
-        self.run(|ex| {
-            Ok(match connector.step(target, ex)? {
-                Step::Done(outcome) => Ok(outcome),
-                Step::Send(requests) => Err(requests),
-            })
-        })
+        let mut flow = connector.start(target)?;
+        let mut answers = Vec::new();
+        for _ in 0..self.max_steps {
+            let requests = match flow.step(std::mem::take(&mut answers))? {
+                Step::Done(outcome) => return Ok(outcome),
+                Step::Send(requests) if requests.is_empty() => return Err(CannedError::EmptySend),
+                Step::Send(requests) => requests,
+            };
+            for r in requests {
+                answers.push(self.exchange(r)?);
+            }
+        }
+        Err(CannedError::TooManySteps(self.max_steps))
     }
 
     /// Runs a discovery flow to its result.
@@ -239,19 +250,28 @@ mod tests {
         assert_eq!(url_key("https://x/a"), ("https://x/a".to_string(), vec![]));
     }
 
-    /// Asks `https://x/<n>` after `n` exchanges, forever.
+    /// Asks `https://x/<n>` at its step `n`, forever.
     struct Endless;
+
+    struct EndlessFlow(usize);
+
+    impl crate::connector::Flow for EndlessFlow {
+        fn step(&mut self, _: Vec<Exchange>) -> Result<Step, SlotError> {
+            self.0 += 1;
+            Ok(Step::Send(vec![Request::get(
+                format!("https://x/{}", self.0 - 1),
+                "t",
+            )]))
+        }
+    }
 
     impl Connector for Endless {
         fn platform(&self) -> crate::Platform {
             crate::Platform::Bimedoc
         }
 
-        fn step(&self, _: &ScanTarget, ex: &[Exchange]) -> Result<Step, SlotError> {
-            Ok(Step::Send(vec![Request::get(
-                format!("https://x/{}", ex.len()),
-                "t",
-            )]))
+        fn start(&self, _: &ScanTarget) -> Result<Box<dyn crate::connector::Flow>, SlotError> {
+            Ok(Box::new(EndlessFlow(0)))
         }
     }
 

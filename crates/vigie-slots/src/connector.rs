@@ -1,12 +1,16 @@
-//! The seam for the future HTTP layer: a connector says which requests to send next, given
-//! the exchanges so far, and finally what the scan found. Connectors are pure and stateless;
-//! the caller owns the HTTP client, politeness, retries and record/replay.
+//! The seam between the pure platform flows and the HTTP layer. A [`Connector`] starts one
+//! [`Flow`] per centre; the flow says which requests to send next and, once it has what it
+//! needs, what the scan found. A flow keeps what it parsed: each call of [`Flow::step`]
+//! receives only the answers to the requests of the previous step, in the same order, each
+//! exactly once, so every platform answer is parsed once (issue 15). The caller owns the HTTP
+//! client, politeness, retries and record/replay.
 //!
 //! ```text
-//! let mut exchanges = vec![];
+//! let mut flow = connector.start(&target)?;
+//! let mut answers = vec![];
 //! loop {
-//!     match connector.step(&target, &exchanges)? {
-//!         Step::Send(requests) => for r in requests { exchanges.push(http.send(r)) },
+//!     match flow.step(std::mem::take(&mut answers))? {
+//!         Step::Send(requests) => for r in requests { answers.push(http.send(r)) },
 //!         Step::Done(outcome) => break outcome,
 //!     }
 //! }
@@ -109,13 +113,152 @@ pub struct ScanTarget {
     pub platform_data: Option<serde_json::Value>,
 }
 
-/// One booking platform's scan flow. Implementations are pure and stateless, hence `Send +
-/// Sync`: one value can serve every worker.
+/// One centre's scan in progress, started by [`Connector::start`]. It owns what it parsed
+/// so far; `Send` so that a scan task may hold it across awaits.
+pub trait Flow: Send {
+    /// The next step, given the answers to the requests of the previous [`Step::Send`]: one
+    /// exchange per request, in the same order (none at the first call). Every answer is
+    /// handed exactly once; a flow never sees an answer again.
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError>;
+}
+
+/// One booking platform's scan flow. Connectors are pure and stateless, hence shared by
+/// every worker; the state of a centre's scan is its [`Flow`].
 pub trait Connector {
     fn platform(&self) -> Platform;
 
-    /// The next step given the exchanges so far (empty at first).
-    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError>;
+    /// The flow that scans `target` (an error when the target lacks what the platform
+    /// needs: a centre id in the booking URL, platform data).
+    fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError>;
+}
+
+/// Checks that a step received one answer per request it sent (a driver bug otherwise).
+pub(crate) fn expect_answers(
+    platform: Platform,
+    sent: usize,
+    answers: &[Exchange],
+) -> Result<(), SlotError> {
+    if answers.len() == sent {
+        Ok(())
+    } else {
+        Err(SlotError::Protocol {
+            platform,
+            sent,
+            received: answers.len(),
+        })
+    }
+}
+
+/// The one answer of a step that sent one request.
+pub(crate) fn only_answer(
+    platform: Platform,
+    answers: &[Exchange],
+) -> Result<&Exchange, SlotError> {
+    expect_answers(platform, 1, answers)?;
+    answers.first().ok_or(SlotError::Protocol {
+        platform,
+        sent: 1,
+        received: 0,
+    })
+}
+
+/// The error of a flow stepped after it was done.
+pub(crate) fn stepped_after_done(platform: Platform, answers: &[Exchange]) -> SlotError {
+    SlotError::Protocol {
+        platform,
+        sent: 0,
+        received: answers.len(),
+    }
+}
+
+/// A flow of one request: `request`, then `finish` on its answer (its status checked).
+pub(crate) struct Single<F> {
+    platform: Platform,
+    request: Option<Request>,
+    finish: Option<F>,
+}
+
+impl<F> Single<F>
+where
+    F: FnOnce(&Exchange) -> Result<ScanOutcome, SlotError> + Send + 'static,
+{
+    pub(crate) fn boxed(platform: Platform, request: Request, finish: F) -> Box<dyn Flow> {
+        Box::new(Single {
+            platform,
+            request: Some(request),
+            finish: Some(finish),
+        })
+    }
+}
+
+impl<F> Flow for Single<F>
+where
+    F: FnOnce(&Exchange) -> Result<ScanOutcome, SlotError> + Send,
+{
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
+        if let Some(r) = self.request.take() {
+            expect_answers(self.platform, 0, &answers)?;
+            return Ok(Step::Send(vec![r]));
+        }
+        expect_answers(self.platform, 1, &answers)?;
+        let finish = self.finish.take().ok_or(SlotError::Protocol {
+            platform: self.platform,
+            sent: 0,
+            received: answers.len(),
+        })?;
+        let ex = answers.into_iter().next().ok_or(SlotError::Protocol {
+            platform: self.platform,
+            sent: 1,
+            received: 0,
+        })?;
+        check_status(self.platform, &ex)?;
+        finish(&ex).map(Step::Done)
+    }
+}
+
+/// A flow that needs no request: its outcome is known at the start (a campaign without
+/// free places, say).
+pub(crate) struct Ready(pub(crate) Platform, pub(crate) Option<ScanOutcome>);
+
+impl Flow for Ready {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
+        expect_answers(self.0, 0, &answers)?;
+        self.1.take().map(Step::Done).ok_or(SlotError::Protocol {
+            platform: self.0,
+            sent: 0,
+            received: answers.len(),
+        })
+    }
+}
+
+/// Independent branches of a flow (one per motive, reason, series of windows), each with at
+/// most one request in flight; the requests of every branch go out in one step. It pairs
+/// each answer with the branch that asked for it.
+#[derive(Debug, Default)]
+pub(crate) struct Branches {
+    inflight: Vec<usize>,
+}
+
+impl Branches {
+    /// Sends the requests of the given branches (branch index, request), in that order.
+    pub(crate) fn send(&mut self, requests: Vec<(usize, Request)>) -> Step {
+        let (branches, requests): (Vec<usize>, Vec<Request>) = requests.into_iter().unzip();
+        self.inflight = branches;
+        Step::Send(requests)
+    }
+
+    /// The answers of the last step, each with its branch index.
+    pub(crate) fn receive(
+        &mut self,
+        platform: Platform,
+        answers: Vec<Exchange>,
+    ) -> Result<Vec<(usize, Exchange)>, SlotError> {
+        expect_answers(platform, self.inflight.len(), &answers)?;
+        Ok(std::mem::take(&mut self.inflight)
+            .into_iter()
+            .zip(answers)
+            .collect())
+    }
 }
 
 /// Maps a non-2xx status to a typed error (403 = blocked).
@@ -135,7 +278,8 @@ pub fn check_status(platform: Platform, exchange: &Exchange) -> Result<(), SlotE
     }
 }
 
-/// The answers received so far, matched to the requests a flow replays: a flow walks its
+/// The answers received so far, matched to the requests a discovery flow replays (discovery
+/// runs once per scan, so re-walking is cheap there; scan flows are [`Flow`]s): it walks its
 /// plan from the start at every step, takes the answer of each request it needs
 /// ([`Answers::take`]: same method, URL and body; each exchange used once) and queues the
 /// requests that have no answer yet. Independent branches (motives, reasons) queue their
@@ -169,15 +313,6 @@ impl<'a> Answers<'a> {
             self.pending.push(request);
         }
         None
-    }
-
-    /// `Send` the queued requests, or `Done(outcome)` when nothing is missing.
-    pub(crate) fn finish(self, outcome: ScanOutcome) -> Step {
-        if self.pending.is_empty() {
-            Step::Done(outcome)
-        } else {
-            Step::Send(self.pending)
-        }
     }
 
     /// [`Answers::take`], the answer's status checked ([`check_status`]).
@@ -306,15 +441,19 @@ impl<'a> Rebasing<'a> {
     }
 
     /// The exchanges as the flow made them (real origins, [`restore_origin`]).
-    pub(crate) fn restore(&self, exchanges: &[Exchange]) -> Vec<Exchange> {
+    pub(crate) fn restore(&self, exchanges: Vec<Exchange>) -> Vec<Exchange> {
         exchanges
-            .iter()
-            .map(|e| {
-                let mut e = e.clone();
+            .into_iter()
+            .map(|mut e| {
                 e.request.url = restore_origin(self.platform, self.base, &e.request.url);
                 e
             })
             .collect()
+    }
+
+    /// [`Rebasing::restore`] of borrowed exchanges (discovery flows).
+    pub(crate) fn restore_all(&self, exchanges: &[Exchange]) -> Vec<Exchange> {
+        self.restore(exchanges.to_vec())
     }
 
     /// The flow's requests sent to `base` instead ([`rebase_url`]).
@@ -330,21 +469,37 @@ impl<'a> Rebasing<'a> {
     }
 }
 
+/// A flow whose requests go to a configured origin (see [`Rebased`]).
+struct RebasedFlow {
+    inner: Box<dyn Flow>,
+    platform: Platform,
+    base: String,
+}
+
+impl Flow for RebasedFlow {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
+        let rebasing = Rebasing::new(self.platform, &self.base);
+        Ok(match self.inner.step(rebasing.restore(answers))? {
+            Step::Send(reqs) => Step::Send(rebasing.rebase(reqs)),
+            done => done,
+        })
+    }
+}
+
 impl<C: Connector> Connector for Rebased<C> {
     fn platform(&self) -> Platform {
         self.inner.platform()
     }
 
-    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
-        let Some(base) = &self.base else {
-            return self.inner.step(target, exchanges);
-        };
-        let rebasing = Rebasing::new(self.inner.platform(), base);
-        Ok(
-            match self.inner.step(target, &rebasing.restore(exchanges))? {
-                Step::Send(reqs) => Step::Send(rebasing.rebase(reqs)),
-                done => done,
-            },
-        )
+    fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
+        let inner = self.inner.start(target)?;
+        Ok(match &self.base {
+            None => inner,
+            Some(base) => Box::new(RebasedFlow {
+                inner,
+                platform: self.inner.platform(),
+                base: base.clone(),
+            }),
+        })
     }
 }

@@ -1095,7 +1095,7 @@ impl<D: Discovery> Discovery for RebasedDiscovery<D> {
             return self.inner.step(exchanges);
         };
         let rebasing = Rebasing::new(self.inner.platform(), base);
-        Ok(match self.inner.step(&rebasing.restore(exchanges))? {
+        Ok(match self.inner.step(&rebasing.restore_all(exchanges))? {
             DiscoveryStep::Send(reqs) => DiscoveryStep::Send(rebasing.rebase(reqs)),
             done => done,
         })

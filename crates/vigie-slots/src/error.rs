@@ -42,6 +42,13 @@ pub enum SlotError {
         url: String,
         reason: &'static str,
     },
+    /// The driver broke the flow protocol: it did not hand one answer per request sent.
+    #[error("{platform}: the flow sent {sent} requests but received {received} answers")]
+    Protocol {
+        platform: Platform,
+        sent: usize,
+        received: usize,
+    },
     /// The time zone database lacks a zone we need.
     #[error("time zone {zone} unavailable: {reason}")]
     TimeZone { zone: &'static str, reason: String },

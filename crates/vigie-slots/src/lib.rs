@@ -20,7 +20,9 @@ pub mod platforms;
 pub mod time;
 
 pub use centres::{CentreRecord, CentreSource, ListError, MergedCentre};
-pub use connector::{Connector, ConnectorConfig, Exchange, Method, Request, ScanTarget, Step};
+pub use connector::{
+    Connector, ConnectorConfig, Exchange, Flow, Method, Request, ScanTarget, Step,
+};
 pub use discovery::{Discovered, Discovery, DiscoveryStep};
 pub use error::SlotError;
 pub use model::{

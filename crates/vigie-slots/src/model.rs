@@ -316,17 +316,19 @@ impl ScanOutcome {
     /// quadratic: 6.5 % of a Maiia scan of 7,182 slots per centre, issue 15).
     pub fn push_slots(&mut self, slots: impl IntoIterator<Item = Slot>) {
         use std::collections::HashMap;
-        type Key = (jiff::Timestamp, Vec<Dose>, Option<Vaccine>, String, u32);
-        let key = |s: &Slot| -> Key {
-            (
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        // A fixed-key hasher: the key is only a bucket, slots are compared whole.
+        let hasher = BuildHasherDefault::<DefaultHasher>::default();
+        let key = |s: &Slot| -> u64 {
+            hasher.hash_one((
                 s.start.timestamp(),
-                s.doses.clone(),
+                &s.doses,
                 s.vaccine,
-                s.booking_url.clone(),
+                &s.booking_url,
                 s.places,
-            )
+            ))
         };
-        let mut seen: HashMap<Key, Vec<usize>> = HashMap::with_capacity(self.slots.len());
+        let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(self.slots.len());
         for (i, s) in self.slots.iter().enumerate() {
             seen.entry(key(s)).or_default().push(i);
         }
@@ -346,6 +348,24 @@ impl ScanOutcome {
         {
             self.vaccines.push(v);
         }
+    }
+
+    /// Adds what `other` found after what this outcome holds, as if its vaccines, slots and
+    /// hint had been added here (a flow's branches are merged in their order).
+    pub(crate) fn absorb(&mut self, other: ScanOutcome) {
+        for v in other.vaccines {
+            self.add_vaccine(Some(v));
+        }
+        if !other.slots.is_empty() {
+            self.push_slots(other.slots);
+        }
+        if let Some(h) = other.next_hint {
+            self.hint(h);
+        }
+        if let Some(c) = other.platform_count {
+            self.platform_count = Some(self.platform_count.unwrap_or(0).saturating_add(c));
+        }
+        self.phone_only |= other.phone_only;
     }
 
     /// The earliest hint, keeping the earlier of the current and `hint`.

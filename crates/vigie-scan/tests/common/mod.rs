@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use vigie_scan::{BreakerConfig, CentreTarget, PlatformPolicy, RetryPolicy, ScanConfig};
 use vigie_slots::{
-    Connector, Exchange, Method, Platform, Request, ScanOutcome, ScanTarget, SlotError, Step,
+    Connector, Exchange, Flow, Method, Platform, Request, ScanOutcome, ScanTarget, SlotError, Step,
     connector::check_status,
 };
 
@@ -33,24 +33,42 @@ impl Connector for Fake {
         self.platform
     }
 
-    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
-        let Some(last) = exchanges.last() else {
+    fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
+        Ok(Box::new(FakeFlow {
+            fake: self.clone(),
+            platform_id: target.platform_id.clone(),
+            received: 0,
+        }))
+    }
+}
+
+struct FakeFlow {
+    fake: Fake,
+    platform_id: String,
+    received: usize,
+}
+
+impl Flow for FakeFlow {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
+        let (platform, base) = (self.fake.platform, &self.fake.base);
+        self.received += answers.len();
+        let Some(last) = answers.last() else {
             return Ok(Step::Send(vec![Request::get(
-                format!("{}/{}?b=2&a=1", self.base, target.platform_id),
+                format!("{base}/{}?b=2&a=1", self.platform_id),
                 "slots",
             )]));
         };
-        check_status(self.platform, last)?;
+        check_status(platform, last)?;
         let doc: Doc = serde_json::from_slice(&last.body).map_err(|source| SlotError::Shape {
-            platform: self.platform,
+            platform,
             what: "fake",
             source,
         })?;
         match doc.next {
-            Some(next) if exchanges.len() < 5 => Ok(Step::Send(vec![Request {
+            Some(next) if self.received < 5 => Ok(Step::Send(vec![Request {
                 method: Method::Post,
-                url: format!("{}/{next}", self.base),
-                body: Some(serde_json::json!({"centre": target.platform_id, "days": [1, 2]})),
+                url: format!("{base}/{next}"),
+                body: Some(serde_json::json!({"centre": self.platform_id, "days": [1, 2]})),
                 purpose: "next",
             }])),
             _ => Ok(Step::Done(ScanOutcome {
@@ -67,16 +85,24 @@ pub struct Looper {
     pub base: String,
 }
 
+struct LooperFlow(String);
+
+impl Flow for LooperFlow {
+    fn step(&mut self, _: Vec<Exchange>) -> Result<Step, SlotError> {
+        Ok(Step::Send(vec![Request::get(
+            format!("{}/ok/loop", self.0),
+            "loop",
+        )]))
+    }
+}
+
 impl Connector for Looper {
     fn platform(&self) -> Platform {
         Platform::Valwin
     }
 
-    fn step(&self, _: &ScanTarget, _: &[Exchange]) -> Result<Step, SlotError> {
-        Ok(Step::Send(vec![Request::get(
-            format!("{}/ok/loop", self.base),
-            "loop",
-        )]))
+    fn start(&self, _: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
+        Ok(Box::new(LooperFlow(self.base.clone())))
     }
 }
 

@@ -10,11 +10,15 @@
 //! `2021-05-19T22:00:00.000Z` is Paris midnight); it is shown in the centre's zone.
 //! Windows share their boundary day: slots are **de-duplicated** (see `DEVIATIONS.md`).
 
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::connector::{Answers, Connector, Exchange, Request, ScanTarget, Step, check_status};
+use crate::connector::{
+    Branches, Connector, Exchange, Flow, Request, ScanTarget, Step, check_status, expect_answers,
+    only_answer,
+};
 use crate::error::{SlotError, from_json};
 use crate::model::{Dose, Platform, ScanOutcome, Slot, Vaccine};
 use crate::normalise::{avecmondoc_doses, avecmondoc_reason_is_valid, vaccine_from_name};
@@ -144,6 +148,17 @@ pub fn parse_window(
     out: &mut ScanOutcome,
 ) -> Result<(), SlotError> {
     let a: Answer = from_json(P, "availabilitiesPerDay", body)?;
+    apply_window(&a, reason, tz, booking_url, out)
+}
+
+/// [`parse_window`] of an answer already parsed.
+fn apply_window(
+    a: &Answer,
+    reason: &Reason,
+    tz: &TimeZone,
+    booking_url: &str,
+    out: &mut ScanOutcome,
+) -> Result<(), SlotError> {
     match a {
         Answer::Days(days) => {
             let mut slots = Vec::new();
@@ -167,8 +182,8 @@ pub fn parse_window(
             }
             out.push_slots(slots);
         }
-        Answer::Next(v) => {
-            if let Some(next) = v.get("nextAvailableBusinessHour").and_then(Value::as_str) {
+        Answer::Next(_) => {
+            if let Some(next) = next_business_hour(a) {
                 out.hint(aware(P, "nextAvailableBusinessHour", next, tz)?);
             }
         }
@@ -200,11 +215,11 @@ pub fn slug(booking_url: &str) -> Option<&str> {
 }
 
 /// The `nextAvailableBusinessHour` of a "no slot in this window" answer.
-fn next_business_hour(body: &[u8]) -> Option<String> {
-    let v: Value = serde_json::from_slice(body).ok()?;
-    v.get("nextAvailableBusinessHour")?
-        .as_str()
-        .map(str::to_string)
+fn next_business_hour(a: &Answer) -> Option<&str> {
+    match a {
+        Answer::Next(v) => v.get("nextAvailableBusinessHour")?.as_str(),
+        Answer::Days(_) => None,
+    }
 }
 
 /// The AvecMonDoc flow: organisation by slug, then per valid reason 7-day windows from
@@ -219,51 +234,138 @@ impl Connector for AvecMonDoc {
         P
     }
 
-    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
+    fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
         let slug = slug(&target.booking_url).ok_or(SlotError::Url {
             platform: P,
             url: target.booking_url.clone(),
             reason: "no organisation slug",
         })?;
-        let mut answers = Answers::new(exchanges);
-        let mut out = ScanOutcome::default();
-        let Some(ex) = answers.take(Request::get(organization_url(slug), "cabinets")) else {
-            return Ok(answers.finish(out));
-        };
+        Ok(Box::new(AvecMonDocFlow {
+            organization: Some(Request::get(organization_url(slug), "cabinets")),
+            org_id: None,
+            tz: zone_for_department(target.department.as_deref())?,
+            booking_url: target.booking_url.clone(),
+            start: target.start,
+            end: add_days(target.start, i64::from(target.days)),
+            walks: Vec::new(),
+            branches: Branches::default(),
+        }))
+    }
+}
+
+/// The windows of one reason.
+struct Walk {
+    reason: Reason,
+    from: Date,
+    out: ScanOutcome,
+}
+
+struct AvecMonDocFlow {
+    /// The organisation request, until it is sent.
+    organization: Option<Request>,
+    org_id: Option<i64>,
+    tz: TimeZone,
+    booking_url: String,
+    start: Date,
+    end: Date,
+    walks: Vec<Walk>,
+    branches: Branches,
+}
+
+impl AvecMonDocFlow {
+    fn window(&self, walk: &Walk) -> Option<Request> {
+        let org_id = self.org_id?;
+        let to = add_days(walk.from, WINDOW_DAYS);
+        let body = window_body(
+            walk.reason.id,
+            org_id,
+            &walk.from.to_string(),
+            &to.to_string(),
+        );
+        Some(Request::post(AVAILABILITIES_URL.to_string(), body, "slots"))
+    }
+
+    /// Advances the walk `i` with its answer; its next window, if any.
+    fn advance(&mut self, i: usize, ex: &Exchange) -> Result<Option<Request>, SlotError> {
         check_status(P, ex)?;
-        let org = parse_organization(&ex.body)?;
-        let Some(org_id) = org.id else {
-            return Ok(answers.finish(out));
+        let a: Answer = from_json(P, "availabilitiesPerDay", &ex.body)?;
+        let (tz, url, end) = (&self.tz, &self.booking_url, self.end);
+        let Some(walk) = self.walks.get_mut(i) else {
+            return Ok(None);
         };
-        let tz = zone_for_department(target.department.as_deref())?;
-        let end = add_days(target.start, i64::from(target.days));
-        for reason in &org.reasons {
-            let mut from = target.start;
-            while from < end {
-                let to = add_days(from, WINDOW_DAYS);
-                let body = window_body(reason.id, org_id, &from.to_string(), &to.to_string());
-                let Some(ex) =
-                    answers.take(Request::post(AVAILABILITIES_URL.to_string(), body, "slots"))
-                else {
-                    break;
-                };
-                check_status(P, ex)?;
-                parse_window(&ex.body, reason, &tz, &target.booking_url, &mut out)?;
-                match next_business_hour(&ex.body) {
-                    Some(next) => {
-                        let day = aware(P, "nextAvailableBusinessHour", &next, &tz)?.date();
-                        if day > from && day < end {
-                            from = day;
-                        } else {
-                            break;
-                        }
-                    }
-                    None if serde_json::from_slice::<Vec<Value>>(&ex.body).is_ok() => from = to,
-                    None => break,
+        apply_window(&a, &walk.reason, tz, url, &mut walk.out)?;
+        match (&a, next_business_hour(&a)) {
+            (_, Some(next)) => {
+                let day = aware(P, "nextAvailableBusinessHour", next, tz)?.date();
+                if day > walk.from && day < end {
+                    walk.from = day;
+                } else {
+                    return Ok(None);
                 }
             }
+            (Answer::Days(_), None) => walk.from = add_days(walk.from, WINDOW_DAYS),
+            (Answer::Next(_), None) => return Ok(None),
         }
-        Ok(answers.finish(out))
+        if walk.from >= end {
+            return Ok(None);
+        }
+        let walk = &self.walks[i];
+        Ok(self.window(walk))
+    }
+}
+
+impl Flow for AvecMonDocFlow {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
+        if let Some(r) = self.organization.take() {
+            expect_answers(P, 0, &answers)?;
+            return Ok(Step::Send(vec![r]));
+        }
+        if self.org_id.is_none() {
+            let ex = only_answer(P, &answers)?;
+            check_status(P, ex)?;
+            let org = parse_organization(&ex.body)?;
+            let Some(org_id) = org.id else {
+                return Ok(Step::Done(ScanOutcome::default()));
+            };
+            self.org_id = Some(org_id);
+            self.walks = org
+                .reasons
+                .into_iter()
+                .map(|reason| Walk {
+                    reason,
+                    from: self.start,
+                    out: ScanOutcome::default(),
+                })
+                .collect();
+            let first: Vec<(usize, Request)> = if self.start < self.end {
+                self.walks
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, w)| self.window(w).map(|r| (i, r)))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            return Ok(if first.is_empty() {
+                Step::Done(ScanOutcome::default())
+            } else {
+                self.branches.send(first)
+            });
+        }
+        let mut next = Vec::new();
+        for (i, ex) in self.branches.receive(P, answers)? {
+            if let Some(r) = self.advance(i, &ex)? {
+                next.push((i, r));
+            }
+        }
+        if !next.is_empty() {
+            return Ok(self.branches.send(next));
+        }
+        let mut out = ScanOutcome::default();
+        for walk in std::mem::take(&mut self.walks) {
+            out.absorb(walk.out);
+        }
+        Ok(Step::Done(out))
     }
 }
 

@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use crate::connector::{Connector, Exchange, Request, ScanTarget, Step, check_status};
+use crate::connector::{Connector, Flow, Request, ScanTarget, Single};
 use crate::error::{SlotError, from_json};
 use crate::model::{Centre, CentreType, Coordinates, Platform, Provenance, ScanOutcome, Slot};
 use crate::normalise::{phone_e164, possible_doses, vaccine_from_name};
@@ -155,20 +155,24 @@ impl Connector for Bimedoc {
         P
     }
 
-    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
-        let Some(ex) = exchanges.first() else {
-            let url = slots_url(&target.platform_id, target.start, target.days);
-            return Ok(Step::Send(vec![Request::get(url, "slots")]));
-        };
-        check_status(P, ex)?;
+    fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
         let tz = zone_for_department(target.department.as_deref())?;
-        Ok(Step::Done(scan(&ex.body, &tz, &target.booking_url)?))
+        let booking_url = target.booking_url.clone();
+        let request = Request::get(
+            slots_url(&target.platform_id, target.start, target.days),
+            "slots",
+        );
+        Ok(Single::boxed(P, request, move |ex| {
+            scan(&ex.body, &tz, &booking_url)
+        }))
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::connector::{Exchange, Step};
     use crate::model::{Dose, Vaccine};
 
     const BODY: &str = r#"{"id":"abc","name":"Pharmacie X","coordinates":[2.25,50.75],
@@ -204,7 +208,8 @@ mod tests {
             days: 11,
             platform_data: None,
         };
-        let Ok(Step::Send(reqs)) = Bimedoc.step(&target, &[]) else {
+        let mut flow = Bimedoc.start(&target).unwrap();
+        let Ok(Step::Send(reqs)) = flow.step(vec![]) else {
             panic!("expected a request")
         };
         assert_eq!(
@@ -217,12 +222,23 @@ mod tests {
             body: Vec::new(),
         };
         assert!(matches!(
-            Bimedoc.step(&target, &[ex.clone()]),
+            flow.step(vec![ex.clone()]),
             Err(SlotError::Blocked { .. })
         ));
         ex.status = 200;
         ex.body = BODY.as_bytes().to_vec();
-        let Ok(Step::Done(out)) = Bimedoc.step(&target, &[ex]) else {
+        let mut flow = Bimedoc.start(&target).unwrap();
+        assert!(matches!(
+            flow.step(vec![ex.clone()]),
+            Err(SlotError::Protocol {
+                sent: 0,
+                received: 1,
+                ..
+            })
+        ));
+        let mut flow = Bimedoc.start(&target).unwrap();
+        assert!(matches!(flow.step(vec![]), Ok(Step::Send(_))));
+        let Ok(Step::Done(out)) = flow.step(vec![ex]) else {
             panic!("expected done")
         };
         assert_eq!(out.slots.len(), 1);

@@ -20,7 +20,10 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::connector::{Connector, Exchange, Request, ScanTarget, Step, check_status};
+use crate::connector::{
+    Connector, Exchange, Flow, Request, ScanTarget, Step, check_status, expect_answers,
+    only_answer, stepped_after_done,
+};
 use crate::error::{SlotError, from_json};
 use crate::model::{Dose, Platform, ScanOutcome, Slot, Vaccine};
 use crate::time::{flexible, zone_for_department};
@@ -459,47 +462,101 @@ impl Connector for Doctolib {
         P
     }
 
-    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
-        let (booking, rest) = match &target.platform_data {
-            Some(v) => (booking_from_value(v)?, exchanges),
-            None => {
-                let Some((first, rest)) = exchanges.split_first() else {
-                    let slug = centre_slug(&target.booking_url).ok_or(SlotError::Url {
-                        platform: P,
-                        url: target.booking_url.clone(),
-                        reason: "no centre slug",
-                    })?;
-                    return Ok(Step::Send(vec![Request::get(
-                        booking_url(&slug),
-                        "booking",
-                    )]));
-                };
-                check_status(P, first)?;
-                (parse_booking(&first.body)?, rest)
-            }
-        };
-        let plan = plan(&booking, &target.booking_url, target.address.as_deref())?;
-        let mut out = ScanOutcome {
-            phone_only: plan.phone_only,
-            ..ScanOutcome::default()
-        };
+    fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
+        Ok(Box::new(DoctolibFlow {
+            tz: zone_for_department(target.department.as_deref())?,
+            target: target.clone(),
+            phase: Phase::Start,
+        }))
+    }
+}
+
+/// Where a Doctolib scan is.
+enum Phase {
+    Start,
+    /// The booking document was asked.
+    Booking,
+    /// One availabilities request per motive query of the plan was sent.
+    Slots(Plan),
+    Finished,
+}
+
+struct DoctolibFlow {
+    target: ScanTarget,
+    tz: TimeZone,
+    phase: Phase,
+}
+
+impl DoctolibFlow {
+    /// The plan of a booking document: done (phone only, nothing to ask) or the queries.
+    fn planned(&mut self, booking: &Booking) -> Result<Step, SlotError> {
+        let t = &self.target;
+        let plan = plan(booking, &t.booking_url, t.address.as_deref())?;
         if plan.phone_only || plan.queries.is_empty() {
-            return Ok(Step::Done(out));
+            self.phase = Phase::Finished;
+            return Ok(Step::Done(ScanOutcome {
+                phone_only: plan.phone_only,
+                ..ScanOutcome::default()
+            }));
         }
-        if rest.is_empty() {
-            let reqs = plan
-                .queries
-                .iter()
-                .map(|q| Request::get(availabilities_url(target.start, q), "slots"))
-                .collect();
-            return Ok(Step::Send(reqs));
+        let reqs = plan
+            .queries
+            .iter()
+            .map(|q| Request::get(availabilities_url(t.start, q), "slots"))
+            .collect();
+        self.phase = Phase::Slots(plan);
+        Ok(Step::Send(reqs))
+    }
+}
+
+impl Flow for DoctolibFlow {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
+        match std::mem::replace(&mut self.phase, Phase::Finished) {
+            Phase::Start => {
+                expect_answers(P, 0, &answers)?;
+                if let Some(v) = &self.target.platform_data {
+                    let booking = booking_from_value(v)?;
+                    return self.planned(&booking);
+                }
+                let slug = centre_slug(&self.target.booking_url).ok_or(SlotError::Url {
+                    platform: P,
+                    url: self.target.booking_url.clone(),
+                    reason: "no centre slug",
+                })?;
+                self.phase = Phase::Booking;
+                Ok(Step::Send(vec![Request::get(
+                    booking_url(&slug),
+                    "booking",
+                )]))
+            }
+            Phase::Booking => {
+                let ex = only_answer(P, &answers)?;
+                check_status(P, ex)?;
+                let booking = parse_booking(&ex.body)?;
+                self.planned(&booking)
+            }
+            Phase::Slots(plan) => {
+                expect_answers(P, plan.queries.len(), &answers)?;
+                let mut out = ScanOutcome {
+                    phone_only: plan.phone_only,
+                    ..ScanOutcome::default()
+                };
+                for (q, ex) in plan.queries.iter().zip(&answers) {
+                    check_status(P, ex)?;
+                    let t = &self.target;
+                    parse_availabilities(
+                        &ex.body,
+                        t.start,
+                        q,
+                        &self.tz,
+                        &plan.booking_url,
+                        &mut out,
+                    )?;
+                }
+                Ok(Step::Done(out))
+            }
+            Phase::Finished => Err(stepped_after_done(P, &answers)),
         }
-        let tz = zone_for_department(target.department.as_deref())?;
-        for (q, ex) in plan.queries.iter().zip(rest) {
-            check_status(P, ex)?;
-            parse_availabilities(&ex.body, target.start, q, &tz, &plan.booking_url, &mut out)?;
-        }
-        Ok(Step::Done(out))
     }
 }
 
@@ -530,7 +587,8 @@ mod tests {
     #[test]
     fn full_flow() {
         let t = target(URL);
-        let Ok(Step::Send(r1)) = Doctolib.step(&t, &[]) else {
+        let mut flow = Doctolib.start(&t).unwrap();
+        let Ok(Step::Send(r1)) = flow.step(vec![]) else {
             panic!()
         };
         assert_eq!(
@@ -542,7 +600,7 @@ mod tests {
             status: 200,
             body: BOOKING.into(),
         };
-        let Ok(Step::Send(r2)) = Doctolib.step(&t, std::slice::from_ref(&ex1)) else {
+        let Ok(Step::Send(r2)) = flow.step(vec![ex1]) else {
             panic!()
         };
         assert_eq!(r2.len(), 1);
@@ -556,7 +614,7 @@ mod tests {
             status: 200,
             body: body.into(),
         };
-        let Ok(Step::Done(out)) = Doctolib.step(&t, &[ex1, ex2]) else {
+        let Ok(Step::Done(out)) = flow.step(vec![ex2]) else {
             panic!()
         };
         assert_eq!(out.slots.len(), 1);

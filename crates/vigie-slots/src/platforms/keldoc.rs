@@ -14,7 +14,9 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::connector::{Answers, Connector, Exchange, Request, ScanTarget, Step, check_status};
+use crate::connector::{
+    Branches, Connector, Exchange, Flow, Request, ScanTarget, Step, check_status, expect_answers,
+};
 use crate::error::{SlotError, from_json};
 use crate::model::{Dose, Platform, ScanOutcome, Slot, Vaccine};
 use crate::normalise::{keldoc_dose, vaccine_from_names};
@@ -137,16 +139,26 @@ pub fn parse_timetable(
     out: &mut ScanOutcome,
 ) -> Result<TimetableKind, SlotError> {
     let t: Timetable = from_json(P, "timetable", body)?;
+    apply_timetable(&t, motive, tz, booking_url, out)
+}
+
+/// [`parse_timetable`] of a timetable already parsed.
+fn apply_timetable(
+    t: &Timetable,
+    motive: &Motive,
+    tz: &TimeZone,
+    booking_url: &str,
+    out: &mut ScanOutcome,
+) -> Result<TimetableKind, SlotError> {
     let mut kind = TimetableKind::Empty;
     if let Some(Value::Object(days)) = &t.availabilities {
         let mut slots = Vec::new();
         for day in days.values() {
-            let raws: Vec<RawSlot> =
-                serde_json::from_value(day.clone()).map_err(|source| SlotError::Shape {
-                    platform: P,
-                    what: "timetable availabilities",
-                    source,
-                })?;
+            let raws = Vec::<RawSlot>::deserialize(day).map_err(|source| SlotError::Shape {
+                platform: P,
+                what: "timetable availabilities",
+                source,
+            })?;
             for raw in raws {
                 let Some(s) = raw.start_time.as_deref() else {
                     continue;
@@ -187,11 +199,11 @@ pub fn pages(days: u16) -> i64 {
     i64::from(days) / DAYS_PER_PAGE + 1
 }
 
-/// The date part of a hint (`2021-04-20T16:55:00.000+02:00`).
-fn hint_date(body: &[u8]) -> Option<(Date, bool)> {
-    let t: Timetable = serde_json::from_slice(body).ok()?;
+/// The date part of a hint (`2021-04-20T16:55:00.000+02:00`), and whether the timetable
+/// also holds slots.
+fn hint_date(t: &Timetable) -> Option<(Date, bool)> {
     let has_slots = matches!(&t.availabilities, Some(Value::Object(m)) if m.values().any(|v| v.as_array().is_some_and(|a| !a.is_empty())));
-    let d = t.date?;
+    let d = t.date.as_deref()?;
     Some((d.get(..10)?.parse().ok()?, has_slots))
 }
 
@@ -209,7 +221,7 @@ impl Connector for Keldoc {
         P
     }
 
-    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
+    fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
         let Some(data) = &target.platform_data else {
             return Err(SlotError::Url {
                 platform: P,
@@ -217,59 +229,131 @@ impl Connector for Keldoc {
                 reason: "Keldoc needs the centre's motive categories (ScanTarget::platform_data)",
             });
         };
-        let cats: Vec<MotiveCategory> =
-            serde_json::from_value(data.clone()).map_err(|source| SlotError::Shape {
-                platform: P,
-                what: "motive categories (platform_data)",
-                source,
-            })?;
-        let motives = filter_motives(&cats);
-        let tz = zone_for_department(target.department.as_deref())?;
-        let booking_url = normalise_url(&target.booking_url);
-        let mut out = ScanOutcome::default();
-        let mut answers = Answers::new(exchanges);
-        let total_pages = pages(target.days);
-        let mut phone = false;
-        for motive in motives.iter().filter(|m| !m.agendas.is_empty()) {
-            let mut page = 0;
-            let mut from = target.start;
-            let mut jumped = false;
-            while page < total_pages {
-                let to = add_days(from, DAYS_PER_PAGE - 1);
-                let Some(ex) = answers.take(Request::get(timetable_url(motive, from, to), "slots"))
-                else {
-                    break;
-                };
-                check_status(P, ex)?;
-                phone |= parse_timetable(&ex.body, motive, &tz, &booking_url, &mut out)?
-                    == TimetableKind::PhoneOnly;
-                match hint_date(&ex.body) {
-                    Some((hint, false)) if !jumped && hint > to => {
-                        jumped = true;
-                        let diff = (hint - from).get_days().max(0);
-                        page += 1 + i64::from(diff) / (DAYS_PER_PAGE - 1);
-                        from = hint;
-                        // The jump itself is always requested, whatever pages are left.
-                        let jump_to = add_days(from, DAYS_PER_PAGE - 1);
-                        let Some(ex) = answers
-                            .take(Request::get(timetable_url(motive, from, jump_to), "slots"))
-                        else {
-                            break;
-                        };
-                        check_status(P, ex)?;
-                        parse_timetable(&ex.body, motive, &tz, &booking_url, &mut out)?;
-                        from = add_days(from, DAYS_PER_PAGE - 1);
-                    }
-                    _ => {
-                        page += 1;
-                        from = add_days(from, DAYS_PER_PAGE - 1);
-                    }
+        let cats = Vec::<MotiveCategory>::deserialize(data).map_err(|source| SlotError::Shape {
+            platform: P,
+            what: "motive categories (platform_data)",
+            source,
+        })?;
+        let walks = filter_motives(&cats)
+            .into_iter()
+            .filter(|m| !m.agendas.is_empty())
+            .map(|motive| Walk {
+                motive,
+                page: 0,
+                from: target.start,
+                jumped: false,
+                jumping: false,
+                out: ScanOutcome::default(),
+            })
+            .collect();
+        Ok(Box::new(KeldocFlow {
+            tz: zone_for_department(target.department.as_deref())?,
+            booking_url: normalise_url(&target.booking_url),
+            total_pages: pages(target.days),
+            walks,
+            phone: false,
+            started: false,
+            branches: Branches::default(),
+        }))
+    }
+}
+
+/// The timetable pages of one motive.
+struct Walk {
+    motive: Motive,
+    page: i64,
+    from: Date,
+    /// The one jump to a hint's window was made.
+    jumped: bool,
+    /// The request in flight is that jump.
+    jumping: bool,
+    out: ScanOutcome,
+}
+
+impl Walk {
+    fn request(&self) -> Request {
+        let to = add_days(self.from, DAYS_PER_PAGE - 1);
+        Request::get(timetable_url(&self.motive, self.from, to), "slots")
+    }
+}
+
+struct KeldocFlow {
+    tz: TimeZone,
+    booking_url: String,
+    total_pages: i64,
+    walks: Vec<Walk>,
+    /// Some motive answered phone-only.
+    phone: bool,
+    started: bool,
+    branches: Branches,
+}
+
+impl KeldocFlow {
+    /// Advances the walk `i` with its answer; its next page, if any.
+    fn advance(&mut self, i: usize, ex: &Exchange) -> Result<Option<Request>, SlotError> {
+        check_status(P, ex)?;
+        let t: Timetable = from_json(P, "timetable", &ex.body)?;
+        let total_pages = self.total_pages;
+        let Some(w) = self.walks.get_mut(i) else {
+            return Ok(None);
+        };
+        let kind = apply_timetable(&t, &w.motive, &self.tz, &self.booking_url, &mut w.out)?;
+        if w.jumping {
+            w.jumping = false;
+            w.from = add_days(w.from, DAYS_PER_PAGE - 1);
+        } else {
+            self.phone |= kind == TimetableKind::PhoneOnly;
+            let to = add_days(w.from, DAYS_PER_PAGE - 1);
+            match hint_date(&t) {
+                Some((hint, false)) if !w.jumped && hint > to => {
+                    w.jumped = true;
+                    let diff = (hint - w.from).get_days().max(0);
+                    w.page += 1 + i64::from(diff) / (DAYS_PER_PAGE - 1);
+                    w.from = hint;
+                    // The jump itself is always requested, whatever pages are left.
+                    w.jumping = true;
+                    return Ok(Some(w.request()));
+                }
+                _ => {
+                    w.page += 1;
+                    w.from = add_days(w.from, DAYS_PER_PAGE - 1);
                 }
             }
         }
+        Ok((w.page < total_pages).then(|| w.request()))
+    }
+}
+
+impl Flow for KeldocFlow {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
+        let mut next = Vec::new();
+        if self.started {
+            for (i, ex) in self.branches.receive(P, answers)? {
+                if let Some(r) = self.advance(i, &ex)? {
+                    next.push((i, r));
+                }
+            }
+        } else {
+            expect_answers(P, 0, &answers)?;
+            self.started = true;
+            next = self
+                .walks
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.page < self.total_pages)
+                .map(|(i, w)| (i, w.request()))
+                .collect();
+        }
+        if !next.is_empty() {
+            return Ok(self.branches.send(next));
+        }
+        let mut out = ScanOutcome::default();
+        for walk in std::mem::take(&mut self.walks) {
+            out.absorb(walk.out);
+        }
         // Phone-only when some motive said so and nothing else was found.
-        out.phone_only = phone && out.slots.is_empty() && out.next_hint.is_none();
-        Ok(answers.finish(out))
+        out.phone_only = self.phone && out.slots.is_empty() && out.next_hint.is_none();
+        Ok(Step::Done(out))
     }
 }
 

@@ -13,7 +13,10 @@ use jiff::Zoned;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use crate::connector::{Answers, Connector, Exchange, Request, ScanTarget, Step, check_status};
+use crate::connector::{
+    Branches, Connector, Exchange, Flow, Request, ScanTarget, Step, check_status, expect_answers,
+    only_answer,
+};
 use crate::error::{SlotError, from_json};
 use crate::model::{Dose, Platform, ScanOutcome, Slot, Vaccine};
 use crate::normalise::{maiia_dose_from_name, vaccine_from_name};
@@ -69,11 +72,17 @@ pub fn excluded_by_name(name: &str) -> bool {
 
 /// Parses a reasons page (all reasons, with their dose and exclusion).
 pub fn parse_reasons(body: &[u8]) -> Result<Vec<Reason>, SlotError> {
+    parse_reasons_page(body).map(|(reasons, _)| reasons)
+}
+
+/// [`parse_reasons`] and the number of items of the page (named or not), which says whether
+/// another page follows.
+pub fn parse_reasons_page(body: &[u8]) -> Result<(Vec<Reason>, usize), SlotError> {
     let page: Items<RawReason> = from_json(P, "consultation-reason-hcd", body)?;
-    Ok(page
-        .items
+    let items = page.items.unwrap_or_default();
+    let count = items.len();
+    let reasons = items
         .into_iter()
-        .flatten()
         .filter_map(|r| {
             let name = r.name?;
             let dose = match r.injection_type.as_deref() {
@@ -93,7 +102,8 @@ pub fn parse_reasons(body: &[u8]) -> Result<Vec<Reason>, SlotError> {
                 name,
             })
         })
-        .collect())
+        .collect();
+    Ok((reasons, count))
 }
 
 /// The reasons to scan: not excluded, with a dose.
@@ -104,11 +114,20 @@ pub fn scannable(reasons: &[Reason]) -> Vec<&Reason> {
         .collect()
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// An availability item: only its start is read (the other fields are skipped, not built),
+/// borrowed from the page when it has no escapes.
+#[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct RawSlot {
-    #[serde(rename = "startDateTime")]
-    start: Option<String>,
+struct RawSlot<'a> {
+    #[serde(rename = "startDateTime", borrow)]
+    start: Option<std::borrow::Cow<'a, str>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SlotPage<'a> {
+    #[serde(borrow)]
+    items: Option<Vec<RawSlot<'a>>>,
 }
 
 /// Parses an availabilities page of `reason`.
@@ -118,21 +137,38 @@ pub fn parse_availabilities(
     tz: &TimeZone,
     booking_url: &str,
 ) -> Result<Vec<Slot>, SlotError> {
-    let page: Items<RawSlot> = from_json(P, "availabilities", body)?;
-    let mut out = Vec::new();
-    for s in page.items.into_iter().flatten() {
+    parse_availabilities_page(body, reason, tz, booking_url).map(|(slots, _)| slots)
+}
+
+/// [`parse_availabilities`] and the number of items of the page (with a start or not),
+/// which says whether another page follows: one typed parse gives both.
+pub fn parse_availabilities_page(
+    body: &[u8],
+    reason: &Reason,
+    tz: &TimeZone,
+    booking_url: &str,
+) -> Result<(Vec<Slot>, usize), SlotError> {
+    let page: SlotPage<'_> = serde_json::from_slice(body).map_err(|source| SlotError::Shape {
+        platform: P,
+        what: "availabilities",
+        source,
+    })?;
+    let items = page.items.unwrap_or_default();
+    let doses: Vec<Dose> = reason.dose.into_iter().collect();
+    let mut out = Vec::with_capacity(items.len());
+    for s in &items {
         let Some(start) = s.start.as_deref() else {
             continue;
         };
         out.push(Slot {
             start: aware(P, "items[].startDateTime", start, tz)?,
-            doses: reason.dose.into_iter().collect(),
+            doses: doses.clone(),
             vaccine: reason.vaccine,
             booking_url: booking_url.to_string(),
             places: 1,
         });
     }
-    Ok(out)
+    Ok((out, items.len()))
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -144,10 +180,14 @@ struct Closest {
 
 /// The closest availability (`availability-closests`), if any.
 pub fn parse_closest(body: &[u8], tz: &TimeZone) -> Result<Option<Zoned>, SlotError> {
+    closest(body, tz).map(|c| c.map(|(_, z)| z))
+}
+
+/// The closest availability as written (it is the `from` of the next query) and as an instant.
+fn closest(body: &[u8], tz: &TimeZone) -> Result<Option<(String, Zoned)>, SlotError> {
     let c: Closest = from_json(P, "availability-closests", body)?;
     c.first
-        .as_deref()
-        .map(|s| aware(P, "firstPhysicalStartDateTime", s, tz))
+        .map(|s| aware(P, "firstPhysicalStartDateTime", &s, tz).map(|z| (s, z)))
         .transpose()
 }
 
@@ -209,49 +249,6 @@ pub fn center_id(booking_url: &str) -> Option<String> {
     })
 }
 
-fn page_len(body: &[u8]) -> usize {
-    /// Only the length of `items`: its elements are skipped, not built (building a generic
-    /// value of a 421 KB page to count it was 66 % of a Maiia scan, issue 15).
-    #[derive(serde::Deserialize)]
-    struct Page {
-        #[serde(default)]
-        items: Option<Vec<serde::de::IgnoredAny>>,
-    }
-    serde_json::from_slice::<Page>(body)
-        .ok()
-        .and_then(|p| p.items)
-        .map_or(0, |items| items.len())
-}
-
-/// Walks the availability pages of one reason from `from`; `None` when an answer is missing.
-#[allow(clippy::too_many_arguments)]
-fn walk(
-    answers: &mut Answers<'_>,
-    id: &str,
-    reason: &Reason,
-    from: &str,
-    to: &str,
-    tz: &TimeZone,
-    booking_url: &str,
-) -> Result<Option<Vec<Slot>>, SlotError> {
-    let mut slots = Vec::new();
-    let mut page = 0;
-    loop {
-        let Some(ex) = answers.take(Request::get(
-            availabilities_url(id, &reason.name, from, to, page),
-            "slots",
-        )) else {
-            return Ok(None);
-        };
-        check_status(P, ex)?;
-        slots.extend(parse_availabilities(&ex.body, reason, tz, booking_url)?);
-        page += 1;
-        if page_len(&ex.body) < PAGE_SIZE || page >= MAX_PAGES {
-            return Ok(Some(slots));
-        }
-    }
-}
-
 /// The Maiia flow: reason pages (until a short page), then per scannable reason the
 /// availability pages over `[start 00:00, start + days)`; a reason without slots asks
 /// `availability-closests` and, when that date is within the horizon, queries again from it
@@ -264,80 +261,208 @@ impl Connector for Maiia {
         P
     }
 
-    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
+    fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
         let id = center_id(&target.booking_url).ok_or(SlotError::Url {
             platform: P,
             url: target.booking_url.clone(),
             reason: "no centerid parameter",
         })?;
-        let tz = zone_for_department(target.department.as_deref())?;
-        let mut answers = Answers::new(exchanges);
-        let mut out = ScanOutcome::default();
-        let mut reasons = Vec::new();
-        let mut page = 0;
-        loop {
-            let Some(ex) = answers.take(Request::get(reasons_url(&id, page), "motives")) else {
-                return Ok(answers.finish(out));
-            };
-            check_status(P, ex)?;
-            reasons.extend(parse_reasons(&ex.body)?);
-            page += 1;
-            if page_len(&ex.body) < PAGE_SIZE || page >= MAX_PAGES {
-                break;
-            }
-        }
         let end = add_days(target.start, i64::from(target.days));
-        let from = format!("{}T00:00:00", target.start);
-        let to = format!("{end}T00:00:00");
-        for reason in scannable(&reasons) {
-            out.add_vaccine(reason.vaccine);
-            let Some(slots) = walk(
-                &mut answers,
-                &id,
-                reason,
-                &from,
-                &to,
-                &tz,
-                &target.booking_url,
-            )?
-            else {
-                continue;
-            };
-            if !slots.is_empty() {
-                out.push_slots(slots);
-                continue;
+        Ok(Box::new(MaiiaFlow {
+            ctx: Ctx {
+                tz: zone_for_department(target.department.as_deref())?,
+                id,
+                booking_url: target.booking_url.clone(),
+                from: format!("{}T00:00:00", target.start),
+                to: format!("{end}T00:00:00"),
+                end,
+            },
+            reasons: Vec::new(),
+            reason_pages: None,
+            walks: Vec::new(),
+            branches: Branches::default(),
+        }))
+    }
+}
+
+/// Where the availability walk of one reason is.
+#[derive(Debug, PartialEq, Eq)]
+enum WalkState {
+    /// Page `page` from `from` was asked.
+    Pages,
+    /// The closest availability was asked.
+    Closest,
+    Done,
+}
+
+/// The availability walk of one scannable reason.
+struct Walk {
+    reason: Reason,
+    from: String,
+    page: usize,
+    /// The closest availability, when this is the walk again from it.
+    again: Option<Zoned>,
+    state: WalkState,
+    slots: Vec<Slot>,
+    hint: Option<Zoned>,
+}
+
+/// What every walk of a centre shares.
+struct Ctx {
+    id: String,
+    tz: TimeZone,
+    booking_url: String,
+    from: String,
+    to: String,
+    end: jiff::civil::Date,
+}
+
+struct MaiiaFlow {
+    ctx: Ctx,
+    reasons: Vec<Reason>,
+    /// Reason pages received; `None` before the first one was asked.
+    reason_pages: Option<usize>,
+    walks: Vec<Walk>,
+    branches: Branches,
+}
+
+impl Ctx {
+    fn page_request(&self, walk: &Walk) -> Request {
+        Request::get(
+            availabilities_url(&self.id, &walk.reason.name, &walk.from, &self.to, walk.page),
+            "slots",
+        )
+    }
+
+    /// Advances `walk` with its answer; the walk's next request, if any.
+    fn advance(&self, walk: &mut Walk, ex: &Exchange) -> Result<Option<Request>, SlotError> {
+        check_status(P, ex)?;
+        match walk.state {
+            WalkState::Pages => {
+                let (slots, items) =
+                    parse_availabilities_page(&ex.body, &walk.reason, &self.tz, &self.booking_url)?;
+                walk.slots.extend(slots);
+                walk.page += 1;
+                if items >= PAGE_SIZE && walk.page < MAX_PAGES {
+                    return Ok(Some(self.page_request(walk)));
+                }
+                match walk.again.take() {
+                    None if walk.slots.is_empty() => {
+                        walk.state = WalkState::Closest;
+                        return Ok(Some(Request::get(
+                            closest_url(&self.id, &walk.reason.name, &self.from),
+                            "next-slots",
+                        )));
+                    }
+                    Some(first) if walk.slots.is_empty() => walk.hint = Some(first),
+                    _ => {}
+                }
+                walk.state = WalkState::Done;
+                Ok(None)
             }
-            let Some(ex) = answers.take(Request::get(
-                closest_url(&id, &reason.name, &from),
-                "next-slots",
-            )) else {
-                continue;
-            };
-            check_status(P, ex)?;
-            let Some(first) = parse_closest(&ex.body, &tz)? else {
-                continue;
-            };
-            if first.date() >= end {
-                out.hint(first);
-                continue;
+            WalkState::Closest => {
+                walk.state = WalkState::Done;
+                let Some((raw, first)) = closest(&ex.body, &self.tz)? else {
+                    return Ok(None);
+                };
+                if first.date() >= self.end {
+                    walk.hint = Some(first);
+                    return Ok(None);
+                }
+                walk.from = raw;
+                walk.page = 0;
+                walk.again = Some(first);
+                walk.state = WalkState::Pages;
+                Ok(Some(self.page_request(walk)))
             }
-            let raw: Closest = from_json(P, "availability-closests", &ex.body)?;
-            let again = raw.first.unwrap_or_default();
-            match walk(
-                &mut answers,
-                &id,
-                reason,
-                &again,
-                &to,
-                &tz,
-                &target.booking_url,
-            )? {
-                Some(slots) if slots.is_empty() => out.hint(first),
-                Some(slots) => out.push_slots(slots),
-                None => {}
+            WalkState::Done => Err(SlotError::Protocol {
+                platform: P,
+                sent: 0,
+                received: 1,
+            }),
+        }
+    }
+}
+
+impl MaiiaFlow {
+    /// Every walk done: the outcome, reason by reason.
+    fn outcome(&mut self) -> ScanOutcome {
+        let mut out = ScanOutcome::default();
+        for walk in &mut self.walks {
+            out.add_vaccine(walk.reason.vaccine);
+            if !walk.slots.is_empty() {
+                out.push_slots(std::mem::take(&mut walk.slots));
+            }
+            if let Some(h) = walk.hint.take() {
+                out.hint(h);
             }
         }
-        Ok(answers.finish(out))
+        out
+    }
+}
+
+impl Flow for MaiiaFlow {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
+        // The reason pages, one at a time, until a short page.
+        if let Some(pages) = self.reason_pages
+            && self.walks.is_empty()
+        {
+            let ex = only_answer(P, &answers)?;
+            check_status(P, ex)?;
+            let (reasons, items) = parse_reasons_page(&ex.body)?;
+            self.reasons.extend(reasons);
+            let pages = pages + 1;
+            self.reason_pages = Some(pages);
+            if items >= PAGE_SIZE && pages < MAX_PAGES {
+                return Ok(Step::Send(vec![Request::get(
+                    reasons_url(&self.ctx.id, pages),
+                    "motives",
+                )]));
+            }
+            self.walks = scannable(&self.reasons)
+                .into_iter()
+                .map(|r| Walk {
+                    reason: r.clone(),
+                    from: self.ctx.from.clone(),
+                    page: 0,
+                    again: None,
+                    state: WalkState::Pages,
+                    slots: Vec::new(),
+                    hint: None,
+                })
+                .collect();
+            if self.walks.is_empty() {
+                return Ok(Step::Done(ScanOutcome::default()));
+            }
+            let first = self
+                .walks
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (i, self.ctx.page_request(w)))
+                .collect();
+            return Ok(self.branches.send(first));
+        }
+        if self.reason_pages.is_none() {
+            expect_answers(P, 0, &answers)?;
+            self.reason_pages = Some(0);
+            return Ok(Step::Send(vec![Request::get(
+                reasons_url(&self.ctx.id, 0),
+                "motives",
+            )]));
+        }
+        let mut next = Vec::new();
+        for (i, ex) in self.branches.receive(P, answers)? {
+            if let Some(walk) = self.walks.get_mut(i)
+                && let Some(r) = self.ctx.advance(walk, &ex)?
+            {
+                next.push((i, r));
+            }
+        }
+        if next.is_empty() {
+            Ok(Step::Done(self.outcome()))
+        } else {
+            Ok(self.branches.send(next))
+        }
     }
 }
 
@@ -347,16 +472,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn page_len_counts_items_without_building_them() {
+    fn pages_count_every_item_from_the_typed_parse() {
+        let r = Reason {
+            id: None,
+            name: "Rappel".into(),
+            dose: Some(Dose::Booster),
+            vaccine: None,
+            excluded: false,
+        };
+        let tz = crate::time::paris().unwrap();
+        let page = br#"{"items":[{"startDateTime":"2021-05-13T13:40:00.000Z","a":[1,{"b":null}]},{"x":2},{"startDateTime":null}],"total":3}"#;
+        let (slots, items) = parse_availabilities_page(page, &r, &tz, "u").unwrap();
+        assert_eq!((slots.len(), items), (1, 3));
+        let escaped = br#"{"items":[{"startDateTime":"2021-05-13T13:40:00.000\u005a"}]}"#;
         assert_eq!(
-            page_len(br#"{"items":[{"a":[1,2,{"b":null}]},2,"x"],"total":3}"#),
-            3
+            parse_availabilities(escaped, &r, &tz, "u").unwrap().len(),
+            1
         );
-        assert_eq!(page_len(br#"{"items":[]}"#), 0);
-        assert_eq!(page_len(br#"{"items":null}"#), 0);
-        assert_eq!(page_len(br#"{"total":3}"#), 0);
-        assert_eq!(page_len(br#"{"items":{"a":1}}"#), 0);
-        assert_eq!(page_len(b"not json"), 0);
+        for (body, n) in [
+            (&br#"{"items":[]}"#[..], 0),
+            (br#"{"items":null}"#, 0),
+            (br#"{"total":3}"#, 0),
+        ] {
+            assert_eq!(parse_availabilities_page(body, &r, &tz, "u").unwrap().1, n);
+        }
+        assert!(parse_availabilities_page(b"not json", &r, &tz, "u").is_err());
+        let (reasons, items) = parse_reasons_page(
+            br#"{"items":[{"name":"Rappel covid","injectionType":"BOOSTER"},{"id":"x"}]}"#,
+        )
+        .unwrap();
+        assert_eq!((reasons.len(), items), (1, 2));
     }
 
     #[test]

@@ -14,7 +14,9 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::connector::{Answers, Connector, Exchange, Request, ScanTarget, Step, check_status};
+use crate::connector::{
+    Connector, Exchange, Flow, Ready, Request, ScanTarget, Step, check_status, expect_answers,
+};
 use crate::error::{SlotError, from_json};
 use crate::model::{Platform, ScanOutcome, Slot, Vaccine};
 use crate::normalise::{possible_doses, vaccine_from_name};
@@ -225,35 +227,71 @@ impl Connector for Mapharma {
         P
     }
 
-    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
+    fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
         let campaign = target_campaign(target)?;
-        let vaccine = campaign.nom.as_deref().and_then(vaccine_from_name);
-        let mut out = ScanOutcome::default();
         if campaign.total_libres == Some(0) {
-            return Ok(Step::Done(out));
+            return Ok(Box::new(Ready(P, Some(ScanOutcome::default()))));
         }
         let (c, l) = campaign_ids(&target.booking_url).ok_or(SlotError::Url {
             platform: P,
             url: target.booking_url.clone(),
             reason: "no c= and l= parameters",
         })?;
-        let tz = zone_for_department(target.department.as_deref())?;
-        let mut answers = Answers::new(exchanges);
+        let mut requests = Vec::new();
         let mut offset = 0;
         while offset < i64::from(target.days) {
             let day = add_days(target.start, offset);
             offset += CALENDAR_STRIDE;
-            let Some(ex) = answers.take(Request::get(calendar_url(c, l, day), "slots")) else {
-                continue;
-            };
+            requests.push(Request::get(calendar_url(c, l, day), "slots"));
+        }
+        Ok(Box::new(MapharmaFlow {
+            vaccine: campaign.nom.as_deref().and_then(vaccine_from_name),
+            tz: zone_for_department(target.department.as_deref())?,
+            start: target.start,
+            booking_url: target.booking_url.clone(),
+            sent: 0,
+            requests: Some(requests),
+        }))
+    }
+}
+
+/// The calendars of a campaign, asked in one step.
+struct MapharmaFlow {
+    vaccine: Option<Vaccine>,
+    tz: TimeZone,
+    start: Date,
+    booking_url: String,
+    sent: usize,
+    /// The calendar requests, until they are sent.
+    requests: Option<Vec<Request>>,
+}
+
+impl Flow for MapharmaFlow {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
+        expect_answers(P, self.sent, &answers)?;
+        if let Some(requests) = self.requests.take() {
+            self.sent = requests.len();
+            if !requests.is_empty() {
+                return Ok(Step::Send(requests));
+            }
+        }
+        let mut out = ScanOutcome::default();
+        for ex in &answers {
             check_status(P, ex)?;
-            let slots = parse_calendar(&ex.body, target.start, vaccine, &tz, &target.booking_url)?;
+            let slots = parse_calendar(
+                &ex.body,
+                self.start,
+                self.vaccine,
+                &self.tz,
+                &self.booking_url,
+            )?;
             if !slots.is_empty() {
-                out.add_vaccine(vaccine);
+                out.add_vaccine(self.vaccine);
             }
             out.push_slots(slots);
         }
-        Ok(answers.finish(out))
+        self.sent = 0;
+        Ok(Step::Done(out))
     }
 }
 

@@ -17,7 +17,7 @@ use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use crate::connector::{Connector, Exchange, Request, ScanTarget, Step, check_status};
+use crate::connector::{Connector, Flow, Request, ScanTarget, Single};
 use crate::error::{SlotError, from_json};
 use crate::model::{
     Centre, CentreType, Coordinates, OpeningHours, Platform, Provenance, ScanOutcome, Slot,
@@ -201,16 +201,13 @@ impl Connector for Mesoigner {
         P
     }
 
-    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
-        let Some(ex) = exchanges.first() else {
-            return Ok(Step::Send(vec![Request::get(
-                slots_url(&target.platform_id, target.start),
-                "slots",
-            )]));
-        };
-        check_status(P, ex)?;
+    fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
         let tz = zone_for_department(target.department.as_deref())?;
-        Ok(Step::Done(scan(&ex.body, &tz, &target.booking_url)?))
+        let booking_url = target.booking_url.clone();
+        let request = Request::get(slots_url(&target.platform_id, target.start), "slots");
+        Ok(Single::boxed(P, request, move |ex| {
+            scan(&ex.body, &tz, &booking_url)
+        }))
     }
 }
 

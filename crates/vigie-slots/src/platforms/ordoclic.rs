@@ -15,7 +15,10 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::connector::{Answers, Connector, Exchange, Request, ScanTarget, Step, check_status};
+use crate::connector::{
+    Connector, Exchange, Flow, Request, ScanTarget, Step, check_status, expect_answers,
+    only_answer, stepped_after_done,
+};
 use crate::error::{SlotError, from_json};
 use crate::model::{
     Centre, CentreType, Coordinates, Dose, Platform, Provenance, ScanOutcome, Slot, Vaccine,
@@ -319,52 +322,108 @@ impl Connector for Ordoclic {
         P
     }
 
-    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
+    fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
         let url = profile_url(&target.booking_url).ok_or(SlotError::Url {
             platform: P,
             url: target.booking_url.clone(),
             reason: "no profile slug",
         })?;
-        let mut answers = Answers::new(exchanges);
-        let mut out = ScanOutcome::default();
-        let Some(ex) = answers.take(Request::get(url, "booking")) else {
-            return Ok(answers.finish(out));
-        };
-        check_status(P, ex)?;
-        let profile = parse_profile(&ex.body)?;
-        if profile.phone_only {
-            out.phone_only = true;
-            return Ok(answers.finish(out));
-        }
-        let Some(entity) = profile.entity_id.as_deref() else {
-            return Ok(answers.finish(out));
-        };
-        let Some(ex) = answers.take(Request::get(reasons_url(entity), "motives")) else {
-            return Ok(answers.finish(out));
-        };
-        check_status(P, ex)?;
-        let reasons = parse_reasons(&ex.body)?;
-        let tz = zone_for_department(target.department.as_deref())?;
-        for professional in &profile.professional_ids {
-            for reason in &reasons {
-                let body = slots_body(entity, professional, &reason.id, target.start, target.days);
-                let Some(ex) = answers.take(Request::post(SLOTS_URL.to_string(), body, "slots"))
-                else {
-                    continue;
-                };
-                check_status(P, ex)?;
-                let doses: Vec<Dose> = reason.dose.into_iter().collect();
-                parse_slots(
-                    &ex.body,
-                    &doses,
-                    reason.vaccine,
-                    &tz,
-                    &target.booking_url,
-                    &mut out,
-                )?;
+        Ok(Box::new(OrdoclicFlow {
+            profile_url: url,
+            tz: zone_for_department(target.department.as_deref())?,
+            target: target.clone(),
+            phase: Phase::Start,
+        }))
+    }
+}
+
+/// Where an Ordoclic scan is.
+enum Phase {
+    Start,
+    /// The profile was asked.
+    Profile,
+    /// The reasons of the profile's entity were asked.
+    Reasons(Profile),
+    /// One slots request per (professional, reason) was sent.
+    Slots(Vec<Reason>),
+    Finished,
+}
+
+struct OrdoclicFlow {
+    profile_url: String,
+    tz: TimeZone,
+    target: ScanTarget,
+    phase: Phase,
+}
+
+impl Flow for OrdoclicFlow {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
+        let t = &self.target;
+        match std::mem::replace(&mut self.phase, Phase::Finished) {
+            Phase::Start => {
+                expect_answers(P, 0, &answers)?;
+                self.phase = Phase::Profile;
+                Ok(Step::Send(vec![Request::get(
+                    self.profile_url.clone(),
+                    "booking",
+                )]))
             }
+            Phase::Profile => {
+                let ex = only_answer(P, &answers)?;
+                check_status(P, ex)?;
+                let profile = parse_profile(&ex.body)?;
+                if profile.phone_only {
+                    return Ok(Step::Done(ScanOutcome {
+                        phone_only: true,
+                        ..ScanOutcome::default()
+                    }));
+                }
+                let Some(entity) = profile.entity_id.as_deref() else {
+                    return Ok(Step::Done(ScanOutcome::default()));
+                };
+                let request = Request::get(reasons_url(entity), "motives");
+                self.phase = Phase::Reasons(profile);
+                Ok(Step::Send(vec![request]))
+            }
+            Phase::Reasons(profile) => {
+                let ex = only_answer(P, &answers)?;
+                check_status(P, ex)?;
+                let reasons = parse_reasons(&ex.body)?;
+                let entity = profile.entity_id.as_deref().unwrap_or_default();
+                let mut requests = Vec::new();
+                let mut asked = Vec::new();
+                for professional in &profile.professional_ids {
+                    for reason in &reasons {
+                        let body = slots_body(entity, professional, &reason.id, t.start, t.days);
+                        requests.push(Request::post(SLOTS_URL.to_string(), body, "slots"));
+                        asked.push(reason.clone());
+                    }
+                }
+                if requests.is_empty() {
+                    return Ok(Step::Done(ScanOutcome::default()));
+                }
+                self.phase = Phase::Slots(asked);
+                Ok(Step::Send(requests))
+            }
+            Phase::Slots(asked) => {
+                expect_answers(P, asked.len(), &answers)?;
+                let mut out = ScanOutcome::default();
+                for (reason, ex) in asked.iter().zip(&answers) {
+                    check_status(P, ex)?;
+                    let doses: Vec<Dose> = reason.dose.into_iter().collect();
+                    parse_slots(
+                        &ex.body,
+                        &doses,
+                        reason.vaccine,
+                        &self.tz,
+                        &t.booking_url,
+                        &mut out,
+                    )?;
+                }
+                Ok(Step::Done(out))
+            }
+            Phase::Finished => Err(stepped_after_done(P, &answers)),
         }
-        Ok(answers.finish(out))
     }
 }
 

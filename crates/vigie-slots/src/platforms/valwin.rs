@@ -13,7 +13,7 @@
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use crate::connector::{Connector, Exchange, Request, ScanTarget, Step, check_status};
+use crate::connector::{Connector, Flow, Request, ScanTarget, Single};
 use crate::error::{SlotError, from_json};
 use crate::model::{Platform, ScanOutcome, Slot, Vaccine};
 use crate::normalise::{possible_doses, vaccine_from_name};
@@ -126,16 +126,13 @@ impl Connector for Valwin {
         P
     }
 
-    fn step(&self, target: &ScanTarget, exchanges: &[Exchange]) -> Result<Step, SlotError> {
-        let Some(ex) = exchanges.first() else {
-            return Ok(Step::Send(vec![Request::get(
-                slots_url(&target.platform_id),
-                "slots",
-            )]));
-        };
-        check_status(P, ex)?;
+    fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
         let tz = zone_for_department(target.department.as_deref())?;
-        Ok(Step::Done(scan(&ex.body, &tz, &target.booking_url)?))
+        let booking_url = target.booking_url.clone();
+        let request = Request::get(slots_url(&target.platform_id), "slots");
+        Ok(Single::boxed(P, request, move |ex| {
+            scan(&ex.body, &tz, &booking_url)
+        }))
     }
 }
 

@@ -84,6 +84,10 @@ impl Overlay {
     /// The added centres as centre-list records: the booking URL routed to its platform, the
     /// commune's department and centre point as coordinates.
     pub fn records(&self) -> Vec<CentreRecord> {
+        if self.added.is_empty() {
+            // Loading the commune table costs ~0.1 s: only for centres to place.
+            return Vec::new();
+        }
         let places = vigie_finder::Places::embedded().ok();
         self.added
             .iter()

@@ -311,24 +311,15 @@ pub struct ScanOutcome {
 impl ScanOutcome {
     /// Adds slots, skipping exact duplicates (same start, doses, vaccine and URL).
     ///
-    /// Linear in the slots held and added: candidates are found by a hash of the instant,
-    /// doses, vaccine, URL and places, then compared whole (a scan of the list per slot was
-    /// quadratic: 6.5 % of a Maiia scan of 7,182 slots per centre, issue 15).
+    /// Linear in the slots held and added: candidates are the slots starting in the same
+    /// second (an integer key, not hashed again), then compared whole (a scan of the list
+    /// per slot was quadratic: 6.5 % of a Maiia scan of 7,182 slots per centre, issue 15).
     pub fn push_slots(&mut self, slots: impl IntoIterator<Item = Slot>) {
         use std::collections::HashMap;
-        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-        // A fixed-key hasher: the key is only a bucket, slots are compared whole.
-        let hasher = BuildHasherDefault::<DefaultHasher>::default();
-        let key = |s: &Slot| -> u64 {
-            hasher.hash_one((
-                s.start.timestamp(),
-                &s.doses,
-                s.vaccine,
-                &s.booking_url,
-                s.places,
-            ))
-        };
-        let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(self.slots.len());
+        use std::hash::BuildHasherDefault;
+        let key = |s: &Slot| s.start.timestamp().as_second();
+        let mut seen: HashMap<i64, Vec<usize>, BuildHasherDefault<SecondHasher>> =
+            HashMap::with_capacity_and_hasher(self.slots.len(), BuildHasherDefault::default());
         for (i, s) in self.slots.iter().enumerate() {
             seen.entry(key(s)).or_default().push(i);
         }
@@ -374,6 +365,27 @@ impl ScanOutcome {
             Some(h) if *h <= hint => {}
             _ => self.next_hint = Some(hint),
         }
+    }
+}
+
+/// The hasher of [`ScanOutcome::push_slots`]'s keys, seconds since the epoch: they are
+/// already well spread, so the key is mixed by one multiplication instead of SipHash.
+#[derive(Default)]
+struct SecondHasher(u64);
+
+impl std::hash::Hasher for SecondHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.0 = n.cast_unsigned().wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 

@@ -3,7 +3,7 @@
 //! A recording is a directory holding `exchanges.jsonl`: one JSON object per line with
 //! `method` (`"GET"`/`"POST"`), `url`, optional `body` (the JSON request body), `status`, and
 //! either `response` (the answer as inline JSON) or `response_file` (a path relative to the
-//! directory, for non-JSON or big answers, read as raw bytes).
+//! directory, for non-JSON or big answers, read as raw bytes). Blank lines are ignored.
 //!
 //! A request matches a line on the method, the URL with its query parameters compared as
 //! an unordered multiset (`?a=1&b=2` = `?b=2&a=1`; percent-decoded), and the JSON body
@@ -11,15 +11,31 @@
 //! answered in file order on successive identical requests, and the last one is repeated
 //! afterwards. A request with no matching line is answered `404` with an empty body and
 //! listed in [`Replay::missing`].
+//!
+//! A replay streams its answers from disk: loading reads `exchanges.jsonl` once, checks
+//! every line (and that each `response_file` exists), and keeps only an index (the matching
+//! keys, and for each answer its status and where its bytes are: a line of
+//! `exchanges.jsonl` or a response file). Each answer is read from disk when it is asked
+//! for, so the memory of a replay does not grow with the size of the answers and a
+//! recording much larger than the memory can be replayed. An inline `response` is answered
+//! with its JSON text exactly as written in the line (not re-serialised).
+//!
+//! A recorder appends each exchange as one complete line ending with `\n`, after writing its
+//! response file. A recording whose scan was killed mid-write can end with a truncated line
+//! (no final `\n`, not valid JSON): loading ignores that line, with a warning, and a
+//! recorder extending the recording first cuts it off. Any other malformed line is an error
+//! naming the file and the line.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use vigie_slots::{Method, Request};
 
 /// The file name of the exchanges inside a recording directory.
@@ -107,17 +123,63 @@ fn key(method: &str, url: &str) -> Key {
     (method.to_ascii_uppercase(), base, q)
 }
 
+/// One line of `exchanges.jsonl` as indexed by [`Replay::load`]: the request fields, but only
+/// the raw text of an inline response (checked to be JSON, without building a value tree).
+#[derive(Deserialize)]
+struct IndexedLine<'a> {
+    method: String,
+    url: String,
+    #[serde(default)]
+    body: Option<serde_json::Value>,
+    status: u16,
+    #[serde(default, borrow)]
+    response: Option<&'a RawValue>,
+    #[serde(default)]
+    response_file: Option<String>,
+}
+
+/// The inline response of one line, read again when it is asked for.
+#[derive(Deserialize)]
+struct InlineResponse<'a> {
+    #[serde(default, borrow)]
+    response: Option<&'a RawValue>,
+}
+
+/// Where the bytes of one recorded answer are.
+#[derive(Debug)]
+enum Source {
+    /// No body.
+    Empty,
+    /// The `response` of the line of `exchanges.jsonl` at `offset` (`len` bytes, without
+    /// its newline).
+    Inline { offset: u64, len: usize },
+    /// A response file (checked to exist at load).
+    File(PathBuf),
+}
+
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    /// The line of `exchanges.jsonl` (1-based), for error messages.
+    line: usize,
+    source: Source,
+}
+
 #[derive(Debug)]
 struct Entry {
     body: Option<serde_json::Value>,
-    answers: Vec<(u16, Vec<u8>)>,
-    next: usize,
+    answers: Vec<Answer>,
+    /// The index of the next answer (saturates at the last one).
+    next: AtomicUsize,
 }
 
-/// A loaded recording answering requests offline.
+/// A recording indexed for answering requests offline (answers are read from disk on demand).
 #[derive(Debug)]
 pub struct Replay {
-    entries: Mutex<HashMap<Key, Vec<Entry>>>,
+    /// `exchanges.jsonl`, read with positional reads (no shared cursor between tasks).
+    file: File,
+    path: PathBuf,
+    entries: HashMap<Key, Vec<Entry>>,
     missing: Mutex<Vec<MissingRequest>>,
     lines: usize,
 }
@@ -139,38 +201,77 @@ fn safe_relative(p: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
 }
 
+/// `line` without its final `\n`, and whether it had one.
+fn strip_newline(line: &[u8]) -> (&[u8], bool) {
+    match line.strip_suffix(b"\n") {
+        Some(l) => (l, true),
+        None => (line, false),
+    }
+}
+
+/// `true` for a line holding only whitespace (ignored, as an empty line).
+fn blank(line: &[u8]) -> bool {
+    std::str::from_utf8(line).is_ok_and(|s| s.trim().is_empty())
+}
+
 impl Replay {
-    /// Loads `dir/exchanges.jsonl` and the response files it names.
+    /// Indexes `dir/exchanges.jsonl`, checking every line and that the response files it
+    /// names exist (their contents, like the inline responses, are read when asked for).
     pub fn load(dir: &Path) -> Result<Self, RecordingError> {
         let path = dir.join(EXCHANGES_FILE);
-        let file = File::open(&path).map_err(|source| RecordingError::Io {
+        let io = |source| RecordingError::Io {
             path: path.clone(),
             source,
-        })?;
+        };
+        let file = File::open(&path).map_err(io)?;
+        let mut reader = BufReader::with_capacity(64 * 1024, &file);
         let mut entries: HashMap<Key, Vec<Entry>> = HashMap::new();
         let mut lines = 0;
-        for (i, line) in BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|source| RecordingError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            if line.trim().is_empty() {
+        let mut buf = Vec::new();
+        let mut offset = 0u64;
+        let mut n = 0;
+        loop {
+            buf.clear();
+            let read = reader.read_until(b'\n', &mut buf).map_err(io)?;
+            if read == 0 {
+                break;
+            }
+            n += 1;
+            let start = offset;
+            offset += read as u64;
+            let (line, terminated) = strip_newline(&buf);
+            if line.trim_ascii().is_empty() {
                 continue;
             }
-            let n = i + 1;
-            let rec: RecordedExchange =
-                serde_json::from_str(&line).map_err(|source| RecordingError::Line {
-                    path: path.clone(),
-                    line: n,
-                    source,
-                })?;
+            let rec: IndexedLine<'_> = match serde_json::from_slice(line) {
+                Ok(rec) => rec,
+                Err(_) if blank(line) => continue,
+                // Only the last line can lack its newline: a recording killed mid-write.
+                Err(e) if !terminated => {
+                    tracing::warn!(
+                        "{}:{n}: ignoring the truncated last line (a recording interrupted while writing it?): {e}",
+                        path.display()
+                    );
+                    break;
+                }
+                Err(source) => {
+                    return Err(RecordingError::Line {
+                        path: path.clone(),
+                        line: n,
+                        source,
+                    });
+                }
+            };
             let invalid = |reason: String| RecordingError::Invalid {
                 path: path.clone(),
                 line: n,
                 reason,
             };
-            let body = match (&rec.response, &rec.response_file) {
-                (Some(v), None) => serde_json::to_vec(v).map_err(|e| invalid(e.to_string()))?,
+            let source = match (rec.response, &rec.response_file) {
+                (Some(_), None) => Source::Inline {
+                    offset: start,
+                    len: line.len(),
+                },
                 (None, Some(f)) => {
                     if !safe_relative(f) {
                         return Err(invalid(format!(
@@ -178,26 +279,48 @@ impl Replay {
                         )));
                     }
                     let p = dir.join(f);
-                    std::fs::read(&p).map_err(|source| RecordingError::Io { path: p, source })?
+                    match std::fs::metadata(&p) {
+                        Ok(m) if m.is_file() => Source::File(p),
+                        Ok(_) => {
+                            return Err(invalid(format!(
+                                "response_file {f:?} ({}) is not a file",
+                                p.display()
+                            )));
+                        }
+                        Err(e) => {
+                            return Err(invalid(format!(
+                                "response_file {f:?} ({}): {e}",
+                                p.display()
+                            )));
+                        }
+                    }
                 }
-                (None, None) => Vec::new(),
+                (None, None) => Source::Empty,
                 (Some(_), Some(_)) => {
                     return Err(invalid("both response and response_file".to_string()));
                 }
             };
             lines += 1;
+            let answer = Answer {
+                status: rec.status,
+                line: n,
+                source,
+            };
             let bucket = entries.entry(key(&rec.method, &rec.url)).or_default();
             match bucket.iter_mut().find(|e| e.body == rec.body) {
-                Some(e) => e.answers.push((rec.status, body)),
+                Some(e) => e.answers.push(answer),
                 None => bucket.push(Entry {
                     body: rec.body,
-                    answers: vec![(rec.status, body)],
-                    next: 0,
+                    answers: vec![answer],
+                    next: AtomicUsize::new(0),
                 }),
             }
         }
+        drop(reader);
         Ok(Replay {
-            entries: Mutex::new(entries),
+            file,
+            path,
+            entries,
             missing: Mutex::new(Vec::new()),
             lines,
         })
@@ -212,25 +335,41 @@ impl Replay {
         self.lines == 0
     }
 
-    /// The answer to `request` (see the module documentation for the matching rules).
+    /// The answer to `request` (see the module documentation for the matching rules), read
+    /// from disk. An answer that can no longer be read (the recording changed or went away
+    /// since it was loaded) is logged and answered as a missing request.
     pub fn answer(&self, request: &Request) -> ReplayAnswer {
         let method = method_name(request.method);
         let k = key(method, &request.url);
-        {
-            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(e) = entries
-                .get_mut(&k)
-                .and_then(|b| b.iter_mut().find(|e| e.body == request.body))
-                && let Some(last) = e.answers.len().checked_sub(1)
-            {
-                let i = e.next.min(last);
-                e.next = e.next.saturating_add(1);
-                let (status, body) = &e.answers[i];
-                return ReplayAnswer {
-                    status: *status,
-                    body: body.clone(),
-                    missing: false,
+        let found = self
+            .entries
+            .get(&k)
+            .and_then(|b| b.iter().find(|e| e.body == request.body))
+            .and_then(|e| {
+                let last = e.answers.len().checked_sub(1)?;
+                // Claims the next answer; stays on the last one once there.
+                let i = match e
+                    .next
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |i| {
+                        (i < last).then_some(i + 1)
+                    }) {
+                    Ok(i) | Err(i) => i.min(last),
                 };
+                e.answers.get(i)
+            });
+        if let Some(a) = found {
+            match self.read(a) {
+                Ok(body) => {
+                    return ReplayAnswer {
+                        status: a.status,
+                        body,
+                        missing: false,
+                    };
+                }
+                Err(e) => tracing::error!(
+                    "replay of {method} {}: {e}; answered as a missing request",
+                    request.url
+                ),
             }
         }
         let m = MissingRequest {
@@ -249,12 +388,93 @@ impl Replay {
         }
     }
 
+    /// The bytes of one answer, from disk.
+    fn read(&self, a: &Answer) -> Result<Vec<u8>, RecordingError> {
+        match &a.source {
+            Source::Empty => Ok(Vec::new()),
+            Source::File(p) => std::fs::read(p).map_err(|source| RecordingError::Io {
+                path: p.clone(),
+                source,
+            }),
+            Source::Inline { offset, len } => {
+                let mut line = vec![0; *len];
+                self.file
+                    .read_exact_at(&mut line, *offset)
+                    .map_err(|source| RecordingError::Io {
+                        path: self.path.clone(),
+                        source,
+                    })?;
+                let parsed: InlineResponse<'_> =
+                    serde_json::from_slice(&line).map_err(|source| RecordingError::Line {
+                        path: self.path.clone(),
+                        line: a.line,
+                        source,
+                    })?;
+                match parsed.response {
+                    Some(raw) => Ok(raw.get().as_bytes().to_vec()),
+                    None => Err(RecordingError::Invalid {
+                        path: self.path.clone(),
+                        line: a.line,
+                        reason: "the line has no response any more".to_string(),
+                    }),
+                }
+            }
+        }
+    }
+
     /// The distinct requests that were not in the recording, in order of first occurrence.
     pub fn missing(&self) -> Vec<MissingRequest> {
         self.missing
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+}
+
+/// Makes an existing `exchanges.jsonl` end with a complete line before appending to it: a
+/// truncated last line (a recording killed mid-write) is cut off, as [`Replay::load`]
+/// ignores it; a last line that parses but lacks its newline gets one.
+fn repair_tail(file: &File, path: &Path) -> Result<(), RecordingError> {
+    let io = |source| RecordingError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let len = file.metadata().map_err(io)?.len();
+    let Some(last) = len.checked_sub(1) else {
+        return Ok(());
+    };
+    let mut byte = [0u8; 1];
+    file.read_exact_at(&mut byte, last).map_err(io)?;
+    if byte == *b"\n" {
+        return Ok(());
+    }
+    // The start of the last line: after the last newline, looking backwards by chunks.
+    const CHUNK: u64 = 64 * 1024;
+    let mut chunk = vec![0u8; CHUNK as usize];
+    let mut end = len;
+    let start = loop {
+        if end == 0 {
+            break 0;
+        }
+        let from = end.saturating_sub(CHUNK);
+        let part = &mut chunk[..(end - from) as usize];
+        file.read_exact_at(part, from).map_err(io)?;
+        if let Some(i) = part.iter().rposition(|&b| b == b'\n') {
+            break from + i as u64 + 1;
+        }
+        end = from;
+    };
+    let mut tail = vec![0u8; usize::try_from(len - start).unwrap_or(0)];
+    file.read_exact_at(&mut tail, start).map_err(io)?;
+    if tail.trim_ascii().is_empty() || serde_json::from_slice::<IndexedLine<'_>>(&tail).is_ok() {
+        (&*file).write_all(b"\n").map_err(io)
+    } else {
+        tracing::warn!(
+            "{}: cutting off the truncated last line ({} bytes) before appending",
+            path.display(),
+            tail.len()
+        );
+        file.set_len(start).map_err(io)
     }
 }
 
@@ -267,7 +487,8 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Opens `dir/exchanges.jsonl` for appending (an existing recording is extended).
+    /// Opens `dir/exchanges.jsonl` for appending (an existing recording is extended; a
+    /// truncated last line left by a killed recording is cut off first).
     pub fn create(dir: &Path) -> Result<Self, RecordingError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
@@ -277,9 +498,11 @@ impl Recorder {
         let path = dir.join(EXCHANGES_FILE);
         let file = OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(&path)
             .map_err(io(&path))?;
+        repair_tail(&file, &path)?;
         let existing = std::fs::read_dir(dir.join("responses"))
             .map(|d| d.count() as u64)
             .unwrap_or(0);
@@ -292,6 +515,10 @@ impl Recorder {
 
     /// Records one exchange: JSON answers up to [`INLINE_LIMIT`] inline, empty answers with
     /// neither field, others in `responses/NNNNNN.json|.bin` (bytes as received).
+    ///
+    /// The response file is written before the line that names it, and the line is written
+    /// with a single append of the whole line and its `\n`: a scan killed at any moment
+    /// leaves complete lines, possibly followed by one truncated line.
     pub fn record(
         &self,
         request: &Request,

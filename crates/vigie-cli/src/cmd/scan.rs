@@ -446,17 +446,17 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
 
     let connectors = Connectors::with_config(&connector_cfg);
     let scanner = Scanner::new(Arc::clone(&client), connectors, config);
-    let run: ScanRun = runtime.block_on(scanner.scan(targets.clone(), opts.now.timestamp()));
+    let mut run: ScanRun = runtime.block_on(scanner.scan(targets.clone(), opts.now.timestamp()));
     drop(runtime);
 
-    // Snapshot.
+    // Snapshot: the outcomes move into it (the report keeps the summaries).
     let mut scans = Vec::new();
-    for result in &run.centres {
+    for result in &mut run.centres {
         let Some((centre, city, sources)) = centres.get(&result.centre_id) else {
             continue;
         };
-        let outcome = match (&result.outcome, &result.error) {
-            (Some(o), _) => ScanResult::Scanned(o.clone()),
+        let outcome = match (result.outcome.take(), &result.error) {
+            (Some(o), _) => ScanResult::Scanned(o),
             (None, Some(e)) => ScanResult::Failed {
                 class: serde_name(&e.class).unwrap_or_else(|| "internal".into()),
                 message: e.message.clone(),

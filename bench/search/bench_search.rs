@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .checked_add(jiff::Span::new().minutes(60 + rng.below(11 * 1440) as i64))?,
                 doses: vec![[Dose::First, Dose::Second, Dose::Booster][rng.below(3)]],
                 vaccine: Some([Vaccine::PfizerBioNTech, Vaccine::Moderna][rng.below(2)]),
-                booking_url: String::new(),
+                booking_url: "".into(),
                 places: 1,
             });
         }

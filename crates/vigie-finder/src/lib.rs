@@ -31,5 +31,5 @@ pub use search::{SearchAnswer, SearchIndex, SearchOrigin, SearchParams};
 pub use snapshot::{
     CentreScan, CentreStatus, ContributionMark, DailyEntry, PlatformEntry, PlatformScan,
     PlatformState, ScanResult, Snapshot, SnapshotCentre, Visibility, build_snapshot, centres_csv,
-    data_dictionary, merge_stale, slots_csv,
+    data_dictionary, merge_stale, push_rfc3339, slots_csv, write_slots_csv,
 };

@@ -244,7 +244,36 @@ impl Visibility {
 
 /// RFC 3339 with the real offset, seconds precision (`2026-11-29T10:30:00+01:00`).
 pub fn rfc3339(z: &Zoned) -> String {
-    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    let mut out = String::with_capacity(25);
+    push_rfc3339(&mut out, z);
+    out
+}
+
+/// Appends [`rfc3339`] of `z` to `out`: formatted by hand (`strftime` parses its pattern at
+/// each call; `slots.csv` writes one per slot), with `strftime` for what the fast path does
+/// not cover (years outside 0–9999, offsets with seconds).
+pub fn push_rfc3339(out: &mut String, z: &Zoned) {
+    use std::fmt::Write as _;
+    let dt = z.datetime();
+    let offset = z.offset().seconds();
+    if !(0..=9999).contains(&dt.year()) || offset % 60 != 0 {
+        let _ = write!(out, "{}", z.strftime("%Y-%m-%dT%H:%M:%S%:z"));
+        return;
+    }
+    let sign = if offset < 0 { '-' } else { '+' };
+    let minutes = offset.unsigned_abs() / 60;
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second(),
+        minutes / 60,
+        minutes % 60
+    );
 }
 
 /// Reads an RFC 3339 instant.
@@ -745,7 +774,22 @@ pub fn slots_csv(
     now: &Zoned,
     horizon_days: u16,
 ) -> Result<String, FinderError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut bytes = Vec::new();
+    write_slots_csv(&mut bytes, scans, visibility, now, horizon_days)?;
+    String::from_utf8(bytes).map_err(|e| FinderError::Places(e.to_string()))
+}
+
+/// [`slots_csv`] written to `out` as it goes (a national scan's file is about 100 MB: it is
+/// not held in memory).
+pub fn write_slots_csv(
+    out: impl std::io::Write,
+    scans: &[CentreScan],
+    visibility: &Visibility,
+    now: &Zoned,
+    horizon_days: u16,
+) -> Result<(), FinderError> {
+    use std::fmt::Write as _;
+    let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "centre_id",
         "platform",
@@ -759,6 +803,9 @@ pub fn slots_csv(
     ])?;
     let mut sorted: Vec<&CentreScan> = scans.iter().collect();
     sorted.sort_by(|a, b| a.centre.id.cmp(&b.centre.id));
+    let dates = horizon_dates(now, horizon_days);
+    // Buffers reused from row to row.
+    let (mut start, mut doses, mut places) = (String::new(), String::new(), String::new());
     for s in sorted {
         let c = &s.centre;
         if visibility
@@ -770,24 +817,43 @@ pub fn slots_csv(
         let ScanResult::Scanned(o) = &s.result else {
             continue;
         };
-        let mut slots = counted_slots(&o.slots, now, horizon_days);
+        let mut slots = counted_in(&o.slots, now, &dates);
         slots.sort_by_key(|s| s.start.timestamp());
         for slot in slots {
-            let doses: Vec<&str> = slot.doses.iter().map(|d| dose_slug(*d)).collect();
+            start.clear();
+            push_rfc3339(&mut start, &slot.start);
+            doses.clear();
+            for (i, d) in slot.doses.iter().enumerate() {
+                if i > 0 {
+                    doses.push(';');
+                }
+                doses.push_str(dose_slug(*d));
+            }
+            places.clear();
+            let _ = write!(places, "{}", slot.places);
+            // The local date is the date part of the local RFC 3339 start (4-digit years).
+            let other_date;
+            let local_date = match start.get(..10) {
+                Some(d) if (0..=9999).contains(&slot.start.year()) => d,
+                _ => {
+                    other_date = slot.start.date().to_string();
+                    other_date.as_str()
+                }
+            };
             w.write_record([
                 c.id.as_str(),
                 c.platform.slug(),
                 opt(&c.department),
-                &rfc3339(&slot.start),
-                &slot.start.date().to_string(),
-                &doses.join(";"),
+                start.as_str(),
+                local_date,
+                doses.as_str(),
                 slot.vaccine.map_or("", Vaccine::slug),
-                &slot.places.to_string(),
+                places.as_str(),
                 &slot.booking_url,
             ])?;
         }
     }
-    into_string(w)
+    w.flush().map_err(|e| FinderError::Csv(e.into()))
 }
 
 /// The data dictionary (markdown) of `centres.json`, `centres.csv` and `slots.csv`.

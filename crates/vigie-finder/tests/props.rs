@@ -54,7 +54,7 @@ fn build(raw: &[(i64, Vec<Dose>, Option<Vaccine>, u32)]) -> Result<Vec<Slot>, Te
                 start,
                 doses: doses.clone(),
                 vaccine: *v,
-                booking_url: String::new(),
+                booking_url: "".into(),
                 places: *p,
             })
         })
@@ -137,5 +137,22 @@ proptest! {
         let f = fold(&s);
         prop_assert_eq!(fold(&f), f.clone());
         prop_assert!(f.is_ascii());
+    }
+
+    #[test]
+    fn rfc3339_by_hand_is_strftime(
+        secs in -62_000_000_000i64..250_000_000_000i64,
+        zone in prop_oneof![
+            Just("Europe/Paris"), Just("America/Cayenne"), Just("Indian/Reunion"),
+            Just("Pacific/Noumea"), Just("Pacific/Marquesas"), Just("America/St_Johns"),
+            Just("Africa/Monrovia")
+        ],
+    ) {
+        let tz = jiff::tz::TimeZone::get(zone).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let ts = jiff::Timestamp::from_second(secs).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let z = ts.to_zoned(tz);
+        let mut got = String::from("x");
+        vigie_finder::push_rfc3339(&mut got, &z);
+        prop_assert_eq!(got, format!("x{}", z.strftime("%Y-%m-%dT%H:%M:%S%:z")));
     }
 }

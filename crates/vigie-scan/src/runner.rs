@@ -504,7 +504,12 @@ impl CentreCtx {
                 .step(std::mem::take(&mut answers))
                 .map_err(|e| classify(&e, c.missing))?;
             match step {
-                Step::Done(outcome) => return Ok(outcome),
+                Step::Done(mut outcome) => {
+                    // Kept until the export: no growth slack (a national scan holds
+                    // hundreds of thousands of slots).
+                    outcome.slots.shrink_to_fit();
+                    return Ok(outcome);
+                }
                 Step::Send(requests) => {
                     sent += requests.len();
                     for r in requests {

@@ -240,7 +240,7 @@ pub struct Slot {
     /// The vaccine, when the platform says it.
     pub vaccine: Option<Vaccine>,
     /// Where to book this slot.
-    pub booking_url: String,
+    pub booking_url: std::sync::Arc<str>,
     /// Number of bookable places at this time (Mapharma `places_dispo`, mesoigner
     /// `number_of_slots`; 1 elsewhere). Counts are sums of places.
     pub places: u32,
@@ -483,7 +483,7 @@ mod tests {
             start: at(h),
             doses: vec![Dose::First],
             vaccine: Some(Vaccine::PfizerBioNTech),
-            booking_url: url.to_string(),
+            booking_url: url.into(),
             places,
         };
         let mut o = ScanOutcome::default();
@@ -494,7 +494,7 @@ mod tests {
         assert_eq!(o.slots.len(), 4);
         // Order kept: first seen first.
         assert_eq!(o.slots[1].start, at(10));
-        assert_eq!(o.slots[3].booking_url, "v");
+        assert_eq!(&*o.slots[3].booking_url, "v");
     }
 
     #[test]

@@ -171,7 +171,7 @@ fn doctolib_basic_and_pid_corrected() {
         assert_same_slots(&case, &out);
         assert_daily(&case, &out);
         let url = case["output"]["request_after"]["url"].as_str().unwrap();
-        assert!(out.slots.iter().all(|s| s.booking_url == url), "{name}");
+        assert!(out.slots.iter().all(|s| &*s.booking_url == url), "{name}");
         assert_eq!(out.vaccines, vec![Vaccine::PfizerBioNTech]);
     }
 }
@@ -552,7 +552,7 @@ fn valwin_available() {
     let url = case["output"]["events"][0]["reservation_url"]
         .as_str()
         .unwrap();
-    assert!(out.slots.iter().all(|s| s.booking_url == url));
+    assert!(out.slots.iter().all(|s| &*s.booking_url == url));
 }
 
 #[test]

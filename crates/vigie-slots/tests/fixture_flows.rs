@@ -71,7 +71,7 @@ fn keldoc_pages_jumps_and_slots() {
     assert_eq!(out.slots.len(), 2, "pages repeat the same two slots");
     assert!(out.slots.iter().all(|s| s.doses == vec![Dose::First]
         && s.vaccine == Some(Vaccine::PfizerBioNTech)
-        && s.booking_url
+        && &*s.booking_url
             == "https://vaccination-covid.keldoc.com/centre/privas?cabinet=3&specialty=144"));
     assert_eq!(
         out.slots[0].start.to_string(),

@@ -560,23 +560,28 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             failed.len()
         );
     }
+    // Only the new snapshot is written from here on.
+    drop(previous);
 
     // Files.
     let id = scan_id(&opts.now);
-    let report = json!({
-        "scan_id": id,
-        "now": opts.now.to_string(),
-        "horizon_days": opts.horizon_days,
-        "mode": match (&opts.replay, &opts.record) {
+    let report = ScanReport {
+        centre_list_issues: &list_issues,
+        centre_lists: &opts.centres,
+        discovery_errors: discovery_errors
+            .iter()
+            .map(|(p, e)| (p.slug(), e.as_str()))
+            .collect(),
+        horizon_days: opts.horizon_days,
+        mode: match (&opts.replay, &opts.record) {
             (Some(_), _) => "replay",
             (None, Some(_)) => "record",
             (None, None) => "live",
         },
-        "centre_lists": opts.centres,
-        "centre_list_issues": list_issues,
-        "discovery_errors": discovery_errors.iter().map(|(p, e)| (p.slug().to_string(), e.clone())).collect::<BTreeMap<_, _>>(),
-        "run": run,
-    });
+        now: opts.now.to_string(),
+        run: &run,
+        scan_id: &id,
+    };
     // The national availability of the scans recorded so far (for stats_by_date.json).
     let history = match &opts.target {
         Target::DataDir(root) => {
@@ -794,13 +799,26 @@ fn past_points(path: &Path, tz: &jiff::tz::TimeZone) -> Vec<vigie_finder::v2::St
     }
 }
 
+/// `scan-report.json`, serialised straight from the run (keys in alphabetical order).
+#[derive(serde::Serialize)]
+struct ScanReport<'a> {
+    centre_list_issues: &'a [serde_json::Value],
+    centre_lists: &'a [PathBuf],
+    discovery_errors: BTreeMap<&'static str, &'a str>,
+    horizon_days: u16,
+    mode: &'static str,
+    now: String,
+    run: &'a ScanRun,
+    scan_id: &'a str,
+}
+
 fn write_scan(
     dir: &Path,
     snapshot: &Snapshot,
     scans: &[CentreScan],
     now: &Zoned,
     horizon_days: u16,
-    report: &serde_json::Value,
+    report: &ScanReport<'_>,
     history: &[vigie_finder::v2::StatsPoint],
 ) -> anyhow::Result<()> {
     let od = dir.join("open-data");
@@ -810,12 +828,18 @@ fn write_scan(
         vigie_finder::centres_csv(snapshot).context("centres.csv")?,
     )
     .context("writing centres.csv")?;
-    fs::write(
-        od.join("slots.csv"),
-        vigie_finder::slots_csv(scans, &Visibility::default(), now, horizon_days)
-            .context("slots.csv")?,
+    // Streamed: a national scan's file is about 100 MB.
+    let slots_path = od.join("slots.csv");
+    let file = fs::File::create(&slots_path)
+        .with_context(|| format!("writing {}", slots_path.display()))?;
+    vigie_finder::write_slots_csv(
+        std::io::BufWriter::with_capacity(1 << 16, file),
+        scans,
+        &Visibility::default(),
+        now,
+        horizon_days,
     )
-    .context("writing slots.csv")?;
+    .with_context(|| format!("writing {}", slots_path.display()))?;
     fs::write(
         od.join("data-dictionary.md"),
         vigie_finder::data_dictionary(),

@@ -211,7 +211,7 @@ pub fn slot_from_event(e: &Value) -> R<Slot> {
             .get("reservation_url")
             .and_then(Value::as_str)
             .unwrap_or("")
-            .to_string(),
+            .into(),
         places: 1,
     })
 }

@@ -159,6 +159,8 @@ fn apply_window(
     booking_url: &str,
     out: &mut ScanOutcome,
 ) -> Result<(), SlotError> {
+    // One allocation of the URL per answer, shared by its slots.
+    let shared_url: std::sync::Arc<str> = booking_url.into();
     match a {
         Answer::Days(days) => {
             let mut slots = Vec::new();
@@ -173,7 +175,7 @@ fn apply_window(
                     start: aware(P, "slots[].businessHours.start", start, tz)?,
                     doses: reason.doses.clone(),
                     vaccine: reason.vaccine,
-                    booking_url: booking_url.to_string(),
+                    booking_url: std::sync::Arc::clone(&shared_url),
                     places: 1,
                 });
             }

@@ -111,6 +111,8 @@ pub fn centre(p: &Pharmacy, department: Option<String>) -> Option<Centre> {
 
 /// The bookable slots of a pharmacy document. Slots without `datetime` are skipped.
 pub fn slots(p: &Pharmacy, tz: &TimeZone, booking_url: &str) -> Result<Vec<Slot>, SlotError> {
+    // One allocation of the URL per answer, shared by its slots.
+    let shared_url: std::sync::Arc<str> = booking_url.into();
     let mut out = Vec::new();
     for raw in p.slots.iter().flatten() {
         let Some(dt) = raw.datetime.as_deref() else {
@@ -126,7 +128,7 @@ pub fn slots(p: &Pharmacy, tz: &TimeZone, booking_url: &str) -> Result<Vec<Slot>
                 possible_doses(vaccine)
             },
             vaccine,
-            booking_url: booking_url.to_string(),
+            booking_url: std::sync::Arc::clone(&shared_url),
             places: 1,
         });
     }

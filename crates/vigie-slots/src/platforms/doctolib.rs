@@ -379,6 +379,8 @@ pub fn parse_availabilities(
     booking_url: &str,
     out: &mut ScanOutcome,
 ) -> Result<(), SlotError> {
+    // One allocation of the URL per answer, shared by its slots.
+    let shared_url: std::sync::Arc<str> = booking_url.into();
     let a: Availabilities = from_json(P, "availabilities", body)?;
     if let Some(t) = a.total {
         out.platform_count = Some(out.platform_count.unwrap_or(0).saturating_add(t));
@@ -401,7 +403,7 @@ pub fn parse_availabilities(
                 start: when,
                 doses: vec![query.dose],
                 vaccine: Some(query.vaccine),
-                booking_url: booking_url.to_string(),
+                booking_url: std::sync::Arc::clone(&shared_url),
                 places: 1,
             });
         }

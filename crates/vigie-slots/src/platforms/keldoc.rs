@@ -150,6 +150,8 @@ fn apply_timetable(
     booking_url: &str,
     out: &mut ScanOutcome,
 ) -> Result<TimetableKind, SlotError> {
+    // One allocation of the URL per answer, shared by its slots.
+    let shared_url: std::sync::Arc<str> = booking_url.into();
     let mut kind = TimetableKind::Empty;
     if let Some(Value::Object(days)) = &t.availabilities {
         let mut slots = Vec::new();
@@ -167,7 +169,7 @@ fn apply_timetable(
                     start: aware(P, "availabilities[].start_time", s, tz)?,
                     doses: vec![motive.dose],
                     vaccine: motive.vaccine,
-                    booking_url: booking_url.to_string(),
+                    booking_url: std::sync::Arc::clone(&shared_url),
                     places: 1,
                 });
             }

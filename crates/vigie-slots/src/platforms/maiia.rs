@@ -148,6 +148,8 @@ pub fn parse_availabilities_page(
     tz: &TimeZone,
     booking_url: &str,
 ) -> Result<(Vec<Slot>, usize), SlotError> {
+    // One allocation of the URL per answer, shared by its slots.
+    let shared_url: std::sync::Arc<str> = booking_url.into();
     let page: SlotPage<'_> = serde_json::from_slice(body).map_err(|source| SlotError::Shape {
         platform: P,
         what: "availabilities",
@@ -164,7 +166,7 @@ pub fn parse_availabilities_page(
             start: aware(P, "items[].startDateTime", start, tz)?,
             doses: doses.clone(),
             vaccine: reason.vaccine,
-            booking_url: booking_url.to_string(),
+            booking_url: std::sync::Arc::clone(&shared_url),
             places: 1,
         });
     }

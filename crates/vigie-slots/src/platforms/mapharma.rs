@@ -140,6 +140,8 @@ pub fn parse_calendar(
     tz: &TimeZone,
     booking_url: &str,
 ) -> Result<Vec<Slot>, SlotError> {
+    // One allocation of the URL per answer, shared by its slots.
+    let shared_url: std::sync::Arc<str> = booking_url.into();
     let doc: std::collections::BTreeMap<String, Value> = from_json(P, "calendar", body)?;
     let mut out = Vec::new();
     for (key, rows) in &doc {
@@ -174,7 +176,7 @@ pub fn parse_calendar(
                 start,
                 doses: possible_doses(vaccine),
                 vaccine,
-                booking_url: booking_url.to_string(),
+                booking_url: std::sync::Arc::clone(&shared_url),
                 places,
             });
         }

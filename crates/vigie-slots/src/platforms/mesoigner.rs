@@ -49,6 +49,8 @@ pub fn slots_url(id: &str, start: Date) -> String {
 
 /// Parses a slots document.
 pub fn scan(body: &[u8], tz: &TimeZone, booking_url: &str) -> Result<ScanOutcome, SlotError> {
+    // One allocation of the URL per answer, shared by its slots.
+    let shared_url: std::sync::Arc<str> = booking_url.into();
     let doc: SlotsDoc = from_json(P, "slots", body)?;
     let mut out = ScanOutcome {
         platform_count: doc.total,
@@ -73,7 +75,7 @@ pub fn scan(body: &[u8], tz: &TimeZone, booking_url: &str) -> Result<ScanOutcome
                 start: aware(P, "slots[].slot_beginning", start, tz)?,
                 doses: possible_doses_for_labels(&labels),
                 vaccine,
-                booking_url: booking_url.to_string(),
+                booking_url: std::sync::Arc::clone(&shared_url),
                 places: entry.number_of_slots.unwrap_or(1),
             });
         }

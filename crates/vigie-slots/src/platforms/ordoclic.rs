@@ -158,6 +158,8 @@ pub fn parse_slots(
     booking_url: &str,
     out: &mut ScanOutcome,
 ) -> Result<(), SlotError> {
+    // One allocation of the URL per answer, shared by its slots.
+    let shared_url: std::sync::Arc<str> = booking_url.into();
     let r: RawSlots = from_json(P, "availableSlots", body)?;
     let mut slots = Vec::new();
     for s in r.slots.iter().flatten() {
@@ -168,7 +170,7 @@ pub fn parse_slots(
             start: aware(P, "slots[].timeStart", t, tz)?,
             doses: doses.to_vec(),
             vaccine,
-            booking_url: booking_url.to_string(),
+            booking_url: std::sync::Arc::clone(&shared_url),
             places: 1,
         });
     }

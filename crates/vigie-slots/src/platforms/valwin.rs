@@ -109,7 +109,7 @@ pub fn scan(body: &[u8], tz: &TimeZone, site_url: &str) -> Result<ScanOutcome, S
                 possible_doses(vaccine)
             },
             vaccine,
-            booking_url: meeting_url(site, types),
+            booking_url: meeting_url(site, types).into(),
             places: 1,
         });
     }
@@ -159,10 +159,10 @@ mod tests {
         assert_eq!(out.slots[0].vaccine, Some(Vaccine::AstraZeneca));
         assert_eq!(out.slots[0].doses, vec![Dose::First, Dose::Second]);
         assert_eq!(
-            out.slots[0].booking_url,
+            &*out.slots[0].booking_url,
             "https://x.epharmacie.pro/animation-details/be6c293a-e0a6-49ea-bdb4-31a779bde277/1/60"
         );
         assert_eq!(out.slots[1].start.offset().seconds(), 3600);
-        assert_eq!(out.slots[1].booking_url, "https://site/animations");
+        assert_eq!(&*out.slots[1].booking_url, "https://site/animations");
     }
 }

@@ -822,24 +822,47 @@ fn write_scan(
     history: &[vigie_finder::v2::StatsPoint],
 ) -> anyhow::Result<()> {
     let od = dir.join("open-data");
+    fs::create_dir_all(&od).with_context(|| format!("creating {}", od.display()))?;
+    // slots.csv (one row per slot: the biggest file) is written by a second thread while
+    // this one writes the others.
+    std::thread::scope(|scope| {
+        let slots = scope.spawn(|| {
+            let path = od.join("slots.csv");
+            let file =
+                fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+            // Streamed: a national scan's file is about 100 MB.
+            vigie_finder::write_slots_csv(
+                std::io::BufWriter::with_capacity(1 << 16, file),
+                scans,
+                &Visibility::default(),
+                now,
+                horizon_days,
+            )
+            .with_context(|| format!("writing {}", path.display()))
+        });
+        let others = write_others(dir, snapshot, now, report, history);
+        let slots = slots
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the slots.csv writer panicked")));
+        others.and(slots)
+    })
+}
+
+/// Every file of a scan but `slots.csv`.
+fn write_others(
+    dir: &Path,
+    snapshot: &Snapshot,
+    now: &Zoned,
+    report: &ScanReport<'_>,
+    history: &[vigie_finder::v2::StatsPoint],
+) -> anyhow::Result<()> {
+    let od = dir.join("open-data");
     write_json(&od.join("centres.json"), snapshot)?;
     fs::write(
         od.join("centres.csv"),
         vigie_finder::centres_csv(snapshot).context("centres.csv")?,
     )
     .context("writing centres.csv")?;
-    // Streamed: a national scan's file is about 100 MB.
-    let slots_path = od.join("slots.csv");
-    let file = fs::File::create(&slots_path)
-        .with_context(|| format!("writing {}", slots_path.display()))?;
-    vigie_finder::write_slots_csv(
-        std::io::BufWriter::with_capacity(1 << 16, file),
-        scans,
-        &Visibility::default(),
-        now,
-        horizon_days,
-    )
-    .with_context(|| format!("writing {}", slots_path.display()))?;
     fs::write(
         od.join("data-dictionary.md"),
         vigie_finder::data_dictionary(),

@@ -831,14 +831,21 @@ fn write_scan(
             let file =
                 fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
             // Streamed: a national scan's file is about 100 MB.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
             vigie_finder::write_slots_csv(
-                std::io::BufWriter::with_capacity(1 << 16, file),
+                &mut out,
                 scans,
                 &Visibility::default(),
                 now,
                 horizon_days,
             )
-            .with_context(|| format!("writing {}", path.display()))
+            .with_context(|| format!("writing {}", path.display()))?;
+            // Flushed to disk here, while the other files are still being written: the
+            // `syncfs` before the switch then has less left to do.
+            out.into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|f| f.sync_data())
+                .with_context(|| format!("writing {}", path.display()))
         });
         let others = write_others(dir, snapshot, now, report, history);
         let slots = slots

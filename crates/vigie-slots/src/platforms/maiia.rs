@@ -392,13 +392,17 @@ impl MaiiaFlow {
         let mut out = ScanOutcome::default();
         for walk in &mut self.walks {
             out.add_vaccine(walk.reason.vaccine);
-            if !walk.slots.is_empty() {
-                out.push_slots(std::mem::take(&mut walk.slots));
-            }
             if let Some(h) = walk.hint.take() {
                 out.hint(h);
             }
         }
+        // One de-duplication of every reason's slots, in reason order (one index instead of
+        // one per reason).
+        out.push_slots(
+            self.walks
+                .iter_mut()
+                .flat_map(|w| std::mem::take(&mut w.slots)),
+        );
         out
     }
 }

@@ -69,24 +69,24 @@ export VIGIE_SHARED_DATA
 echo "shared data: $VIGIE_SHARED_DATA"
 
 # ---------------------------------------------------------------- builds
-if [ -n "${VIGIE_BIN:-}" ]; then
-    say "vigie binary: $VIGIE_BIN (VIGIE_BIN set, no cargo build)"
-else
-    say "cargo build --release -p vigie-cli --bin vigie"
-    cargo build --release --locked -p vigie-cli --bin vigie \
-        || die "cargo build --release -p vigie-cli failed (set VIGIE_BIN to use another binary)"
-    VIGIE_BIN=$TARGET_DIR/release/vigie
-fi
-[ -x "$VIGIE_BIN" ] || die "vigie binary $VIGIE_BIN not found"
-if [ -n "${EXAMPLE_BIN:-}" ]; then
-    say "scan_workloads binary: $EXAMPLE_BIN (EXAMPLE_BIN set, no cargo build)"
-else
-    say "cargo build --release -p vigie-scan --example scan_workloads"
-    cargo build --release --locked -p vigie-scan --example scan_workloads \
-        || die "cargo build of the scan_workloads example failed"
-    EXAMPLE_BIN=$TARGET_DIR/release/examples/scan_workloads
-fi
-[ -x "$EXAMPLE_BIN" ] || die "scan_workloads binary $EXAMPLE_BIN not found"
+# build_or_use VAR LABEL PATH CARGO_ARGS...: the binary named by $VAR when it is set, else
+# `cargo build --release --locked CARGO_ARGS` and PATH under the target directory.
+build_or_use() {
+    local var=$1 label=$2 path=$3
+    shift 3
+    if [ -n "${!var:-}" ]; then
+        say "$label: ${!var} ($var set, no cargo build)"
+    else
+        say "cargo build --release $*"
+        cargo build --release --locked "$@" \
+            || die "cargo build --release $* failed (set $var to use another binary)"
+        printf -v "$var" '%s' "$TARGET_DIR/release/$path"
+    fi
+    [ -x "${!var}" ] || die "$label ${!var} not found"
+}
+build_or_use VIGIE_BIN "vigie binary" vigie -p vigie-cli --bin vigie
+build_or_use EXAMPLE_BIN "scan_workloads binary" examples/scan_workloads \
+    -p vigie-scan --example scan_workloads
 VIGIE_VERSION=$("$VIGIE_BIN" --version 2>/dev/null || echo "vigie (version unknown)")
 
 mkdir -p "$WORK"

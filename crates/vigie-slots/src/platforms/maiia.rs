@@ -279,8 +279,7 @@ impl Connector for Maiia {
                 to: format!("{end}T00:00:00"),
                 end,
             },
-            reasons: Vec::new(),
-            reason_pages: None,
+            phase: Phase::Start,
             walks: Vec::new(),
             branches: Branches::default(),
         }))
@@ -309,6 +308,18 @@ struct Walk {
     hint: Option<Zoned>,
 }
 
+/// Where a Maiia scan is.
+enum Phase {
+    Start,
+    /// Reason page `pages` was asked; `reasons` holds those of the pages before.
+    Reasons {
+        pages: usize,
+        reasons: Vec<Reason>,
+    },
+    /// The walks of the scannable reasons are under way.
+    Walks,
+}
+
 /// What every walk of a centre shares.
 struct Ctx {
     id: String,
@@ -321,9 +332,7 @@ struct Ctx {
 
 struct MaiiaFlow {
     ctx: Ctx,
-    reasons: Vec<Reason>,
-    /// Reason pages received; `None` before the first one was asked.
-    reason_pages: Option<usize>,
+    phase: Phase,
     walks: Vec<Walk>,
     branches: Branches,
 }
@@ -409,65 +418,70 @@ impl MaiiaFlow {
 
 impl Flow for MaiiaFlow {
     fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
-        // The reason pages, one at a time, until a short page.
-        if let Some(pages) = self.reason_pages
-            && self.walks.is_empty()
-        {
-            let ex = only_answer(P, &answers)?;
-            check_status(P, ex)?;
-            let (reasons, items) = parse_reasons_page(&ex.body)?;
-            self.reasons.extend(reasons);
-            let pages = pages + 1;
-            self.reason_pages = Some(pages);
-            if items >= PAGE_SIZE && pages < MAX_PAGES {
-                return Ok(Step::Send(vec![Request::get(
-                    reasons_url(&self.ctx.id, pages),
+        match std::mem::replace(&mut self.phase, Phase::Walks) {
+            Phase::Start => {
+                expect_answers(P, 0, &answers)?;
+                self.phase = Phase::Reasons {
+                    pages: 0,
+                    reasons: Vec::new(),
+                };
+                Ok(Step::Send(vec![Request::get(
+                    reasons_url(&self.ctx.id, 0),
                     "motives",
-                )]));
+                )]))
             }
-            self.walks = scannable(&self.reasons)
-                .into_iter()
-                .map(|r| Walk {
-                    reason: r.clone(),
-                    from: self.ctx.from.clone(),
-                    page: 0,
-                    again: None,
-                    state: WalkState::Pages,
-                    slots: Vec::new(),
-                    hint: None,
-                })
-                .collect();
-            if self.walks.is_empty() {
-                return Ok(Step::Done(ScanOutcome::default()));
+            // The reason pages, one at a time, until a short page.
+            Phase::Reasons { pages, mut reasons } => {
+                let ex = only_answer(P, &answers)?;
+                check_status(P, ex)?;
+                let (more, items) = parse_reasons_page(&ex.body)?;
+                reasons.extend(more);
+                let pages = pages + 1;
+                if items >= PAGE_SIZE && pages < MAX_PAGES {
+                    self.phase = Phase::Reasons { pages, reasons };
+                    return Ok(Step::Send(vec![Request::get(
+                        reasons_url(&self.ctx.id, pages),
+                        "motives",
+                    )]));
+                }
+                self.walks = scannable(&reasons)
+                    .into_iter()
+                    .map(|r| Walk {
+                        reason: r.clone(),
+                        from: self.ctx.from.clone(),
+                        page: 0,
+                        again: None,
+                        state: WalkState::Pages,
+                        slots: Vec::new(),
+                        hint: None,
+                    })
+                    .collect();
+                if self.walks.is_empty() {
+                    return Ok(Step::Done(ScanOutcome::default()));
+                }
+                let first = self
+                    .walks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (i, self.ctx.page_request(w)))
+                    .collect();
+                Ok(self.branches.send(first))
             }
-            let first = self
-                .walks
-                .iter()
-                .enumerate()
-                .map(|(i, w)| (i, self.ctx.page_request(w)))
-                .collect();
-            return Ok(self.branches.send(first));
-        }
-        if self.reason_pages.is_none() {
-            expect_answers(P, 0, &answers)?;
-            self.reason_pages = Some(0);
-            return Ok(Step::Send(vec![Request::get(
-                reasons_url(&self.ctx.id, 0),
-                "motives",
-            )]));
-        }
-        let mut next = Vec::new();
-        for (i, ex) in self.branches.receive(P, answers)? {
-            if let Some(walk) = self.walks.get_mut(i)
-                && let Some(r) = self.ctx.advance(walk, &ex)?
-            {
-                next.push((i, r));
+            Phase::Walks => {
+                let mut next = Vec::new();
+                for (i, ex) in self.branches.receive(P, answers)? {
+                    if let Some(walk) = self.walks.get_mut(i)
+                        && let Some(r) = self.ctx.advance(walk, &ex)?
+                    {
+                        next.push((i, r));
+                    }
+                }
+                if next.is_empty() {
+                    Ok(Step::Done(self.outcome()))
+                } else {
+                    Ok(self.branches.send(next))
+                }
             }
-        }
-        if next.is_empty() {
-            Ok(Step::Done(self.outcome()))
-        } else {
-            Ok(self.branches.send(next))
         }
     }
 }

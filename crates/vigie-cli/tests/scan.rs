@@ -348,3 +348,91 @@ fn concurrent_scans_are_serialised_and_the_newest_is_live() {
         "{said}"
     );
 }
+
+/// The official list of places (data.gouv « lieux de vaccination », 2021-01-15) scanned
+/// against an empty recording: every centre routed to a platform is attempted — its first
+/// request is missing from the recording — Keldoc centres through the resolution of their
+/// booking URL, Maiia centres without `centerid` through the platform's directory, so none is
+/// refused as a bad target except the documented handful (docs/slots-api.md: booking URLs
+/// that name no centre), each reported by centre with its reason.
+#[test]
+fn the_official_list_is_scannable_from_an_empty_recording() {
+    let Some(list) = vigie_testkit::shared("slots/centres-vaccination_2021-01-15.csv") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let rec = tmp.path().join("rec");
+    fs::create_dir_all(&rec).unwrap();
+    fs::write(rec.join("exchanges.jsonl"), "").unwrap();
+    let out = tmp.path().join("out");
+    let config = tmp.path().join("empty.toml");
+    fs::write(&config, "").unwrap();
+    let (code, _, err) = run(&[
+        "--config",
+        config.to_str().unwrap(),
+        "scan",
+        "--centres",
+        list.to_str().unwrap(),
+        "--replay",
+        rec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--now",
+        "2021-01-20T10:00:00+01:00",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report = read(&out.join("scan-report.json"));
+    let centres = report["run"]["centres"].as_array().unwrap();
+    let mut by_platform: std::collections::BTreeMap<String, (u32, u32)> = Default::default();
+    let mut refused = Vec::new();
+    for c in centres {
+        let e = &mut by_platform
+            .entry(c["platform"].as_str().unwrap().to_string())
+            .or_default();
+        e.0 += 1;
+        match c["error"]["class"].as_str() {
+            Some("missing_replay") => e.1 += 1,
+            _ => refused.push((
+                c["centre_id"].as_str().unwrap().to_string(),
+                c["error"]["message"].as_str().unwrap_or("").to_string(),
+            )),
+        }
+    }
+    // Routed: 375 Doctolib, 83 Keldoc, 18 Maiia booking URLs.
+    assert_eq!(by_platform["keldoc"], (83, 83), "{by_platform:?}");
+    assert_eq!(by_platform["maiia"], (18, 18), "{by_platform:?}");
+    assert_eq!(by_platform["doctolib"].0 - by_platform["doctolib"].1, 2);
+    // The documented handful: Doctolib home pages, which name no centre.
+    refused.sort();
+    assert_eq!(
+        refused
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect::<Vec<_>>(),
+        ["doctolib:partners.doctolib.fr", "doctolib:www.doctolib.fr"]
+    );
+    assert!(
+        refused.iter().all(|(_, m)| m.contains("no centre slug")),
+        "{refused:?}"
+    );
+    // Maiia's directory and Keldoc's resource searches were asked.
+    let missing: Vec<&str> = report["run"]["missing_replay"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["url"].as_str())
+        .collect();
+    assert!(
+        missing
+            .iter()
+            .any(|u| u.contains("/api/pat-public/hcd?AllVaccinationPlaces=true"))
+    );
+    assert_eq!(
+        missing
+            .iter()
+            .filter(|u| u.contains("/searches/resource?"))
+            .count(),
+        83,
+        "one resource search per Keldoc centre"
+    );
+}

@@ -7,6 +7,8 @@
 //! counted: `slot_count` = Σ `daily[].all`. A slot counts once per tag it carries
 //! (`first_or_second_dose` ≤ `all`). Each slot is bucketed by its local date in the centre's
 //! zone (the zone of `Slot::start`); `days` are the dates of `now` … `now + horizon_days`.
+//! The same counted slots make every published field: counts, next slot, daily counts,
+//! `vaccines` and the rows of `slots.csv` (docs/slots-api.md, "One horizon rule").
 
 use std::collections::BTreeMap;
 
@@ -400,13 +402,26 @@ fn centre_of(scan: &CentreScan, now: &Zoned, dates: &[Date]) -> SnapshotCentre {
                 .iter()
                 .map(|s| &s.start)
                 .min_by_key(|z| z.timestamp());
-            for v in counted
-                .iter()
-                .filter_map(|s| s.vaccine)
-                .chain(o.vaccines.iter().copied())
-            {
-                if !vaccines.contains(&v) {
-                    vaccines.push(v);
+            // One horizon rule: the vaccines published are those of the slots counted (in the
+            // platform's order); a centre without any keeps what its list says it offers.
+            let mut in_horizon: Vec<Vaccine> = Vec::new();
+            for v in counted.iter().filter_map(|s| s.vaccine) {
+                if !in_horizon.contains(&v) {
+                    in_horizon.push(v);
+                }
+            }
+            if !in_horizon.is_empty() {
+                vaccines.clear();
+                for v in o
+                    .vaccines
+                    .iter()
+                    .copied()
+                    .filter(|v| in_horizon.contains(v))
+                    .chain(in_horizon.iter().copied())
+                {
+                    if !vaccines.contains(&v) {
+                        vaccines.push(v);
+                    }
                 }
             }
             let status = if counted.is_empty() {

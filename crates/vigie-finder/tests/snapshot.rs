@@ -409,3 +409,97 @@ fn v2_export_on_fixture() -> R {
     );
     Ok(())
 }
+
+/// One horizon rule (docs/slots-api.md): a pharmacy whose platform answered three weeks of
+/// slots (mesoigner, Bimedoc) publishes the vaccines of the counted slots only, in the
+/// platform's order, consistently with its count, next slot and daily counts, in the
+/// snapshot and in the v2 export; a centre with no counted slot keeps its list's vaccines.
+#[test]
+fn vaccines_follow_the_horizon_of_the_counts() -> R {
+    let now = zoned(NOW)?;
+    let mut within = scanned(
+        centre(
+            "mesoigner:1722",
+            "Pharmacie des Pyrénées",
+            Platform::Mesoigner,
+            "07",
+            44.73,
+            4.6,
+        ),
+        vec![
+            slot(
+                "2026-12-01T09:00:00Z",
+                vec![Dose::Booster],
+                Some(Vaccine::PfizerBioNTech),
+                2,
+            )?,
+            // the 13th date and later: beyond the horizon
+            slot(
+                "2026-12-11T09:00:00Z",
+                vec![Dose::First],
+                Some(Vaccine::Moderna),
+                1,
+            )?,
+            slot(
+                "2026-12-15T09:00:00Z",
+                vec![Dose::First],
+                Some(Vaccine::Janssen),
+                1,
+            )?,
+        ],
+        &now,
+    );
+    // The platform-level list names every vaccine it saw, in its order.
+    if let ScanResult::Scanned(o) = &mut within.result {
+        o.vaccines = vec![Vaccine::Moderna, Vaccine::Janssen, Vaccine::PfizerBioNTech];
+    }
+    let mut listed = centre(
+        "mesoigner:99",
+        "Pharmacie sans créneau proche",
+        Platform::Mesoigner,
+        "07",
+        44.7,
+        4.6,
+    );
+    listed.vaccines = vec![Vaccine::Moderna];
+    let mut beyond = scanned(
+        listed,
+        vec![slot(
+            "2026-12-20T09:00:00Z",
+            vec![Dose::First],
+            Some(Vaccine::Janssen),
+            1,
+        )?],
+        &now,
+    );
+    if let ScanResult::Scanned(o) = &mut beyond.result {
+        o.vaccines = vec![Vaccine::Janssen];
+    }
+    let scans = [within, beyond];
+    let s = build_snapshot(&scans, &[], &Visibility::default(), &now, 11);
+    let a = s
+        .centres
+        .iter()
+        .find(|c| c.id == "mesoigner:1722")
+        .ok_or("a")?;
+    assert_eq!(a.slot_count, 2);
+    assert_eq!(a.vaccines, ["pfizer-biontech"]);
+    assert_eq!(a.next_slot.as_deref(), Some("2026-12-01T10:00:00+01:00"));
+    let b = s
+        .centres
+        .iter()
+        .find(|c| c.id == "mesoigner:99")
+        .ok_or("b")?;
+    assert_eq!((b.slot_count, b.status), (0, CentreStatus::NoSlots));
+    assert_eq!(b.vaccines, ["moderna"]);
+    assert_eq!(b.next_slot, None);
+    let e = export_v2(&s, &now);
+    let dispo = &e.info_centres.centres_disponibles;
+    assert_eq!(dispo.len(), 1);
+    assert_eq!(dispo[0].appointment_count, 2);
+    assert_eq!(dispo[0].vaccine_type, ["Pfizer-BioNTech"]);
+    // slots.csv: the header and the one counted slot.
+    let csv = slots_csv(&scans, &Visibility::default(), &now, 11)?;
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    Ok(())
+}

@@ -28,5 +28,5 @@ pub use policy::{DEFAULT_USER_AGENT, PlatformPolicy, RetryPolicy};
 pub use recording::{MissingRequest, RecordedExchange, RecordingError, Replay};
 pub use runner::{
     CentreError, CentreResult, CentreTarget, Connectors, ErrorClass, OutcomeSummary,
-    PlatformReport, PlatformStatus, ScanConfig, ScanRun, Scanner, scan,
+    PlatformReport, PlatformStatus, Preparation, ScanConfig, ScanRun, Scanner, scan,
 };

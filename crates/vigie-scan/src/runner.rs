@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use vigie_slots::{
-    Connector, ConnectorConfig, Exchange, Platform, Request, ScanOutcome, ScanTarget, SlotError,
-    Step,
+    Connector, ConnectorConfig, Exchange, Flow, Platform, Request, ScanOutcome, ScanTarget,
+    SlotError, Step,
 };
 
 use crate::breaker::{Breaker, BreakerState, Outcome};
@@ -234,6 +234,19 @@ pub struct PlatformReport {
     pub breaker_tripped: bool,
     pub breaker_state: BreakerState,
     pub status: PlatformStatus,
+    /// The platform's preparation ([`Connector::prepare`], e.g. Mapharma's open data), when
+    /// it ran: its requests (also in `requests`) and its error, which is the error of every
+    /// centre that could not start without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preparation: Option<Preparation>,
+}
+
+/// What a platform's preparation did in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preparation {
+    pub requests: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<CentreError>,
 }
 
 /// The result of a scan run.
@@ -314,18 +327,22 @@ impl Scanner {
             .map(|(p, s)| (*p, lock(&s.breaker).trips()))
             .collect();
         let n = targets.len();
-        let mut set = tokio::task::JoinSet::new();
         let mut present = Vec::new();
-        for (i, t) in targets.into_iter().enumerate() {
+        for t in &targets {
             if !present.contains(&t.platform) {
                 present.push(t.platform);
             }
+        }
+        let prepared = self.prepare(&present, &targets).await;
+        let mut set = tokio::task::JoinSet::new();
+        for (i, t) in targets.into_iter().enumerate() {
             let ctx = CentreCtx {
                 client: Arc::clone(&self.client),
                 connector: self.connectors.get(t.platform),
                 state: self.platforms.get(&t.platform).cloned(),
                 max_steps: self.config.max_steps,
                 origin: self.origin,
+                preparation_error: prepared.get(&t.platform).and_then(|p| p.error.clone()),
             };
             set.spawn(async move { (i, ctx.run(t).await) });
         }
@@ -374,7 +391,12 @@ impl Scanner {
                     })
                     .unwrap_or((0, BreakerState::Closed));
                 let tripped = trips > trips_before.get(&p).copied().unwrap_or(0);
-                platform_report(p, &centres, tripped, state)
+                let mut r = platform_report(p, &centres, tripped, state);
+                if let Some(prep) = prepared.get(&p) {
+                    r.requests += u64::from(prep.requests);
+                    r.preparation = Some(prep.clone());
+                }
+                r
             })
             .collect();
         ScanRun {
@@ -384,6 +406,65 @@ impl Scanner {
             platforms,
             missing_replay: self.client.missing(),
         }
+    }
+}
+
+impl Scanner {
+    /// Runs the preparation of every platform present that has one, concurrently, through
+    /// the platform's politeness (breaker, budget, retries).
+    async fn prepare(
+        &self,
+        present: &[Platform],
+        targets: &[CentreTarget],
+    ) -> HashMap<Platform, Preparation> {
+        let mut set = tokio::task::JoinSet::new();
+        for &p in present {
+            let (Some(connector), Some(state)) = (self.connectors.get(p), self.platforms.get(&p))
+            else {
+                continue;
+            };
+            let of_platform: Vec<&ScanTarget> = targets
+                .iter()
+                .filter(|t| t.platform == p)
+                .map(|t| &t.target)
+                .collect();
+            let Some(flow) = connector.prepare(&of_platform) else {
+                continue;
+            };
+            let ctx = CentreCtx {
+                client: Arc::clone(&self.client),
+                connector: Some(connector),
+                state: Some(Arc::clone(state)),
+                max_steps: self.config.max_steps,
+                origin: self.origin,
+                preparation_error: None,
+            };
+            let state = Arc::clone(state);
+            set.spawn(async move {
+                let mut c = Counters::default();
+                let r = ctx.run_flow(&state, flow, &mut c).await;
+                (
+                    p,
+                    Preparation {
+                        requests: c.requests,
+                        error: r.err(),
+                    },
+                )
+            });
+        }
+        let mut out = HashMap::new();
+        while let Some(joined) = set.join_next().await {
+            match joined {
+                Ok((p, prep)) => {
+                    if let Some(e) = &prep.error {
+                        tracing::warn!("{p}: preparation failed: {}", e.message);
+                    }
+                    out.insert(p, prep);
+                }
+                Err(e) => tracing::error!("preparation task failed: {e}"),
+            }
+        }
+        out
     }
 }
 
@@ -421,6 +502,7 @@ fn platform_report(
         breaker_tripped,
         breaker_state,
         status: PlatformStatus::Ok,
+        preparation: None,
     };
     for c in centres.iter().filter(|c| c.platform == p.slug()) {
         r.centres += 1;
@@ -450,6 +532,9 @@ struct CentreCtx {
     state: Option<Arc<PlatformState>>,
     max_steps: usize,
     origin: Instant,
+    /// The error of the platform's preparation, if it failed: the error of a centre that
+    /// cannot start without it.
+    preparation_error: Option<CentreError>,
 }
 
 #[derive(Default)]
@@ -493,9 +578,31 @@ impl CentreCtx {
             status: None,
             message: e.to_string(),
         })?;
-        let mut flow = connector
-            .start(&t.target)
-            .map_err(|e| classify(&e, false))?;
+        let flow = connector.start(&t.target).map_err(|e| {
+            match (&e, &self.preparation_error) {
+                // The centre needed what the preparation could not get: its error.
+                (SlotError::Url { .. }, Some(p)) => CentreError {
+                    class: p.class,
+                    status: p.status,
+                    message: format!("{e} ({})", p.message),
+                },
+                _ => classify(&e, false),
+            }
+        })?;
+        let mut outcome = self.run_flow(state, flow, c).await?;
+        // Kept until the export: no growth slack (a national scan holds hundreds of
+        // thousands of slots).
+        outcome.slots.shrink_to_fit();
+        Ok(outcome)
+    }
+
+    /// Drives a flow to its result, each request sent politely ([`CentreCtx::send`]).
+    async fn run_flow<T>(
+        &self,
+        state: &PlatformState,
+        mut flow: Box<dyn Flow<T>>,
+        c: &mut Counters,
+    ) -> Result<T, CentreError> {
         let mut answers: Vec<Exchange> = Vec::new();
         let mut sent = 0usize;
         for _ in 0..self.max_steps.max(1) {
@@ -504,12 +611,7 @@ impl CentreCtx {
                 .step(std::mem::take(&mut answers))
                 .map_err(|e| classify(&e, c.missing))?;
             match step {
-                Step::Done(mut outcome) => {
-                    // Kept until the export: no growth slack (a national scan holds
-                    // hundreds of thousands of slots).
-                    outcome.slots.shrink_to_fit();
-                    return Ok(outcome);
-                }
+                Step::Done(done) => return Ok(done),
                 Step::Send(requests) => {
                     sent += requests.len();
                     for r in requests {

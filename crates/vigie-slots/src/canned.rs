@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::connector::{Connector, Exchange, Method, Request, ScanTarget, Step};
+use crate::connector::{Connector, Exchange, Flow, Method, Request, ScanTarget, Step};
 use crate::discovery::{Discovered, Discovery, DiscoveryStep};
 use crate::error::SlotError;
 use crate::model::ScanOutcome;
@@ -199,7 +199,25 @@ impl Canned {
         connector: &dyn Connector,
         target: &ScanTarget,
     ) -> Result<ScanOutcome, CannedError> {
-        let mut flow = connector.start(target)?;
+        let flow = connector.start(target)?;
+        self.run_flow(flow)
+    }
+
+    /// Runs the connector's preparation for `targets` ([`Connector::prepare`]), if it has
+    /// one, as the scanner does before the centres' flows.
+    pub fn prepare(
+        &mut self,
+        connector: &dyn Connector,
+        targets: &[&ScanTarget],
+    ) -> Result<(), CannedError> {
+        match connector.prepare(targets) {
+            Some(flow) => self.run_flow(flow),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs any flow to its result.
+    pub fn run_flow<T>(&mut self, mut flow: Box<dyn Flow<T>>) -> Result<T, CannedError> {
         let mut answers = Vec::new();
         for _ in 0..self.max_steps {
             let requests = match flow.step(std::mem::take(&mut answers))? {

@@ -85,13 +85,14 @@ pub struct Exchange {
     pub body: Vec<u8>,
 }
 
-/// What a connector wants next.
+/// What a flow wants next.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Step {
+pub enum Step<T = ScanOutcome> {
     /// Send these requests (in order), append the exchanges, call `step` again.
     Send(Vec<Request>),
-    /// The scan is complete.
-    Done(ScanOutcome),
+    /// The flow is complete: a centre's scan ([`ScanOutcome`]), or `()` for a connector's
+    /// preparation ([`Connector::prepare`]).
+    Done(T),
 }
 
 /// The centre to scan, as the centre list knows it.
@@ -115,21 +116,38 @@ pub struct ScanTarget {
 
 /// One centre's scan in progress, started by [`Connector::start`]. It owns what it parsed
 /// so far; `Send` so that a scan task may hold it across awaits.
-pub trait Flow: Send {
+pub trait Flow<T = ScanOutcome>: Send {
     /// The next step, given the answers to the requests of the previous [`Step::Send`]: one
     /// exchange per request, in the same order (none at the first call). Every answer is
     /// handed exactly once; a flow never sees an answer again.
-    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError>;
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step<T>, SlotError>;
 }
 
-/// One booking platform's scan flow. Connectors are pure and stateless, hence shared by
-/// every worker; the state of a centre's scan is its [`Flow`].
+/// One booking platform's scan flow, shared by every worker of a scan; the state of a
+/// centre's scan is its [`Flow`]. A connector may keep what it learns once per scan (its
+/// [`Connector::prepare`], Keldoc's resolved URLs): the scanner builds its connectors per
+/// scan.
 pub trait Connector {
     fn platform(&self) -> Platform;
 
     /// The flow that scans `target` (an error when the target lacks what the platform
     /// needs: a centre id in the booking URL, platform data).
     fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError>;
+
+    /// Work to do once per scan, before any centre's flow starts, given the scan's targets
+    /// of this platform: Mapharma reads its open data when some centre is known by its
+    /// campaign URL only. The flow leaves what it learned in the connector; when it fails,
+    /// its error is the error of every centre that could not start without it. `None` (the
+    /// default): nothing to prepare.
+    fn prepare(&self, _targets: &[&ScanTarget]) -> Option<Box<dyn Flow<()>>> {
+        None
+    }
+}
+
+/// Locks what a connector keeps for a scan (a poisoned lock still holds valid data: every
+/// writer replaces a whole value).
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Checks that a step received one answer per request it sent (a driver bug otherwise).
@@ -241,7 +259,7 @@ pub(crate) struct Branches {
 
 impl Branches {
     /// Sends the requests of the given branches (branch index, request), in that order.
-    pub(crate) fn send(&mut self, requests: Vec<(usize, Request)>) -> Step {
+    pub(crate) fn send<T>(&mut self, requests: Vec<(usize, Request)>) -> Step<T> {
         let (branches, requests): (Vec<usize>, Vec<Request>) = requests.into_iter().unzip();
         self.inflight = branches;
         Step::Send(requests)
@@ -470,14 +488,14 @@ impl<'a> Rebasing<'a> {
 }
 
 /// A flow whose requests go to a configured origin (see [`Rebased`]).
-struct RebasedFlow {
-    inner: Box<dyn Flow>,
+struct RebasedFlow<T> {
+    inner: Box<dyn Flow<T>>,
     platform: Platform,
     base: String,
 }
 
-impl Flow for RebasedFlow {
-    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
+impl<T> Flow<T> for RebasedFlow<T> {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step<T>, SlotError> {
         let rebasing = Rebasing::new(self.platform, &self.base);
         Ok(match self.inner.step(rebasing.restore(answers))? {
             Step::Send(reqs) => Step::Send(rebasing.rebase(reqs)),
@@ -492,14 +510,23 @@ impl<C: Connector> Connector for Rebased<C> {
     }
 
     fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
-        let inner = self.inner.start(target)?;
-        Ok(match &self.base {
+        Ok(self.rebased(self.inner.start(target)?))
+    }
+
+    fn prepare(&self, targets: &[&ScanTarget]) -> Option<Box<dyn Flow<()>>> {
+        Some(self.rebased(self.inner.prepare(targets)?))
+    }
+}
+
+impl<C: Connector> Rebased<C> {
+    fn rebased<T: 'static>(&self, inner: Box<dyn Flow<T>>) -> Box<dyn Flow<T>> {
+        match &self.base {
             None => inner,
             Some(base) => Box::new(RebasedFlow {
                 inner,
                 platform: self.inner.platform(),
                 base: base.clone(),
             }),
-        })
+        }
     }
 }

@@ -186,7 +186,7 @@ impl Discovery for MesoignerDiscovery {
 }
 
 /// The Mapharma open-data URL.
-pub const MAPHARMA_OPEN_DATA_URL: &str = "https://mapharma.net/opendata/rdv";
+pub use crate::platforms::mapharma::OPEN_DATA_URL as MAPHARMA_OPEN_DATA_URL;
 
 /// The reference's Mapharma `gid`: the hex of the URL's UTF-8 bytes from the 53rd hex digit,
 /// 23 digits at most.
@@ -534,21 +534,10 @@ impl Discovery for BimedocDiscovery {
 }
 
 /// The Maiia categories crawled (`speciality.shortName`).
-pub const MAIIA_CATEGORIES: [&str; 3] = [
-    "centre-de-vaccination",
-    "pharmacie",
-    "centre-hospitalier-(ch)",
-];
-
-/// Items per Maiia directory page.
-pub const MAIIA_PAGE_SIZE: usize = 50;
-
-/// The Maiia directory URL of a category, page `page` (from 0).
-pub fn maiia_directory_url(category: &str, page: usize) -> String {
-    format!(
-        "https://www.maiia.com/api/pat-public/hcd?AllVaccinationPlaces=true&speciality.shortName={category}&limit={MAIIA_PAGE_SIZE}&page={page}&size={MAIIA_PAGE_SIZE}"
-    )
-}
+pub use crate::platforms::maiia::{
+    CATEGORIES as MAIIA_CATEGORIES, DIRECTORY_PAGE_SIZE as MAIIA_PAGE_SIZE,
+    directory_url as maiia_directory_url,
+};
 
 /// The record of one Maiia directory item: `type == "CENTER"`, not the reference's skipped
 /// id, at least one reason not excluded (the reference's count of (keyword, reason) substring
@@ -907,32 +896,10 @@ pub const KELDOC_SPECIALTIES: [&str; 3] = [
     "vaccination-covid19",
 ];
 
-/// The Keldoc geographic search URL.
-pub fn keldoc_search_url(specialty: &str, department: &str, page: u32) -> String {
-    format!(
-        "https://www.keldoc.com/api/patients/v2/searches/geo_location?specialty_id={specialty}&raw_location={department}&page={page}"
-    )
-}
-
-/// The Keldoc resource URL of a cabinet path `/{type}/{location}/{slug}/{cabinet}`.
-pub fn keldoc_resource_url(path: &str) -> Option<String> {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let (kind, location, slug) = (parts.first()?, parts.get(1)?, parts.get(2)?);
-    let mut url = format!(
-        "https://booking.keldoc.com/api/patients/v2/searches/resource?type={kind}&location={location}&slug={slug}"
-    );
-    if let Some(cabinet) = parts.get(3) {
-        url.push_str(&format!("&cabinet={cabinet}"));
-    }
-    Some(url)
-}
-
-/// The Keldoc motive-categories URL.
-pub fn keldoc_motives_url(clinic: i64, specialty: i64, cabinet: i64) -> String {
-    format!(
-        "https://booking.keldoc.com/api/patients/v2/clinics/{clinic}/specialties/{specialty}/cabinets/{cabinet}/motive_categories"
-    )
-}
+pub use crate::platforms::keldoc::{
+    motives_url as keldoc_motives_url, resource_url as keldoc_resource_url,
+    search_url as keldoc_search_url,
+};
 
 /// Keldoc: for each department slug (`ain`, `rhin-bas`, … as the caller gives them) and
 /// specialty, the geographic search pages while `options.next_page`; for each new cabinet the

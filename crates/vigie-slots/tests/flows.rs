@@ -112,6 +112,54 @@ fn keldoc_fetch_center1_flow() {
     assert_eq!(case["output"]["events"].as_array().unwrap().len(), 0);
 }
 
+/// The same centre known by its list URL only (`?cabinet=16913&specialty=144`, no motive
+/// categories): the resource search answers the recorded clinic (`center1-info.json`, clinic
+/// 2563), the cabinet's motive categories the recorded `center1-cabinet-16913.json`; then the
+/// same 10 timetable requests and the same result as the case.
+#[test]
+fn keldoc_fetch_center1_from_the_list_url() {
+    let Some(case) = expected("keldoc_fetch_center1.json") else {
+        return;
+    };
+    let mut r = Canned::default()
+        .fallback(200, b"{}")
+        .prefix(
+            "https://booking.keldoc.com/api/patients/v2/searches/resource",
+            200,
+            recorded("keldoc/center1-info.json"),
+        )
+        .get(
+            "https://booking.keldoc.com/api/patients/v2/clinics/2563/specialties/144/cabinets/16913/motive_categories",
+            recorded("keldoc/center1-cabinet-16913.json"),
+        );
+    for id in [81484, 81486, 81488, 82874] {
+        r = r.prefix(
+            &format!("https://www.keldoc.com/api/patients/v2/timetables/{id}"),
+            200,
+            recorded(&format!("keldoc/center1-timetable-{id}.json")),
+        );
+    }
+    let t = target(&case, "56", None);
+    let out = r
+        .drive(
+            &*connector(Platform::Keldoc, &ConnectorConfig::default()),
+            &t,
+        )
+        .unwrap();
+    let calls = r.calls();
+    assert_eq!(calls.len(), 12);
+    assert_eq!(
+        r.log()[0].url,
+        "https://booking.keldoc.com/api/patients/v2/searches/resource?type=centre-hospitalier-regional&location=lorient-56100&slug=groupe-hospitalier-bretagne-sud-lorient-hopital-du-scorff"
+    );
+    assert_eq!(calls[2..], expected_calls(&case)[..]);
+    assert!(out.slots.is_empty());
+    assert_eq!(
+        out.next_hint.as_ref().unwrap().timestamp(),
+        instant("2021-04-20T16:55:00+02:00")
+    );
+}
+
 #[test]
 fn keldoc_needs_motives() {
     let t = ScanTarget {
@@ -123,7 +171,9 @@ fn keldoc_needs_motives() {
         days: 11,
         platform_data: None,
     };
-    let err = Canned::default().drive(&keldoc::Keldoc, &t).unwrap_err();
+    let err = Canned::default()
+        .drive(&keldoc::Keldoc::default(), &t)
+        .unwrap_err();
     assert!(matches!(err, CannedError::Flow(SlotError::Url { .. })));
 }
 
@@ -273,7 +323,10 @@ fn mapharma_flows() {
     let od = recorded_json("mapharma/mapharma_open_data.json");
     let mut r = Canned::default();
     let out = r
-        .drive(&mapharma::Mapharma, &target(&case, "88", Some(od.clone())))
+        .drive(
+            &mapharma::Mapharma::default(),
+            &target(&case, "88", Some(od.clone())),
+        )
         .unwrap();
     assert_eq!(r.log().len(), 0, "total_libres == 0: no request");
     assert_eq!(case["output"]["http_calls"].as_array().unwrap().len(), 0);
@@ -299,7 +352,7 @@ fn mapharma_flows() {
             serde_json::json!({"id_campagne": 93, "nom": "Vaccination Pfizer", "total_libres": 7, "url": "https://mapharma.net/02100-2?c=93&l=1"}),
         ),
     };
-    let out = r.drive(&mapharma::Mapharma, &t).unwrap();
+    let out = r.drive(&mapharma::Mapharma::default(), &t).unwrap();
     let urls: Vec<&str> = r.log().iter().map(|q| q.url.as_str()).collect();
     assert_eq!(
         urls,
@@ -389,7 +442,7 @@ fn maiia_flow() {
             recorded("maiia/availabilities.json"),
         )
         .fallback(200, br#"{"items":[]}"#);
-    let out = r.drive(&maiia::Maiia, &t).unwrap();
+    let out = r.drive(&maiia::Maiia::default(), &t).unwrap();
     let avail: Value = recorded_json("maiia/availabilities.json");
     let distinct: std::collections::BTreeSet<&str> = avail["items"]
         .as_array()

@@ -3,11 +3,23 @@
 //! Motives come from the centre list (`booking` = motive categories `[{name, motives:[{id,
 //! name, agendas:[{id}]}]}]`), filtered by [`crate::normalise::keldoc_dose`]; per motive,
 //! timetables `GET /timetables/{motive}?from=&to=&agenda_ids[]=…` in windows of 5 days.
+//!
+//! A centre known only by its booking URL (the data.gouv list, a partner's CSV, a
+//! contribution: `https://vaccination-covid.keldoc.com/{type}/{location}/{slug}[/{cabinet
+//! slug}][?cabinet=&specialty=]`) is resolved first, as the discovery does: the resource search
+//! `GET booking.keldoc.com/api/patients/v2/searches/resource?type=&location=&slug=[&cabinet=]`
+//! gives the clinic, its specialties (and, on some answers, its cabinets); without a cabinet in
+//! the URL, `GET …/clinics/{clinic}/specialties/{specialty}/cabinets` lists them; then the
+//! motive categories of each (specialty, cabinet): `GET
+//! …/clinics/{clinic}/specialties/{specialty}/cabinets/{cabinet}/motive_categories`. What a URL
+//! resolved to is kept by the connector for the rest of the scan ([`Keldoc`]).
 //! A timetable is either `{availabilities: {"YYYY-MM-DD": [{start_time}]}}`, a next-date hint
 //! `{date, text}`, or a phone-only text `{text, num, phone_number}`.
 //!
 //! **Time rule:** `start_time` and `date` carry their offset
 //! (`2021-04-20T16:55:00.000000+0200` or `+02:00`): the instant is kept.
+
+use std::collections::HashMap;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -16,6 +28,7 @@ use serde_json::Value;
 
 use crate::connector::{
     Branches, Connector, Exchange, Flow, Request, ScanTarget, Step, check_status, expect_answers,
+    lock, only_answer,
 };
 use crate::error::{SlotError, from_json};
 use crate::model::{Dose, Platform, ScanOutcome, Slot, Vaccine};
@@ -105,6 +118,110 @@ pub fn timetable_url(motive: &Motive, from: Date, to: Date) -> String {
     }
     url
 }
+
+/// The Keldoc geographic search URL (discovery).
+pub fn search_url(specialty: &str, department: &str, page: u32) -> String {
+    format!(
+        "https://www.keldoc.com/api/patients/v2/searches/geo_location?specialty_id={specialty}&raw_location={department}&page={page}"
+    )
+}
+
+/// The resource-search URL of a cabinet path `/{type}/{location}/{slug}[/{cabinet slug}]`.
+pub fn resource_url(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
+    let (kind, location, slug) = (parts.first()?, parts.get(1)?, parts.get(2)?);
+    let mut url = format!(
+        "https://booking.keldoc.com/api/patients/v2/searches/resource?type={kind}&location={location}&slug={slug}"
+    );
+    if let Some(cabinet) = parts.get(3) {
+        url.push_str(&format!("&cabinet={cabinet}"));
+    }
+    Some(url)
+}
+
+/// The URL of the cabinets of a clinic's specialty.
+pub fn cabinets_url(clinic: i64, specialty: i64) -> String {
+    format!(
+        "https://booking.keldoc.com/api/patients/v2/clinics/{clinic}/specialties/{specialty}/cabinets"
+    )
+}
+
+/// The motive-categories URL of a cabinet.
+pub fn motives_url(clinic: i64, specialty: i64, cabinet: i64) -> String {
+    format!(
+        "https://booking.keldoc.com/api/patients/v2/clinics/{clinic}/specialties/{specialty}/cabinets/{cabinet}/motive_categories"
+    )
+}
+
+/// What a booking URL says of its centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingUrl {
+    /// The resource search of its path.
+    pub resource: String,
+    /// The cabinet slug (a fourth path segment), if any.
+    pub cabinet_slug: Option<String>,
+    /// `?cabinet=`, `?specialty=`.
+    pub cabinet: Option<i64>,
+    pub specialty: Option<i64>,
+}
+
+/// Parses a Keldoc booking URL (any Keldoc host; `None` without `/{type}/{location}/{slug}`).
+pub fn parse_booking_url(url: &str) -> Option<BookingUrl> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let (host, path_query) = rest.split_once('/')?;
+    if !host.ends_with("keldoc.com") {
+        return None;
+    }
+    let (path, query) = match path_query.split_once('?') {
+        Some((p, q)) => (p, q),
+        None => (path_query, ""),
+    };
+    let path = path.split('#').next().unwrap_or(path);
+    let mut cabinet = None;
+    let mut specialty = None;
+    for pair in query.split(['&', '#']) {
+        match pair.split_once('=') {
+            Some(("cabinet", v)) => cabinet = v.parse().ok(),
+            Some(("specialty", v)) => specialty = v.parse().ok(),
+            _ => {}
+        }
+    }
+    let segments: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    Some(BookingUrl {
+        resource: resource_url(path)?,
+        cabinet_slug: segments.get(3).map(|s| s.to_string()),
+        cabinet,
+        specialty,
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct IdRef {
+    id: Option<i64>,
+    slug: Option<String>,
+}
+
+/// The resource search's answer: the clinic, its specialties, sometimes its cabinets.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct Resource {
+    id: Option<i64>,
+    specialties: Option<Vec<IdRef>>,
+    cabinets: Option<Vec<IdRef>>,
+}
+
+/// At most this many motive-category requests for one URL (specialties × cabinets).
+pub const MAX_MOTIVE_REQUESTS: usize = 12;
+
+/// The motives resolved for each booking URL during a scan.
+type Resolved = std::sync::Arc<std::sync::Mutex<HashMap<String, std::sync::Arc<Vec<Motive>>>>>;
 
 /// What a timetable said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,13 +327,20 @@ fn hint_date(t: &Timetable) -> Option<(Date, bool)> {
 }
 
 /// The Keldoc flow. Motives come from the centre list (`ScanTarget::platform_data` = the
-/// motive categories the builder stored as `booking`). Per motive, pages of 5 days
+/// motive categories the builder stored as `booking`) or, for a centre known by its URL
+/// only, from the resolution of the module doc. Per motive, pages of 5 days
 /// ([`pages`]: 3 for 11 days, stride 4 days); a page that only holds a next-date hint
 /// beyond its window makes **one** jump to the hint's window (the reference's
 /// `page += 1 + diff/4`), after which paging resumes if pages are left. Motives are walked
 /// in parallel (one request per motive per step).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Keldoc;
+///
+/// The connector keeps, for the rest of its life (one scan: the scanner builds its
+/// connectors per scan), the motives each booking URL resolved to, so that a URL listed
+/// twice is resolved once.
+#[derive(Debug, Clone, Default)]
+pub struct Keldoc {
+    resolved: Resolved,
+}
 
 impl Connector for Keldoc {
     fn platform(&self) -> Platform {
@@ -224,40 +348,55 @@ impl Connector for Keldoc {
     }
 
     fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
-        let Some(data) = &target.platform_data else {
-            return Err(SlotError::Url {
-                platform: P,
-                url: target.booking_url.clone(),
-                reason: "Keldoc needs the centre's motive categories (ScanTarget::platform_data)",
-            });
-        };
-        let cats = Vec::<MotiveCategory>::deserialize(data).map_err(|source| SlotError::Shape {
-            platform: P,
-            what: "motive categories (platform_data)",
-            source,
-        })?;
-        let walks = filter_motives(&cats)
-            .into_iter()
-            .filter(|m| !m.agendas.is_empty())
-            .map(|motive| Walk {
-                motive,
-                page: 0,
-                from: target.start,
-                jumped: false,
-                jumping: false,
-                out: ScanOutcome::default(),
-            })
-            .collect();
-        Ok(Box::new(KeldocFlow {
+        let mut flow = KeldocFlow {
             tz: zone_for_department(target.department.as_deref())?,
             booking_url: normalise_url(&target.booking_url),
+            start: target.start,
             total_pages: pages(target.days),
-            walks,
+            walks: Vec::new(),
             phone: false,
-            started: false,
+            phase: Phase::Walks { started: false },
             branches: Branches::default(),
-        }))
+            resolved: std::sync::Arc::clone(&self.resolved),
+        };
+        if let Some(data) = &target.platform_data {
+            let cats =
+                Vec::<MotiveCategory>::deserialize(data).map_err(|source| SlotError::Shape {
+                    platform: P,
+                    what: "motive categories (platform_data)",
+                    source,
+                })?;
+            flow.set_motives(filter_motives(&cats));
+            return Ok(Box::new(flow));
+        }
+        let known = lock(&self.resolved).get(&flow.booking_url).cloned();
+        if let Some(motives) = known {
+            flow.set_motives(motives.as_ref().clone());
+            return Ok(Box::new(flow));
+        }
+        let url = parse_booking_url(&flow.booking_url).ok_or_else(|| SlotError::Url {
+            platform: P,
+            url: target.booking_url.clone(),
+            reason: "neither motive categories (platform_data) nor a /{type}/{location}/{slug} \
+                     path to resolve them",
+        })?;
+        flow.phase = Phase::Resource(url);
+        Ok(Box::new(flow))
     }
+}
+
+/// Where a Keldoc flow is.
+enum Phase {
+    /// A URL to resolve: the resource search is sent first.
+    Resource(BookingUrl),
+    /// The resource search was sent.
+    ResourceSent(BookingUrl),
+    /// The cabinets of each specialty were sent (the URL names no cabinet).
+    Cabinets { clinic: i64, specialties: Vec<i64> },
+    /// The motive categories of each (specialty, cabinet) were sent.
+    Motives,
+    /// Walking the motives' timetables (`started` once their first pages are sent).
+    Walks { started: bool },
 }
 
 /// The timetable pages of one motive.
@@ -282,15 +421,130 @@ impl Walk {
 struct KeldocFlow {
     tz: TimeZone,
     booking_url: String,
+    start: Date,
     total_pages: i64,
     walks: Vec<Walk>,
     /// Some motive answered phone-only.
     phone: bool,
-    started: bool,
+    phase: Phase,
     branches: Branches,
+    resolved: Resolved,
 }
 
 impl KeldocFlow {
+    /// One walk per motive with agendas.
+    fn set_motives(&mut self, motives: Vec<Motive>) {
+        self.walks = motives
+            .into_iter()
+            .filter(|m| !m.agendas.is_empty())
+            .map(|motive| Walk {
+                motive,
+                page: 0,
+                from: self.start,
+                jumped: false,
+                jumping: false,
+                out: ScanOutcome::default(),
+            })
+            .collect();
+    }
+
+    /// The resource search's answer: the motive-category requests, or the cabinet lists
+    /// when neither the URL nor the answer names the cabinets.
+    fn on_resource(&mut self, url: &BookingUrl, ex: &Exchange) -> Result<Step, SlotError> {
+        check_status(P, ex)?;
+        let r: Resource = from_json(P, "resource", &ex.body)?;
+        let clinic = r.id.ok_or_else(|| {
+            SlotError::value(
+                P,
+                "resource.id",
+                &self.booking_url,
+                "the resource search knows no clinic for this URL",
+            )
+        })?;
+        let specialties: Vec<i64> = match url.specialty {
+            Some(s) => vec![s],
+            None => r
+                .specialties
+                .iter()
+                .flatten()
+                .filter_map(|s| s.id)
+                .collect(),
+        };
+        if specialties.is_empty() {
+            return Err(SlotError::value(
+                P,
+                "resource.specialties",
+                &self.booking_url,
+                "the clinic lists no specialty",
+            ));
+        }
+        let listed = r.cabinets.unwrap_or_default();
+        let cabinets: Vec<i64> = match (url.cabinet, &url.cabinet_slug) {
+            (Some(c), _) => vec![c],
+            (None, Some(slug)) => listed
+                .iter()
+                .filter(|c| c.slug.as_deref() == Some(slug.as_str()))
+                .filter_map(|c| c.id)
+                .collect(),
+            (None, None) => listed.iter().filter_map(|c| c.id).collect(),
+        };
+        if cabinets.is_empty() {
+            self.phase = Phase::Cabinets {
+                clinic,
+                specialties: specialties.clone(),
+            };
+            let requests = specialties
+                .iter()
+                .take(MAX_MOTIVE_REQUESTS)
+                .enumerate()
+                .map(|(i, &s)| (i, Request::get(cabinets_url(clinic, s), "cabinets")))
+                .collect();
+            return Ok(self.branches.send(requests));
+        }
+        let pairs: Vec<(i64, i64)> = specialties
+            .iter()
+            .flat_map(|&s| cabinets.iter().map(move |&c| (s, c)))
+            .collect();
+        Ok(self.send_motives(clinic, &pairs))
+    }
+
+    fn send_motives(&mut self, clinic: i64, pairs: &[(i64, i64)]) -> Step {
+        self.phase = Phase::Motives;
+        let requests = pairs
+            .iter()
+            .take(MAX_MOTIVE_REQUESTS)
+            .enumerate()
+            .map(|(i, &(s, c))| (i, Request::get(motives_url(clinic, s, c), "motives")))
+            .collect();
+        self.branches.send(requests)
+    }
+
+    /// The motives of every category answered, each motive once (its agendas merged).
+    fn on_motives(&mut self, answers: Vec<(usize, Exchange)>) -> Result<(), SlotError> {
+        let mut motives: Vec<Motive> = Vec::new();
+        for (_, ex) in answers {
+            check_status(P, &ex)?;
+            for m in parse_motives(&ex.body)? {
+                match motives.iter_mut().find(|k| k.id == m.id) {
+                    Some(k) => {
+                        for a in m.agendas {
+                            if !k.agendas.contains(&a) {
+                                k.agendas.push(a);
+                            }
+                        }
+                    }
+                    None => motives.push(m),
+                }
+            }
+        }
+        lock(&self.resolved).insert(
+            self.booking_url.clone(),
+            std::sync::Arc::new(motives.clone()),
+        );
+        self.set_motives(motives);
+        Ok(())
+    }
+
     /// Advances the walk `i` with its answer; its next page, if any.
     fn advance(&mut self, i: usize, ex: &Exchange) -> Result<Option<Request>, SlotError> {
         check_status(P, ex)?;
@@ -328,8 +582,51 @@ impl KeldocFlow {
 
 impl Flow for KeldocFlow {
     fn step(&mut self, answers: Vec<Exchange>) -> Result<Step, SlotError> {
+        match std::mem::replace(&mut self.phase, Phase::Walks { started: true }) {
+            Phase::Resource(url) => {
+                expect_answers(P, 0, &answers)?;
+                let request = Request::get(url.resource.clone(), "resource");
+                self.phase = Phase::ResourceSent(url);
+                return Ok(Step::Send(vec![request]));
+            }
+            Phase::ResourceSent(url) => {
+                return self.on_resource(&url, only_answer(P, &answers)?);
+            }
+            Phase::Cabinets {
+                clinic,
+                specialties,
+            } => {
+                let mut pairs = Vec::new();
+                for (i, ex) in self.branches.receive(P, answers)? {
+                    check_status(P, &ex)?;
+                    let cabinets: Vec<IdRef> = from_json(P, "cabinets", &ex.body)?;
+                    let Some(&s) = specialties.get(i) else {
+                        continue;
+                    };
+                    pairs.extend(cabinets.iter().filter_map(|c| c.id).map(|c| (s, c)));
+                }
+                if !pairs.is_empty() {
+                    return Ok(self.send_motives(clinic, &pairs));
+                }
+                // No cabinet: nothing to scan (the walks below are empty).
+            }
+            Phase::Motives => {
+                let answers = self.branches.receive(P, answers)?;
+                self.on_motives(answers)?;
+                return self.walk(Vec::new(), false);
+            }
+            Phase::Walks { started } => return self.walk(answers, started),
+        }
+        self.walk(Vec::new(), false)
+    }
+}
+
+impl KeldocFlow {
+    /// The timetable walks: their first pages (`started` = false), or the next pages given
+    /// the answers; done when every walk is.
+    fn walk(&mut self, answers: Vec<Exchange>, started: bool) -> Result<Step, SlotError> {
         let mut next = Vec::new();
-        if self.started {
+        if started {
             for (i, ex) in self.branches.receive(P, answers)? {
                 if let Some(r) = self.advance(i, &ex)? {
                     next.push((i, r));
@@ -337,7 +634,6 @@ impl Flow for KeldocFlow {
             }
         } else {
             expect_answers(P, 0, &answers)?;
-            self.started = true;
             next = self
                 .walks
                 .iter()
@@ -346,6 +642,7 @@ impl Flow for KeldocFlow {
                 .map(|(i, w)| (i, w.request()))
                 .collect();
         }
+        self.phase = Phase::Walks { started: true };
         if !next.is_empty() {
             return Ok(self.branches.send(next));
         }

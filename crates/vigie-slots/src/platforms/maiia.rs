@@ -9,13 +9,16 @@
 //! **Time rule:** `startDateTime` and `firstPhysicalStartDateTime` are true UTC instants
 //! (`…Z`); they are shown in the centre's zone.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use jiff::Zoned;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::connector::{
     Branches, Connector, Exchange, Flow, Request, ScanTarget, Step, check_status, expect_answers,
-    only_answer,
+    lock, only_answer,
 };
 use crate::error::{SlotError, from_json};
 use crate::model::{Dose, Platform, ScanOutcome, Slot, Vaccine};
@@ -251,24 +254,99 @@ pub fn center_id(booking_url: &str) -> Option<String> {
     })
 }
 
+/// The directory categories of vaccination places (discovery, and the lookup of centres
+/// known by their URL only).
+pub const CATEGORIES: [&str; 3] = [
+    "centre-de-vaccination",
+    "pharmacie",
+    "centre-hospitalier-(ch)",
+];
+
+/// Items per directory page.
+pub const DIRECTORY_PAGE_SIZE: usize = 50;
+
+/// The directory URL of a category, page `page` (from 0).
+pub fn directory_url(category: &str, page: usize) -> String {
+    format!(
+        "https://www.maiia.com/api/pat-public/hcd?AllVaccinationPlaces=true&speciality.shortName={category}&limit={DIRECTORY_PAGE_SIZE}&page={page}&size={DIRECTORY_PAGE_SIZE}"
+    )
+}
+
+/// The key of a Maiia page path (`/centre-de-vaccination/07270-lamastre/x`): lower case,
+/// without query, host and trailing slash.
+pub fn path_key(url: &str) -> String {
+    let no_query = url.split(['?', '#']).next().unwrap_or(url);
+    let path = no_query
+        .strip_prefix("https://")
+        .or_else(|| no_query.strip_prefix("http://"))
+        .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or(no_query);
+    path.trim_end_matches('/').to_lowercase()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DirectoryCentre {
+    id: Option<String>,
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DirectoryItem {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    url: Option<String>,
+    center: Option<DirectoryCentre>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DirectoryPage {
+    items: Vec<DirectoryItem>,
+}
+
+/// The centre ids of the directory by [`path_key`].
+type Directory = HashMap<String, String>;
+
+/// What the preparation of a scan read: the directory.
+type SharedDirectory = Arc<Mutex<Option<Arc<Directory>>>>;
+
 /// The Maiia flow: reason pages (until a short page), then per scannable reason the
 /// availability pages over `[start 00:00, start + days)`; a reason without slots asks
 /// `availability-closests` and, when that date is within the horizon, queries again from it
-/// (else it becomes the next-date hint). The centre id is the booking URL's `centerid`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Maiia;
+/// (else it becomes the next-date hint). The centre id is the booking URL's `centerid`;
+/// for a centre known by its page URL only (most of the data.gouv list), the connector reads
+/// Maiia's directory once per scan ([`Connector::prepare`]: the [`CATEGORIES`], pages of 50,
+/// in parallel) and finds the centre by its page path.
+#[derive(Debug, Clone, Default)]
+pub struct Maiia {
+    directory: SharedDirectory,
+}
 
 impl Connector for Maiia {
     fn platform(&self) -> Platform {
         P
     }
 
+    fn prepare(&self, targets: &[&ScanTarget]) -> Option<Box<dyn Flow<()>>> {
+        if targets.iter().all(|t| center_id(&t.booking_url).is_some()) {
+            return None;
+        }
+        Some(Box::new(DirectoryFlow {
+            found: Directory::new(),
+            started: false,
+            pages: vec![0; CATEGORIES.len()],
+            branches: Branches::default(),
+            shared: Arc::clone(&self.directory),
+        }))
+    }
+
     fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
-        let id = center_id(&target.booking_url).ok_or(SlotError::Url {
-            platform: P,
-            url: target.booking_url.clone(),
-            reason: "no centerid parameter",
-        })?;
+        let id = match center_id(&target.booking_url) {
+            Some(id) => id,
+            None => self.looked_up(target)?,
+        };
         let end = add_days(target.start, i64::from(target.days));
         Ok(Box::new(MaiiaFlow {
             ctx: Ctx {
@@ -283,6 +361,81 @@ impl Connector for Maiia {
             walks: Vec::new(),
             branches: Branches::default(),
         }))
+    }
+}
+
+impl Maiia {
+    /// The centre id of a target without `centerid`, in the prepared directory.
+    fn looked_up(&self, target: &ScanTarget) -> Result<String, SlotError> {
+        let err = |reason| SlotError::Url {
+            platform: P,
+            url: target.booking_url.clone(),
+            reason,
+        };
+        let Some(directory) = lock(&self.directory).clone() else {
+            return Err(err(
+                "no centerid parameter, and the scan could not read Maiia's directory",
+            ));
+        };
+        directory
+            .get(&path_key(&target.booking_url))
+            .cloned()
+            .ok_or(err("no centerid parameter, and not in Maiia's directory"))
+    }
+}
+
+/// The preparation: each category's directory pages until a short one, categories in
+/// parallel, each page parsed once.
+struct DirectoryFlow {
+    found: Directory,
+    started: bool,
+    /// The page asked last, per category.
+    pages: Vec<usize>,
+    branches: Branches,
+    shared: SharedDirectory,
+}
+
+impl Flow<()> for DirectoryFlow {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step<()>, SlotError> {
+        let mut next = Vec::new();
+        if self.started {
+            for (i, ex) in self.branches.receive(P, answers)? {
+                check_status(P, &ex)?;
+                let page: DirectoryPage = from_json(P, "hcd directory", &ex.body)?;
+                let n = page.items.len();
+                for item in page.items {
+                    let Some(centre) = item.center else { continue };
+                    let (Some(id), Some(url)) = (centre.id, item.url.or(centre.url)) else {
+                        continue;
+                    };
+                    if item.kind.as_deref() == Some("CENTER") {
+                        self.found.entry(path_key(&url)).or_insert(id);
+                    }
+                }
+                let Some(page) = self.pages.get_mut(i) else {
+                    continue;
+                };
+                if n >= DIRECTORY_PAGE_SIZE && *page + 1 < MAX_PAGES {
+                    *page += 1;
+                    if let Some(category) = CATEGORIES.get(i) {
+                        next.push((i, Request::get(directory_url(category, *page), "centres")));
+                    }
+                }
+            }
+        } else {
+            expect_answers(P, 0, &answers)?;
+            self.started = true;
+            next = CATEGORIES
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i, Request::get(directory_url(c, 0), "centres")))
+                .collect();
+        }
+        if !next.is_empty() {
+            return Ok(self.branches.send(next));
+        }
+        *lock(&self.shared) = Some(Arc::new(std::mem::take(&mut self.found)));
+        Ok(Step::Done(()))
     }
 }
 

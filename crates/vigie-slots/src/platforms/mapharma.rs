@@ -14,8 +14,12 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::Value;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use crate::connector::{
     Connector, Exchange, Flow, Ready, Request, ScanTarget, Step, check_status, expect_answers,
+    lock, only_answer,
 };
 use crate::error::{SlotError, from_json};
 use crate::model::{Platform, ScanOutcome, Slot, Vaccine};
@@ -218,19 +222,67 @@ pub fn target_campaign(target: &ScanTarget) -> Result<Campaign, SlotError> {
         .ok_or_else(missing)
 }
 
+/// The open-data document (`GET https://mapharma.net/opendata/rdv`).
+pub const OPEN_DATA_URL: &str = "https://mapharma.net/opendata/rdv";
+
+/// The copy the reference published, asked when the live document cannot be read
+/// (`{artifact_date, data}`).
+pub const OPEN_DATA_FALLBACK_URL: &str =
+    "https://vitemadose.gitlab.io/vitemadose/mapharma_open_data.json";
+
+/// The campaigns of the open data by `(c, l)`.
+pub type Campaigns = HashMap<(i64, i64), Campaign>;
+
+/// The campaigns of every pharmacy of the open data, by the `(c, l)` of their URL.
+pub fn index_campaigns(pharmacies: Vec<Pharmacy>) -> Campaigns {
+    let mut out = Campaigns::new();
+    for c in pharmacies
+        .into_iter()
+        .flat_map(|p| p.campagnes.unwrap_or_default())
+    {
+        if let Some(ids) = c.url.as_deref().and_then(campaign_ids) {
+            out.entry(ids).or_insert(c);
+        }
+    }
+    out
+}
+
+/// What the preparation of a scan read: the open data's campaigns.
+type Shared = Arc<Mutex<Option<Arc<Campaigns>>>>;
+
 /// The Mapharma flow: campaign from the open data (`total_libres == 0` → nothing to ask),
 /// then the calendar at `start` and `start + 6` (each answers about a week); vaccine from
 /// the campaign name, doses from the vaccine; one slot per row carrying `places_dispo`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Mapharma;
+///
+/// The campaign comes from the target's `platform_data` (the campaign, or the whole open
+/// data) or, for a pharmacy known by its campaign URL only (a list, a contribution), from
+/// the open data the connector reads once per scan ([`Connector::prepare`]: the live
+/// document, else [`OPEN_DATA_FALLBACK_URL`]), matched by the URL's `(c, l)`.
+#[derive(Debug, Clone, Default)]
+pub struct Mapharma {
+    open_data: Shared,
+}
 
 impl Connector for Mapharma {
     fn platform(&self) -> Platform {
         P
     }
 
+    fn prepare(&self, targets: &[&ScanTarget]) -> Option<Box<dyn Flow<()>>> {
+        if targets.iter().all(|t| t.platform_data.is_some()) {
+            return None;
+        }
+        Some(Box::new(OpenDataFlow {
+            sent: None,
+            shared: Arc::clone(&self.open_data),
+        }))
+    }
+
     fn start(&self, target: &ScanTarget) -> Result<Box<dyn Flow>, SlotError> {
-        let campaign = target_campaign(target)?;
+        let campaign = match &target.platform_data {
+            Some(_) => target_campaign(target)?,
+            None => self.prepared_campaign(target)?,
+        };
         if campaign.total_libres == Some(0) {
             return Ok(Box::new(Ready(P, Some(ScanOutcome::default()))));
         }
@@ -254,6 +306,61 @@ impl Connector for Mapharma {
             sent: 0,
             requests: Some(requests),
         }))
+    }
+}
+
+impl Mapharma {
+    /// The campaign of a target without platform data, in the prepared open data.
+    fn prepared_campaign(&self, target: &ScanTarget) -> Result<Campaign, SlotError> {
+        let err = |reason| SlotError::Url {
+            platform: P,
+            url: target.booking_url.clone(),
+            reason,
+        };
+        let ids = campaign_ids(&target.booking_url).ok_or(err("no c= and l= parameters"))?;
+        let Some(campaigns) = lock(&self.open_data).clone() else {
+            return Err(err("the scan could not read Mapharma's open data"));
+        };
+        campaigns
+            .get(&ids)
+            .cloned()
+            .ok_or(err("campaign not found in Mapharma's open data"))
+    }
+}
+
+/// The preparation: the open data, then its fallback copy if the live one cannot be read.
+struct OpenDataFlow {
+    /// The URL asked last.
+    sent: Option<&'static str>,
+    shared: Shared,
+}
+
+impl Flow<()> for OpenDataFlow {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step<()>, SlotError> {
+        let Some(url) = self.sent else {
+            expect_answers(P, 0, &answers)?;
+            self.sent = Some(OPEN_DATA_URL);
+            return Ok(Step::Send(vec![Request::get(
+                OPEN_DATA_URL.into(),
+                "centres",
+            )]));
+        };
+        let ex = only_answer(P, &answers)?;
+        let read = check_status(P, ex).and_then(|()| parse_open_data(&ex.body));
+        match read {
+            Ok(pharmacies) => {
+                *lock(&self.shared) = Some(Arc::new(index_campaigns(pharmacies)));
+                Ok(Step::Done(()))
+            }
+            Err(e) if url == OPEN_DATA_FALLBACK_URL => Err(e),
+            Err(_) => {
+                self.sent = Some(OPEN_DATA_FALLBACK_URL);
+                Ok(Step::Send(vec![Request::get(
+                    OPEN_DATA_FALLBACK_URL.into(),
+                    "centres",
+                )]))
+            }
+        }
     }
 }
 

@@ -20,10 +20,10 @@ use crate::model::Platform;
 pub fn connector(platform: Platform, config: &ConnectorConfig) -> Box<dyn Connector + Send + Sync> {
     match platform {
         Platform::Doctolib => Box::new(Rebased::new(doctolib::Doctolib, config)),
-        Platform::Keldoc => Box::new(Rebased::new(keldoc::Keldoc, config)),
-        Platform::Maiia => Box::new(Rebased::new(maiia::Maiia, config)),
+        Platform::Keldoc => Box::new(Rebased::new(keldoc::Keldoc::default(), config)),
+        Platform::Maiia => Box::new(Rebased::new(maiia::Maiia::default(), config)),
         Platform::Ordoclic => Box::new(Rebased::new(ordoclic::Ordoclic, config)),
-        Platform::Mapharma => Box::new(Rebased::new(mapharma::Mapharma, config)),
+        Platform::Mapharma => Box::new(Rebased::new(mapharma::Mapharma::default(), config)),
         Platform::AvecMonDoc => Box::new(Rebased::new(avecmondoc::AvecMonDoc, config)),
         Platform::Mesoigner => Box::new(Rebased::new(mesoigner::Mesoigner, config)),
         Platform::Bimedoc => Box::new(Rebased::new(bimedoc::Bimedoc, config)),

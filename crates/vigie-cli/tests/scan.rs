@@ -249,6 +249,44 @@ fn scans_in_a_data_dir_keep_history_and_a_blocked_platform_stays_stale() {
     assert_eq!(by_date["total_centres"][0], all["total"]);
     assert_eq!(by_date["total_appointments"][0], all["creneaux"]);
 
+    // The breaker is remembered across scans (`scans/.breakers.json`): 30 s later, Bimedoc's
+    // breaker is still open, so the next scan sends it nothing, even with a recording that
+    // would answer; three minutes later its delay is over, one probe succeeds, and the
+    // platform is scanned again.
+    let memory = read(&data.join("scans/.breakers.json"));
+    assert_eq!(memory["bimedoc"]["state"], "open", "{memory}");
+    let bimedoc_report = |report: &Value| {
+        report["run"]["platforms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["platform"] == "bimedoc")
+            .unwrap()
+            .clone()
+    };
+    let (code, stdout, stderr) = scan(&rec, "2026-11-29T10:10:30+01:00");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report = read(&data.join("scans/current/scan-report.json"));
+    let p = bimedoc_report(&report);
+    assert_eq!(p["requests"], 0, "{p}");
+    assert_eq!(
+        p["errors"]["breaker_open"].as_u64(),
+        Some(bimedoc_first.len() as u64),
+        "{p}"
+    );
+    let (code, stdout, stderr) = scan(&rec, "2026-11-29T10:13:00+01:00");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report = read(&data.join("scans/current/scan-report.json"));
+    let p = bimedoc_report(&report);
+    assert_eq!(
+        p["succeeded"].as_u64(),
+        Some(bimedoc_first.len() as u64),
+        "{p}"
+    );
+    assert_eq!(p["breaker_state"], "closed", "{p}");
+    let memory = read(&data.join("scans/.breakers.json"));
+    assert_eq!(memory["bimedoc"]["state"], "closed", "{memory}");
+
     // A recording missing every request: each is answered 404 and reported.
     let empty = tmp.path().join("empty");
     fs::create_dir_all(&empty).unwrap();
@@ -325,6 +363,7 @@ fn concurrent_scans_are_serialised_and_the_newest_is_live() {
     assert_eq!(
         ids,
         [
+            ".breakers.json",
             ".scan.lock",
             "20261129T080000Z",
             "20261129T083000Z",

@@ -37,6 +37,9 @@ pub const STATUS: &str = "status.json";
 pub const BUILD_LOCK: &str = ".build.lock";
 /// The scan lock, under `scans/`.
 pub const SCAN_LOCK: &str = ".scan.lock";
+
+/// What the platforms' circuit breakers remember from one scan to the next (in `scans/`).
+pub const SCAN_BREAKERS: &str = ".breakers.json";
 /// The manifest of a release (its presence makes a directory a release).
 pub const MANIFEST: &str = "release.json";
 /// Folder of the builds waiting for the gate.
@@ -135,6 +138,11 @@ impl DataLayout {
     /// `scans/.scan.lock`.
     pub fn scan_lock(&self) -> PathBuf {
         self.scans().join(SCAN_LOCK)
+    }
+
+    /// `scans/.breakers.json`.
+    pub fn scan_breakers(&self) -> PathBuf {
+        self.scans().join(SCAN_BREAKERS)
     }
 
     /// The data directory of a release directory (`DIR/releases/<id>` or `DIR/current` →

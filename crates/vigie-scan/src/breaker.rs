@@ -70,7 +70,8 @@ pub struct Breaker {
     consecutive_failures: u32,
     /// Last answers, `true` for a 403 (at most `blocked_window`).
     recent: VecDeque<bool>,
-    opened_at: Duration,
+    /// When an open breaker lets a probe through.
+    reopen_at: Duration,
     probes_in_flight: u32,
     trips: u32,
 }
@@ -82,7 +83,7 @@ impl Breaker {
             state: BreakerState::Closed,
             consecutive_failures: 0,
             recent: VecDeque::new(),
-            opened_at: Duration::ZERO,
+            reopen_at: Duration::ZERO,
             probes_in_flight: 0,
             trips: 0,
         }
@@ -106,7 +107,7 @@ impl Breaker {
     }
 
     fn cooled_down(&self, now: Duration) -> bool {
-        now.saturating_sub(self.opened_at) >= self.config.open_for
+        now >= self.reopen_at
     }
 
     /// May a request be sent at `now`? Every `true` must be followed by exactly one
@@ -173,9 +174,80 @@ impl Breaker {
 
     fn trip(&mut self, now: Duration) {
         self.state = BreakerState::Open;
-        self.opened_at = now;
+        self.reopen_at = now.saturating_add(self.config.open_for);
         self.probes_in_flight = 0;
         self.trips += 1;
+    }
+}
+
+/// What a breaker remembers from one scan to the next (a data directory's
+/// `scans/breakers.json`): a platform that blocked us stays open for the rest of its delay,
+/// and is then probed with one request, instead of being asked for every centre again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BreakerMemory {
+    /// `closed` or `open` (a half-open breaker is remembered open, its delay elapsed).
+    pub state: BreakerState,
+    pub consecutive_failures: u32,
+    /// The last answers, `true` for a 403, oldest first.
+    pub recent: Vec<bool>,
+    /// When an open breaker lets a probe through (RFC 3339, wall clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reopen_at: Option<String>,
+    pub trips: u32,
+}
+
+impl Breaker {
+    /// What to remember at `now` (since the breaker's origin), which is `wall` on the clock.
+    pub fn remember(&self, now: Duration, wall: jiff::Timestamp) -> BreakerMemory {
+        let open = self.state != BreakerState::Closed;
+        let left = self.reopen_at.saturating_sub(now);
+        BreakerMemory {
+            state: if open {
+                BreakerState::Open
+            } else {
+                BreakerState::Closed
+            },
+            consecutive_failures: self.consecutive_failures,
+            recent: self.recent.iter().copied().collect(),
+            reopen_at: open.then(|| {
+                jiff::SignedDuration::try_from(left)
+                    .ok()
+                    .and_then(|d| wall.checked_add(d).ok())
+                    .unwrap_or(wall)
+                    .to_string()
+            }),
+            trips: self.trips,
+        }
+    }
+
+    /// A breaker as `memory` left it, at `now` (since the new origin), which is `wall`.
+    pub fn recall(
+        config: BreakerConfig,
+        memory: &BreakerMemory,
+        now: Duration,
+        wall: jiff::Timestamp,
+    ) -> Self {
+        let mut b = Breaker::new(config);
+        let window = config.blocked_window.max(1) as usize;
+        let skip = memory.recent.len().saturating_sub(window);
+        b.recent = memory.recent.iter().skip(skip).copied().collect();
+        b.consecutive_failures = memory.consecutive_failures;
+        b.trips = memory.trips;
+        if memory.state != BreakerState::Closed {
+            b.state = BreakerState::Open;
+            let left = memory
+                .reopen_at
+                .as_deref()
+                .and_then(|at| at.parse::<jiff::Timestamp>().ok())
+                .map(|at| at.duration_since(wall))
+                .and_then(|d| Duration::try_from(d).ok())
+                .unwrap_or(Duration::ZERO)
+                // Never longer than the configured delay (a clock moved back, a shorter
+                // delay configured since).
+                .min(config.open_for);
+            b.reopen_at = now.saturating_add(left);
+        }
+        b
     }
 }
 
@@ -195,6 +267,41 @@ mod tests {
     }
 
     const T0: Duration = Duration::ZERO;
+
+    #[test]
+    fn an_open_breaker_is_remembered_across_scans() {
+        let mut b = Breaker::new(cfg());
+        b.record(Outcome::Blocked, Duration::from_secs(5));
+        b.record(Outcome::Blocked, Duration::from_secs(5));
+        assert_eq!(b.state(Duration::from_secs(5)), BreakerState::Open);
+        let w = |s: i64| jiff::Timestamp::from_second(1_600_000_000 + s).unwrap_or_default();
+        // Remembered 2 s after the trip: 8 s left.
+        let m = b.remember(Duration::from_secs(7), w(0));
+        assert_eq!(m.state, BreakerState::Open);
+        assert_eq!(m.reopen_at.as_deref(), Some(w(8).to_string().as_str()));
+        assert_eq!(m.trips, 1);
+        // The next scan, 3 s later on the clock, with a fresh origin: 5 s left.
+        let mut r = Breaker::recall(cfg(), &m, T0, w(3));
+        assert_eq!(r.state(Duration::from_secs(4)), BreakerState::Open);
+        assert!(!r.try_acquire(Duration::from_secs(4)));
+        assert!(
+            r.try_acquire(Duration::from_secs(5)),
+            "one probe once the delay is over"
+        );
+        assert!(!r.try_acquire(Duration::from_secs(5)));
+        // Round trip through JSON; a closed breaker keeps its recent answers.
+        let json = serde_json::to_string(&m).unwrap_or_default();
+        let back: BreakerMemory = serde_json::from_str(&json).unwrap_or(m.clone());
+        assert_eq!(back, m);
+        let closed = Breaker::new(cfg()).remember(T0, w(0));
+        assert_eq!(
+            (closed.state, closed.reopen_at),
+            (BreakerState::Closed, None)
+        );
+        // A memory from long ago: the delay is over.
+        let mut old = Breaker::recall(cfg(), &m, T0, w(3600));
+        assert!(old.try_acquire(T0));
+    }
 
     #[test]
     fn trips_on_consecutive_failures_and_recovers() {

@@ -3,17 +3,21 @@
 //! the live scan is always the newest ([`ScanDir::should_go_live`]): a scan whose time is older
 //! than the live scan's is kept but never made current.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use vigie_contracts::layout::{self, DataLayout};
 
+use crate::breaker::BreakerMemory;
+
 /// The scans folder of a data directory.
 #[derive(Debug, Clone)]
 pub struct ScanDir {
     dir: PathBuf,
     lock_path: PathBuf,
+    breakers_path: PathBuf,
 }
 
 /// The scan lock, held until dropped (or the process dies).
@@ -29,6 +33,7 @@ impl ScanDir {
         ScanDir {
             dir: l.scans(),
             lock_path: l.scan_lock(),
+            breakers_path: l.scan_breakers(),
         }
     }
 
@@ -48,6 +53,35 @@ impl ScanDir {
         rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
             .map_err(io::Error::from)?;
         Ok(ScanLock { _file: file })
+    }
+
+    /// What the breakers remembered at the end of the last scan (`scans/.breakers.json`; none
+    /// before the first scan, or when the file cannot be read: the breakers then start
+    /// closed).
+    pub fn read_breakers(&self) -> BTreeMap<String, BreakerMemory> {
+        let Ok(bytes) = fs::read(&self.breakers_path) else {
+            return BTreeMap::new();
+        };
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            tracing::warn!(
+                "{}: {e}; breakers start closed",
+                self.breakers_path.display()
+            );
+            BTreeMap::new()
+        })
+    }
+
+    /// Writes what the breakers remember (atomically: a temporary file renamed). Call it
+    /// with the lock held.
+    pub fn write_breakers(
+        &self,
+        _lock: &ScanLock,
+        breakers: &BTreeMap<String, BreakerMemory>,
+    ) -> io::Result<()> {
+        let tmp = self.dir.join(".breakers.json.tmp");
+        let bytes = serde_json::to_vec_pretty(breakers).map_err(io::Error::other)?;
+        fs::write(&tmp, bytes)?;
+        fs::rename(&tmp, &self.breakers_path)
     }
 
     /// Removes what killed scans left (hidden staging and old siblings, never the lock);

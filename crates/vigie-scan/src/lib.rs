@@ -21,7 +21,7 @@ pub mod policy;
 pub mod recording;
 pub mod runner;
 
-pub use breaker::{Breaker, BreakerConfig, BreakerState};
+pub use breaker::{Breaker, BreakerConfig, BreakerMemory, BreakerState};
 pub use client::{ClientError, HttpClient, RawResponse, Responder, TransportError};
 pub use history::{HistoryError, HistoryPoint, HistoryRow, HistoryStore, SeriesFilter};
 pub use policy::{DEFAULT_USER_AGENT, PlatformPolicy, RetryPolicy};

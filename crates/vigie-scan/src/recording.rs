@@ -138,20 +138,13 @@ struct IndexedLine<'a> {
     response_file: Option<String>,
 }
 
-/// The inline response of one line, read again when it is asked for.
-#[derive(Deserialize)]
-struct InlineResponse<'a> {
-    #[serde(default, borrow)]
-    response: Option<&'a RawValue>,
-}
-
 /// Where the bytes of one recorded answer are.
 #[derive(Debug)]
 enum Source {
     /// No body.
     Empty,
-    /// The `response` of the line of `exchanges.jsonl` at `offset` (`len` bytes, without
-    /// its newline).
+    /// The `response` of a line of `exchanges.jsonl`: its JSON text, `len` bytes at
+    /// `offset` in the file.
     Inline { offset: u64, len: usize },
     /// A response file (checked to exist at load).
     File(PathBuf),
@@ -160,8 +153,6 @@ enum Source {
 #[derive(Debug)]
 struct Answer {
     status: u16,
-    /// The line of `exchanges.jsonl` (1-based), for error messages.
-    line: usize,
     source: Source,
 }
 
@@ -268,10 +259,16 @@ impl Replay {
                 reason,
             };
             let source = match (rec.response, &rec.response_file) {
-                (Some(_), None) => Source::Inline {
-                    offset: start,
-                    len: line.len(),
-                },
+                // The response's own bytes within the line: read back as they are, with no
+                // parse of the line.
+                (Some(raw), None) => {
+                    let text = raw.get().as_bytes();
+                    let within = (text.as_ptr() as usize).saturating_sub(line.as_ptr() as usize);
+                    Source::Inline {
+                        offset: start + within as u64,
+                        len: text.len(),
+                    }
+                }
                 (None, Some(f)) => {
                     if !safe_relative(f) {
                         return Err(invalid(format!(
@@ -303,7 +300,6 @@ impl Replay {
             lines += 1;
             let answer = Answer {
                 status: rec.status,
-                line: n,
                 source,
             };
             let bucket = entries.entry(key(&rec.method, &rec.url)).or_default();
@@ -397,27 +393,14 @@ impl Replay {
                 source,
             }),
             Source::Inline { offset, len } => {
-                let mut line = vec![0; *len];
+                let mut body = vec![0; *len];
                 self.file
-                    .read_exact_at(&mut line, *offset)
+                    .read_exact_at(&mut body, *offset)
                     .map_err(|source| RecordingError::Io {
                         path: self.path.clone(),
                         source,
                     })?;
-                let parsed: InlineResponse<'_> =
-                    serde_json::from_slice(&line).map_err(|source| RecordingError::Line {
-                        path: self.path.clone(),
-                        line: a.line,
-                        source,
-                    })?;
-                match parsed.response {
-                    Some(raw) => Ok(raw.get().as_bytes().to_vec()),
-                    None => Err(RecordingError::Invalid {
-                        path: self.path.clone(),
-                        line: a.line,
-                        reason: "the line has no response any more".to_string(),
-                    }),
-                }
+                Ok(body)
             }
         }
     }

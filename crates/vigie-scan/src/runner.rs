@@ -9,17 +9,21 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use vigie_slots::{
-    Connector, ConnectorConfig, Exchange, Flow, Platform, Request, ScanOutcome, ScanTarget,
-    SlotError, Step,
+    Connector, ConnectorConfig, Discovered, DiscoveryFlow, Exchange, Flow, Platform, Request,
+    ScanOutcome, ScanTarget, SlotError, Step,
 };
 
-use crate::breaker::{Breaker, BreakerState, Outcome};
+use crate::breaker::{Breaker, BreakerMemory, BreakerState, Outcome};
 use crate::client::{HttpClient, TransportError, wall_clock};
 use crate::policy::{PlatformPolicy, TokenBucket, parse_retry_after};
 use crate::recording::MissingRequest;
 
 /// Default guard on the number of `step` calls for one centre.
 pub const DEFAULT_MAX_STEPS: usize = 64;
+
+/// Guard on the number of `step` calls of one centre discovery (a Doctolib crawl asks page
+/// after page of every department).
+pub const DISCOVERY_MAX_STEPS: usize = 4000;
 
 /// One centre to scan.
 #[derive(Debug, Clone)]
@@ -465,6 +469,54 @@ impl Scanner {
             }
         }
         out
+    }
+}
+
+impl Scanner {
+    /// What the breakers remember now, which is `wall` on the clock (by platform slug; to
+    /// carry them to the next scan, e.g. in a data directory's `scans/breakers.json`).
+    pub fn breakers(&self, wall: jiff::Timestamp) -> BTreeMap<String, BreakerMemory> {
+        let now = self.origin.elapsed();
+        self.platforms
+            .iter()
+            .map(|(p, s)| (p.slug().to_string(), lock(&s.breaker).remember(now, wall)))
+            .collect()
+    }
+
+    /// Puts the breakers back as `memory` left them (platforms it does not name stay
+    /// closed); `wall` is now on the clock.
+    pub fn recall_breakers(&self, memory: &BTreeMap<String, BreakerMemory>, wall: jiff::Timestamp) {
+        let now = self.origin.elapsed();
+        for (p, s) in &self.platforms {
+            if let Some(m) = memory.get(p.slug()) {
+                let mut b = lock(&s.breaker);
+                *b = Breaker::recall(*b.config(), m, now, wall);
+            }
+        }
+    }
+
+    /// Runs a centre discovery through the same driver as the scans, with its platform's
+    /// politeness (budget, breaker, retries): the breaker it trips stays tripped for the scan
+    /// that follows.
+    pub async fn discover(&self, discovery: DiscoveryFlow) -> Result<Discovered, CentreError> {
+        let p = discovery.platform();
+        let Some(state) = self.platforms.get(&p).cloned() else {
+            return Err(CentreError {
+                class: ErrorClass::NoConnector,
+                status: None,
+                message: format!("no policy for {p}"),
+            });
+        };
+        let ctx = CentreCtx {
+            client: Arc::clone(&self.client),
+            connector: None,
+            state: Some(Arc::clone(&state)),
+            max_steps: DISCOVERY_MAX_STEPS,
+            origin: self.origin,
+            preparation_error: None,
+        };
+        let mut c = Counters::default();
+        ctx.run_flow(&state, Box::new(discovery), &mut c).await
     }
 }
 

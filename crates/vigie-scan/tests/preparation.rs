@@ -149,3 +149,41 @@ async fn centres_known_by_url_are_attempted_against_an_empty_recording() -> Test
     );
     Ok(())
 }
+
+/// Centre discovery goes through the scan's driver: its requests count against the
+/// platform's breaker, so a directory that blocks us (403) trips the breaker and the scan
+/// that follows sends nothing more to that platform.
+#[tokio::test]
+async fn discovery_requests_go_through_the_platform_breaker() -> TestResult {
+    use vigie_scan::{BreakerConfig, Scanner};
+    use vigie_slots::discovery::{DiscoveryFlow, MesoignerDiscovery};
+    let sent: Arc<Mutex<u32>> = Arc::default();
+    let count = Arc::clone(&sent);
+    let client = HttpClient::in_memory(Arc::new(move |_r: &Request| {
+        if let Ok(mut n) = count.lock() {
+            *n += 1;
+        }
+        (403, b"blocked".to_vec())
+    }));
+    let breaker = BreakerConfig {
+        blocked_threshold: 1,
+        ..BreakerConfig::default()
+    };
+    let config = common::fast_config(Platform::Mesoigner, 2, breaker);
+    let scanner = Scanner::new(Arc::new(client), Connectors::available(), config);
+    let found = scanner
+        .discover(DiscoveryFlow::new(Box::new(MesoignerDiscovery)))
+        .await;
+    let e = found.err().ok_or("a blocked discovery fails")?;
+    assert_eq!((e.class, e.status), (ErrorClass::Blocked, Some(403)));
+    let run = scanner
+        .scan(vec![target(Platform::Mesoigner, "1722")], run_time())
+        .await;
+    assert_eq!(class(&run, 0), Some(ErrorClass::BreakerOpen));
+    assert_eq!(
+        *sent.lock().map_err(|_| "lock")?,
+        1,
+        "only the discovery request"
+    );
+    Ok(())
+}

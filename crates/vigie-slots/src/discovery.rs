@@ -17,7 +17,7 @@ use jiff::civil::{Date, Weekday};
 use serde_json::Value;
 
 use crate::centres::{CentreRecord, CentreSource, FRENCH_DAYS, department_of_postcode};
-use crate::connector::{Answers, ConnectorConfig, Exchange, Rebasing, Request};
+use crate::connector::{Answers, ConnectorConfig, Exchange, Flow, Rebasing, Request, Step};
 use crate::error::{SlotError, from_json};
 use crate::model::{Centre, CentreType, Coordinates, OpeningHours, Platform};
 use crate::normalise::phone_e164;
@@ -42,6 +42,37 @@ pub enum DiscoveryStep {
 pub trait Discovery {
     fn platform(&self) -> Platform;
     fn step(&self, exchanges: &[Exchange]) -> Result<DiscoveryStep, SlotError>;
+}
+
+/// A discovery driven as a [`Flow`], by the same driver (and politeness) as the scans: it
+/// keeps the exchanges and walks them all again at each step (discovery runs once per scan;
+/// scan flows parse each answer once).
+pub struct DiscoveryFlow {
+    inner: Box<dyn Discovery + Send + Sync>,
+    exchanges: Vec<Exchange>,
+}
+
+impl DiscoveryFlow {
+    pub fn new(inner: Box<dyn Discovery + Send + Sync>) -> Self {
+        DiscoveryFlow {
+            inner,
+            exchanges: Vec::new(),
+        }
+    }
+
+    pub fn platform(&self) -> Platform {
+        self.inner.platform()
+    }
+}
+
+impl Flow<Discovered> for DiscoveryFlow {
+    fn step(&mut self, answers: Vec<Exchange>) -> Result<Step<Discovered>, SlotError> {
+        self.exchanges.extend(answers);
+        Ok(match self.inner.step(&self.exchanges)? {
+            DiscoveryStep::Send(requests) => Step::Send(requests),
+            DiscoveryStep::Done(found) => Step::Done(found),
+        })
+    }
 }
 
 /// One step of a discovery flow: `walk` replays the flow over the answers so far (queueing

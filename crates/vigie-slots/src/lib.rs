@@ -23,7 +23,7 @@ pub use centres::{CentreRecord, CentreSource, ListError, MergedCentre};
 pub use connector::{
     Connector, ConnectorConfig, Exchange, Flow, Method, Request, ScanTarget, Step,
 };
-pub use discovery::{Discovered, Discovery, DiscoveryStep};
+pub use discovery::{Discovered, Discovery, DiscoveryFlow, DiscoveryStep};
 pub use error::SlotError;
 pub use model::{
     Aggregate, Centre, CentreType, Coordinates, DEFAULT_DAYS, DailyCount, Dose, OpeningHours,

@@ -12,9 +12,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 use jiff::Zoned;
@@ -28,9 +28,9 @@ use vigie_scan::{
 };
 use vigie_slots::centres::{CentreRecord, merge, parse_list};
 use vigie_slots::discovery::{
-    Discovery, DiscoveryStep, DoctolibDiscovery, KeldocDiscovery, RebasedDiscovery,
+    Discovery, DiscoveryFlow, DoctolibDiscovery, KeldocDiscovery, RebasedDiscovery,
 };
-use vigie_slots::{ConnectorConfig, Exchange, Platform};
+use vigie_slots::{ConnectorConfig, Platform};
 
 /// Arguments of `vigie scan`.
 #[derive(Debug, clap::Args)]
@@ -295,64 +295,22 @@ fn discovery_for(
     }
 }
 
-/// Drives one discovery flow through the client (the platform's headers and timeout, one
-/// retry on transport errors).
-async fn discover(
-    client: &HttpClient,
-    config: &ScanConfig,
-    flow: &(dyn Discovery + Send + Sync),
-) -> anyhow::Result<Vec<CentreRecord>> {
-    let policy = config.policy(flow.platform());
-    let mut exchanges: Vec<Exchange> = Vec::new();
-    for _ in 0..2000 {
-        match flow.step(&exchanges)? {
-            DiscoveryStep::Done(d) => return Ok(d.records),
-            DiscoveryStep::Send(requests) => {
-                for request in requests {
-                    let mut answer = client.send(&request, &policy.headers, policy.timeout).await;
-                    if answer.is_err() {
-                        tokio::time::sleep(Duration::from_millis(200)).await;
-                        answer = client.send(&request, &policy.headers, policy.timeout).await;
-                    }
-                    let answer =
-                        answer.with_context(|| format!("{} {}", flow.platform(), request.url))?;
-                    exchanges.push(Exchange {
-                        request,
-                        status: answer.status,
-                        body: answer.body,
-                    });
-                }
-            }
-        }
-    }
-    bail!("{}: discovery did not finish", flow.platform())
-}
-
-/// Scans and writes; the function behind `vigie scan` and the server's schedule.
-pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
-    let started = std::time::Instant::now();
-    let client = match (&opts.replay, &opts.record) {
+/// The HTTP client of a scan: replay, record or live.
+fn http_client(opts: &ScanOpts) -> anyhow::Result<HttpClient> {
+    Ok(match (&opts.replay, &opts.record) {
         (Some(dir), _) => HttpClient::replay(dir)
             .with_context(|| format!("reading the recording {}", dir.display()))?,
         (None, Some(dir)) => HttpClient::record(opts.user_agent.as_deref(), dir)
             .with_context(|| format!("recording into {}", dir.display()))?,
         (None, None) => HttpClient::live(opts.user_agent.as_deref()).context("HTTP client")?,
-    };
-    let client = Arc::new(client);
-    let config = ScanConfig::with_api_keys(|k| std::env::var(k).ok());
-    let connector_cfg = ConnectorConfig::default();
-    let today = opts.now.date();
+    })
+}
 
-    // Centres: lists, or discovery.
-    let mut records: Vec<CentreRecord> = Vec::new();
-    let mut list_issues = Vec::new();
-    let mut discovery_errors: BTreeMap<Platform, String> = BTreeMap::new();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("async runtime")?;
-    for file in &opts.centres {
+/// The records of the centre lists, and what was wrong in them (file, line, field).
+fn read_lists(files: &[PathBuf]) -> anyhow::Result<(Vec<CentreRecord>, Vec<serde_json::Value>)> {
+    let mut records = Vec::new();
+    let mut issues = Vec::new();
+    for file in files {
         let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
         // The file's name, not its path: it is published as the centres' source.
         let name = file
@@ -361,12 +319,52 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             .unwrap_or_else(|| file.display().to_string());
         let report = parse_list(&bytes, &name).with_context(|| format!("reading {name}"))?;
         for issue in report.issues {
-            list_issues.push(json!({
+            issues.push(json!({
                 "file": name, "line": issue.line, "field": issue.field,
                 "value": issue.value, "reason": issue.reason, "skipped": issue.skipped,
             }));
         }
         records.extend(report.records);
+    }
+    Ok((records, issues))
+}
+
+/// Scans and writes; the function behind `vigie scan` and the server's schedule.
+pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
+    let started = std::time::Instant::now();
+    // The recording's index is built while the centre lists are read.
+    let (client, lists) = std::thread::scope(|scope| {
+        let client = scope.spawn(|| http_client(opts));
+        let lists = read_lists(&opts.centres);
+        let client = client
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("reading the recording panicked")));
+        (client, lists)
+    });
+    let client = Arc::new(client?);
+    let (mut records, list_issues) = lists?;
+    let config = ScanConfig::with_api_keys(|k| std::env::var(k).ok());
+    let connector_cfg = ConnectorConfig::default();
+    let today = opts.now.date();
+
+    // Centres: lists, or discovery.
+    let mut discovery_errors: BTreeMap<Platform, String> = BTreeMap::new();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("async runtime")?;
+    // One scanner for the discovery and the scan: the same politeness and breakers.
+    let connectors = Connectors::with_config(&connector_cfg);
+    let scanner = Scanner::new(Arc::clone(&client), connectors, config);
+    // The breakers as the last scan of the data directory left them: a platform that blocked
+    // us stays open for the rest of its delay, then gets one probe.
+    let scan_dir = match &opts.target {
+        Target::DataDir(root) => Some(vigie_scan::dir::ScanDir::new(root)),
+        Target::Out(_) => None,
+    };
+    if let Some(d) = &scan_dir {
+        scanner.recall_breakers(&d.read_breakers(), opts.now.timestamp());
     }
     if opts.discover {
         for &p in &opts.platforms {
@@ -374,11 +372,11 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
                 discovery_errors.insert(p, "no centre discovery for this platform".into());
                 continue;
             };
-            match runtime.block_on(discover(&client, &config, flow.as_ref())) {
-                Ok(r) => records.extend(r),
+            match runtime.block_on(scanner.discover(DiscoveryFlow::new(flow))) {
+                Ok(found) => records.extend(found.records),
                 Err(e) => {
-                    tracing::warn!("discovery {p}: {e:#}");
-                    discovery_errors.insert(p, format!("centre discovery failed: {e:#}"));
+                    tracing::warn!("discovery {p}: {}", e.message);
+                    discovery_errors.insert(p, format!("centre discovery failed: {}", e.message));
                 }
             }
         }
@@ -444,10 +442,17 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
         centres.insert(centre.id.clone(), (centre, r.city.clone(), sources));
     }
 
-    let connectors = Connectors::with_config(&connector_cfg);
-    let scanner = Scanner::new(Arc::clone(&client), connectors, config);
     let mut run: ScanRun = runtime.block_on(scanner.scan(targets.clone(), opts.now.timestamp()));
     drop(runtime);
+    // The scan's clock plus the time it took.
+    let breakers = scanner.breakers(
+        opts.now
+            .timestamp()
+            .checked_add(jiff::SignedDuration::from_millis(
+                i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            ))
+            .unwrap_or(opts.now.timestamp()),
+    );
 
     // Snapshot: the outcomes move into it (the report keeps the summaries).
     let mut scans = Vec::new();
@@ -628,6 +633,9 @@ pub fn scan(opts: &ScanOpts) -> anyhow::Result<ScanSummary> {
             for name in scan_dir.sweep(&lock) {
                 eprintln!("removed {name}, left by a scan that did not finish");
             }
+            if let Err(e) = scan_dir.write_breakers(&lock, &breakers) {
+                tracing::warn!("remembering the breakers: {e}");
+            }
             let scans_dir = scan_dir.path().to_path_buf();
             let final_id = scan_dir.free_id(&id);
             let target = scans_dir.join(&final_id);
@@ -768,8 +776,20 @@ fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> 
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     }
-    let bytes = serde_json::to_vec(value).context("serialising")?;
-    fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+    write_streamed(path, |out| Ok(serde_json::to_writer(out, value)?))
+}
+
+/// Writes `path` through a buffer, straight from `write`: no copy of the whole document in
+/// memory (centres.json of a national scan is tens of MB).
+fn write_streamed(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<fs::File>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let file = fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    write(&mut out)
+        .and_then(|()| Ok(out.flush()?))
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// The national counts of every scan recorded in the history at `path` (none when there is no
@@ -847,23 +867,20 @@ fn write_scan(
                 .and_then(|f| f.sync_data())
                 .with_context(|| format!("writing {}", path.display()))
         });
+        // The snapshot's own files on a third thread, the ViteMaDose files here.
+        let open_data = scope.spawn(|| write_open_data(&od, snapshot));
         let others = write_others(dir, snapshot, now, report, history);
-        let slots = slots
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the slots.csv writer panicked")));
-        others.and(slots)
+        let joined = |r: std::thread::Result<anyhow::Result<()>>, what: &str| {
+            r.unwrap_or_else(|_| Err(anyhow::anyhow!("the {what} writer panicked")))
+        };
+        let open_data = joined(open_data.join(), "centres.json");
+        let slots = joined(slots.join(), "slots.csv");
+        others.and(open_data).and(slots)
     })
 }
 
-/// Every file of a scan but `slots.csv`.
-fn write_others(
-    dir: &Path,
-    snapshot: &Snapshot,
-    now: &Zoned,
-    report: &ScanReport<'_>,
-    history: &[vigie_finder::v2::StatsPoint],
-) -> anyhow::Result<()> {
-    let od = dir.join("open-data");
+/// `open-data/centres.json`, `centres.csv` and the data dictionary.
+fn write_open_data(od: &Path, snapshot: &Snapshot) -> anyhow::Result<()> {
     write_json(&od.join("centres.json"), snapshot)?;
     fs::write(
         od.join("centres.csv"),
@@ -874,7 +891,17 @@ fn write_others(
         od.join("data-dictionary.md"),
         vigie_finder::data_dictionary(),
     )
-    .context("writing data-dictionary.md")?;
+    .context("writing data-dictionary.md")
+}
+
+/// The ViteMaDose files (`vitemadose/`) and `scan-report.json`.
+fn write_others(
+    dir: &Path,
+    snapshot: &Snapshot,
+    now: &Zoned,
+    report: &ScanReport<'_>,
+    history: &[vigie_finder::v2::StatsPoint],
+) -> anyhow::Result<()> {
     let v2 = vigie_finder::v2::export_v2(snapshot, now);
     let vmd = dir.join("vitemadose");
     write_json(&vmd.join("info_centres.json"), &v2.info_centres)?;
@@ -900,9 +927,10 @@ fn write_others(
         &vmd.join("stats_by_date.json"),
         &vigie_finder::v2::stats_by_date(&points),
     )?;
-    let mut bytes = serde_json::to_vec_pretty(report).context("scan report")?;
-    bytes.push(b'\n');
-    fs::write(dir.join("scan-report.json"), bytes).context("writing scan-report.json")
+    write_streamed(&dir.join("scan-report.json"), |out| {
+        serde_json::to_writer_pretty(&mut *out, report)?;
+        Ok(out.write_all(b"\n")?)
+    })
 }
 
 #[cfg(test)]

@@ -278,11 +278,13 @@ fn scans_in_a_data_dir_keep_history_and_a_blocked_platform_stays_stale() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     let report = read(&data.join("scans/current/scan-report.json"));
     let p = bimedoc_report(&report);
-    assert_eq!(
-        p["succeeded"].as_u64(),
-        Some(bimedoc_first.len() as u64),
-        "{p}"
-    );
+    // Half-open: one probe; a centre asking while it is in flight fails fast (at most one
+    // per concurrent worker), then the breaker is closed and the others are scanned.
+    let total = bimedoc_first.len() as u64;
+    let succeeded = p["succeeded"].as_u64().unwrap();
+    let fast_failed = p["errors"]["breaker_open"].as_u64().unwrap_or(0);
+    assert_eq!(succeeded + fast_failed, total, "{p}");
+    assert!(fast_failed <= 8, "{p}");
     assert_eq!(p["breaker_state"], "closed", "{p}");
     let memory = read(&data.join("scans/.breakers.json"));
     assert_eq!(memory["bimedoc"]["state"], "closed", "{memory}");

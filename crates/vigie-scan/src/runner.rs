@@ -341,12 +341,8 @@ impl Scanner {
         let mut set = tokio::task::JoinSet::new();
         for (i, t) in targets.into_iter().enumerate() {
             let ctx = CentreCtx {
-                client: Arc::clone(&self.client),
-                connector: self.connectors.get(t.platform),
-                state: self.platforms.get(&t.platform).cloned(),
-                max_steps: self.config.max_steps,
-                origin: self.origin,
                 preparation_error: prepared.get(&t.platform).and_then(|p| p.error.clone()),
+                ..self.ctx(t.platform, self.config.max_steps)
             };
             set.spawn(async move { (i, ctx.run(t).await) });
         }
@@ -414,6 +410,19 @@ impl Scanner {
 }
 
 impl Scanner {
+    /// The driver of one flow of platform `p`: the client, the platform's connector and
+    /// politeness state, at most `max_steps` steps.
+    fn ctx(&self, p: Platform, max_steps: usize) -> CentreCtx {
+        CentreCtx {
+            client: Arc::clone(&self.client),
+            connector: self.connectors.get(p),
+            state: self.platforms.get(&p).cloned(),
+            max_steps,
+            origin: self.origin,
+            preparation_error: None,
+        }
+    }
+
     /// Runs the preparation of every platform present that has one, concurrently, through
     /// the platform's politeness (breaker, budget, retries).
     async fn prepare(
@@ -435,14 +444,7 @@ impl Scanner {
             let Some(flow) = connector.prepare(&of_platform) else {
                 continue;
             };
-            let ctx = CentreCtx {
-                client: Arc::clone(&self.client),
-                connector: Some(connector),
-                state: Some(Arc::clone(state)),
-                max_steps: self.config.max_steps,
-                origin: self.origin,
-                preparation_error: None,
-            };
+            let ctx = self.ctx(p, self.config.max_steps);
             let state = Arc::clone(state);
             set.spawn(async move {
                 let mut c = Counters::default();
@@ -507,14 +509,7 @@ impl Scanner {
                 message: format!("no policy for {p}"),
             });
         };
-        let ctx = CentreCtx {
-            client: Arc::clone(&self.client),
-            connector: None,
-            state: Some(Arc::clone(&state)),
-            max_steps: DISCOVERY_MAX_STEPS,
-            origin: self.origin,
-            preparation_error: None,
-        };
+        let ctx = self.ctx(p, DISCOVERY_MAX_STEPS);
         let mut c = Counters::default();
         ctx.run_flow(&state, Box::new(discovery), &mut c).await
     }

@@ -578,6 +578,39 @@ impl KeldocFlow {
         }
         Ok((w.page < total_pages).then(|| w.request()))
     }
+
+    /// The timetable walks: their first pages (`started` = false), or the next pages given
+    /// the answers; done when every walk is.
+    fn walk(&mut self, answers: Vec<Exchange>, started: bool) -> Result<Step, SlotError> {
+        let mut next = Vec::new();
+        if started {
+            for (i, ex) in self.branches.receive(P, answers)? {
+                if let Some(r) = self.advance(i, &ex)? {
+                    next.push((i, r));
+                }
+            }
+        } else {
+            expect_answers(P, 0, &answers)?;
+            next = self
+                .walks
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.page < self.total_pages)
+                .map(|(i, w)| (i, w.request()))
+                .collect();
+        }
+        self.phase = Phase::Walks { started: true };
+        if !next.is_empty() {
+            return Ok(self.branches.send(next));
+        }
+        let mut out = ScanOutcome::default();
+        for walk in std::mem::take(&mut self.walks) {
+            out.absorb(walk.out);
+        }
+        // Phone-only when some motive said so and nothing else was found.
+        out.phone_only = self.phone && out.slots.is_empty() && out.next_hint.is_none();
+        Ok(Step::Done(out))
+    }
 }
 
 impl Flow for KeldocFlow {
@@ -618,41 +651,6 @@ impl Flow for KeldocFlow {
             Phase::Walks { started } => return self.walk(answers, started),
         }
         self.walk(Vec::new(), false)
-    }
-}
-
-impl KeldocFlow {
-    /// The timetable walks: their first pages (`started` = false), or the next pages given
-    /// the answers; done when every walk is.
-    fn walk(&mut self, answers: Vec<Exchange>, started: bool) -> Result<Step, SlotError> {
-        let mut next = Vec::new();
-        if started {
-            for (i, ex) in self.branches.receive(P, answers)? {
-                if let Some(r) = self.advance(i, &ex)? {
-                    next.push((i, r));
-                }
-            }
-        } else {
-            expect_answers(P, 0, &answers)?;
-            next = self
-                .walks
-                .iter()
-                .enumerate()
-                .filter(|(_, w)| w.page < self.total_pages)
-                .map(|(i, w)| (i, w.request()))
-                .collect();
-        }
-        self.phase = Phase::Walks { started: true };
-        if !next.is_empty() {
-            return Ok(self.branches.send(next));
-        }
-        let mut out = ScanOutcome::default();
-        for walk in std::mem::take(&mut self.walks) {
-            out.absorb(walk.out);
-        }
-        // Phone-only when some motive said so and nothing else was found.
-        out.phone_only = self.phone && out.slots.is_empty() && out.next_hint.is_none();
-        Ok(Step::Done(out))
     }
 }
 
